@@ -1,0 +1,65 @@
+# OpenProbation — the whole set-up is `make run` (serve with demo data) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+VAR := var
+# The embedded default: SQLite under var/, a secret key generated into var/, no other servers.
+EMBEDDED_ENV := SECRET_KEY_FILE=$(CURDIR)/$(VAR)/secret_key DATABASE_URL=sqlite:///$(CURDIR)/$(VAR)/openprobation.sqlite3
+ADDR ?= 127.0.0.1:8000
+
+.PHONY: install run test lint types pytest bench clean messages
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VAR)/secret_key:
+	mkdir -p $(VAR)
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
+
+install: $(BIN)/.installed node_modules/.installed
+	$(BIN)/openprobation compile-catalogs
+
+run: install $(VAR)/secret_key
+	$(EMBEDDED_ENV) $(BIN)/openprobation migrate --no-input
+	$(EMBEDDED_ENV) $(BIN)/openprobation collectstatic --no-input --verbosity 0
+	@if [ ! -f $(VAR)/.demo-loaded ]; then \
+		$(EMBEDDED_ENV) $(BIN)/openprobation seed-demo && touch $(VAR)/.demo-loaded; \
+	fi
+	@$(EMBEDDED_ENV) $(BIN)/openprobation demo-logins
+	$(EMBEDDED_ENV) $(BIN)/openprobation run $(ADDR)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: $(BIN)/.installed
+	SECRET_KEY=type-checking-only-not-a-real-key-0123456789 DATABASE_URL=sqlite:///:memory: $(BIN)/mypy
+
+# Tests run on SQLite; when DATABASE_URL points at PostgreSQL they run there too (CI=true requires it).
+pytest: install
+	env -u DATABASE_URL $(BIN)/pytest
+	@if [[ "$${DATABASE_URL:-}" == postgres* ]]; then \
+		echo "--- again on PostgreSQL"; $(BIN)/pytest -m "not browser"; \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "CI=true needs DATABASE_URL pointing at PostgreSQL" >&2; exit 1; \
+	fi
+
+test: lint types pytest
+
+bench: install $(VAR)/secret_key
+	$(BIN)/python bench/run.py
+
+messages: $(BIN)/.installed
+	cd openprobation && ../$(BIN)/openprobation makemessages -l kk -l ru -l en --no-obsolete --no-location
+	$(BIN)/openprobation compile-catalogs
+
+clean:
+	rm -rf $(VENV) node_modules $(VAR)

@@ -1,0 +1,3 @@
+from openprobation.cli import main
+
+main()

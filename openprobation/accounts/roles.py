@@ -1,0 +1,130 @@
+"""Roles and what each may do, declared in code and synced to Django groups and permissions.
+
+The permission map fails closed: a capability not listed for a role is refused.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from openprobation.accounts.models import Role
+
+
+class Cap(StrEnum):
+    """A capability. Jurisdiction (office/region/national) is checked separately, in scoping."""
+
+    CASE_VIEW = "case_view"
+    PERSON_CREATE = "person_create"
+    PERSON_EDIT = "person_edit"
+    CASE_OPEN = "case_open"
+    CASE_EDIT_OWN = "case_edit_own"
+    CASE_EDIT_ANY = "case_edit_any"
+    CASE_ALLOCATE = "case_allocate"
+    CASE_TRANSFER = "case_transfer"
+    OFFICE_CASELOAD = "office_caseload"
+    STATS_VIEW = "stats_view"
+    AUDIT_VIEW = "audit_view"
+    ADMIN_SITE = "admin_site"
+
+
+CAP_LABELS: dict[Cap, Any] = {
+    Cap.CASE_VIEW: _("See people and cases in own jurisdiction"),
+    Cap.PERSON_CREATE: _("Register a person"),
+    Cap.PERSON_EDIT: _("Edit a person's details"),
+    Cap.CASE_OPEN: _("Open a case"),
+    Cap.CASE_EDIT_OWN: _("Work on cases allocated to me"),
+    Cap.CASE_EDIT_ANY: _("Work on any case of the jurisdiction"),
+    Cap.CASE_ALLOCATE: _("Allocate cases to officers"),
+    Cap.CASE_TRANSFER: _("Transfer cases to another office"),
+    Cap.OFFICE_CASELOAD: _("See the office caseload per officer"),
+    Cap.STATS_VIEW: _("See statistics"),
+    Cap.AUDIT_VIEW: _("Read the audit log"),
+    Cap.ADMIN_SITE: _("Administer reference data and the rulebook"),
+}
+
+_OFFICER = {Cap.CASE_VIEW, Cap.PERSON_CREATE, Cap.PERSON_EDIT, Cap.CASE_OPEN, Cap.CASE_EDIT_OWN}
+
+ROLE_CAPS: dict[str, frozenset[Cap]] = {
+    Role.OFFICER: frozenset(_OFFICER),
+    Role.SENIOR_OFFICER: frozenset(_OFFICER | {Cap.CASE_EDIT_ANY, Cap.CASE_ALLOCATE, Cap.OFFICE_CASELOAD}),
+    Role.HEAD_OF_OFFICE: frozenset(
+        _OFFICER | {Cap.CASE_EDIT_ANY, Cap.CASE_ALLOCATE, Cap.CASE_TRANSFER, Cap.OFFICE_CASELOAD, Cap.STATS_VIEW}
+    ),
+    Role.REGIONAL_ADMIN: frozenset(
+        {
+            Cap.CASE_VIEW,
+            Cap.PERSON_EDIT,
+            Cap.CASE_EDIT_ANY,
+            Cap.CASE_ALLOCATE,
+            Cap.CASE_TRANSFER,
+            Cap.OFFICE_CASELOAD,
+            Cap.STATS_VIEW,
+        }
+    ),
+    # Electronic monitoring and partner work arrive with their own modules; until then these
+    # roles see no personal data.
+    Role.MONITORING_OPERATOR: frozenset(),
+    Role.PARTNER_STAFF: frozenset(),
+    Role.COURT_LIAISON: frozenset({Cap.CASE_VIEW, Cap.PERSON_CREATE, Cap.CASE_OPEN}),
+    Role.ANALYST: frozenset({Cap.STATS_VIEW}),
+    Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
+    Role.SYSTEM_ADMIN: frozenset({Cap.ADMIN_SITE}),
+}
+
+# Django model permissions the admin site needs, per role (only the system administrator uses it).
+ADMIN_MODEL_PERMS: dict[str, list[str]] = {
+    Role.SYSTEM_ADMIN: [
+        "accounts.view_region",
+        "accounts.add_region",
+        "accounts.change_region",
+        "accounts.view_office",
+        "accounts.add_office",
+        "accounts.change_office",
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "rules.view_rule",
+        "rules.add_rule",
+        "rules.change_rule",
+        "audit.view_auditevent",
+    ],
+}
+
+
+def has_cap(user: Any, cap: Cap) -> bool:
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    return cap in ROLE_CAPS.get(getattr(user, "role", ""), frozenset())
+
+
+def sync_roles() -> int:
+    """Create one group per role with its capability and admin permissions. Returns groups synced."""
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from openprobation.accounts.models import User
+
+    user_ct = ContentType.objects.get_for_model(User)
+    cap_perms = {}
+    for cap in Cap:
+        perm, _created = Permission.objects.update_or_create(
+            content_type=user_ct, codename=f"cap_{cap.value}", defaults={"name": str(CAP_LABELS[cap])[:255]}
+        )
+        cap_perms[cap] = perm
+    for role in Role:
+        group, _created = Group.objects.get_or_create(name=f"role:{role.value}")
+        perms = [cap_perms[c] for c in sorted(ROLE_CAPS[role])]
+        for dotted in ADMIN_MODEL_PERMS.get(role, []):
+            app_label, codename = dotted.split(".")
+            admin_perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if admin_perm is not None:
+                perms.append(admin_perm)
+        group.permissions.set(perms)
+    return len(Role)
+
+
+def sync_roles_after_migrate(**kwargs: Any) -> None:
+    sync_roles()

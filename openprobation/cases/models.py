@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from openprobation.accounts.models import Office
+from openprobation.core.models import TimeStampedModel
+from openprobation.people.models import Person
+
+
+class CaseType(models.TextChoices):
+    PRE_TRIAL = "pre_trial", _("Pre-trial probation")
+    SENTENCE = "sentence", _("Sentence probation")
+    PENITENTIARY = "penitentiary", _("Penitentiary probation")
+    POST_PENITENTIARY = "post_penitentiary", _("Post-penitentiary probation")
+
+
+class SentenceKind(models.TextChoices):
+    RESTRICTION_OF_LIBERTY = "restriction_of_liberty", _("Restriction of liberty")
+    CONDITIONAL = "conditional", _("Conditional sentence")
+    PAROLE = "parole", _("Parole (conditional early release)")
+    CORRECTIONAL_LABOUR = "correctional_labour", _("Correctional labour")
+    COMMUNITY_SERVICE = "community_service", _("Community service")
+    DEPRIVATION_OF_RIGHT = "deprivation_of_right", _("Deprivation of a right")
+    DEFERRAL = "deferral", _("Deferral of sentence")
+    IMPRISONMENT = "imprisonment", _("Imprisonment")
+
+
+class RestraintMeasure(models.TextChoices):
+    NONE = "none", _("None")
+    UNDERTAKING = "undertaking", _("Written undertaking not to leave")
+    PERSONAL_SURETY = "personal_surety", _("Personal surety")
+    BAIL = "bail", _("Bail")
+    HOUSE_ARREST = "house_arrest", _("House arrest")
+    DETENTION = "detention", _("Detention in custody")
+    OTHER = "other", _("Other")
+
+
+class CaseStatus(models.TextChoices):
+    AWAITING_REGISTRATION = "awaiting_registration", _("Awaiting registration")
+    REGISTERED = "registered", _("Registered")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    WANTED = "wanted", _("Wanted")
+    COMPLETED = "completed", _("Completed")
+    REVOKED = "revoked", _("Revoked")
+    TRANSFERRED = "transferred", _("Transferred out")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATUSES = (
+    CaseStatus.AWAITING_REGISTRATION,
+    CaseStatus.REGISTERED,
+    CaseStatus.ACTIVE,
+    CaseStatus.SUSPENDED,
+    CaseStatus.WANTED,
+)
+
+
+class Case(TimeStampedModel):
+    """A probation case of one of the four types, with its legal basis and status."""
+
+    number = models.CharField(_("case number"), max_length=32, unique=True)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases", verbose_name=_("person"))
+    case_type = models.CharField(_("type"), max_length=20, choices=CaseType.choices)
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="cases", verbose_name=_("office"))
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="allocated_cases",
+        verbose_name=_("officer"),
+    )
+    status = models.CharField(
+        _("status"), max_length=24, choices=CaseStatus.choices, default=CaseStatus.AWAITING_REGISTRATION
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    received_on = models.DateField(_("court order received on"))
+    # Legal basis
+    court = models.CharField(_("court or body"), max_length=300, blank=True)
+    decision_number = models.CharField(_("decision number"), max_length=64, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    effective_date = models.DateField(_("date of legal effect"), null=True, blank=True)
+    cc_articles = models.CharField(_("Criminal Code articles"), max_length=300, blank=True)
+    sentence_kind = models.CharField(_("sentence kind"), max_length=32, choices=SentenceKind.choices, blank=True)
+    term_months = models.PositiveIntegerField(_("imposed term, months"), null=True, blank=True)
+    term_days = models.PositiveIntegerField(_("imposed term, days"), default=0)
+    control_months = models.PositiveIntegerField(
+        _("probation-control period set by the court, months"),
+        null=True,
+        blank=True,
+        help_text=_("Only where the court sets it separately (for example a minor's conditional sentence)."),
+    )
+    control_start = models.DateField(_("probation control from"), null=True, blank=True)
+    control_end = models.DateField(_("probation control until"), null=True, blank=True)
+    # Pre-trial
+    restraint_measure = models.CharField(
+        _("restraint measure"), max_length=24, choices=RestraintMeasure.choices, blank=True
+    )
+    consent_given = models.BooleanField(_("consent recorded"), default=False)
+    consent_date = models.DateField(_("consent date"), null=True, blank=True)
+    eligibility = models.JSONField(_("eligibility decision"), default=dict, blank=True)
+    # Release-related dates
+    institution = models.CharField(_("institution"), max_length=300, blank=True)
+    release_date = models.DateField(_("release date"), null=True, blank=True)
+    appeared_on = models.DateField(_("appeared at the office on"), null=True, blank=True)
+    # Registration
+    registration_due = models.DateField(_("register by"), null=True, blank=True)
+    registration_rule = models.CharField(_("registration deadline rule"), max_length=200, blank=True)
+    registered_on = models.DateField(_("registered on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["office", "status", "received_on"], name="case_office_status_idx"),
+            models.Index(fields=["officer", "status", "received_on"], name="case_officer_status_idx"),
+            models.Index(
+                fields=["registration_due"],
+                name="case_registration_due_idx",
+                condition=Q(status="awaiting_registration"),
+            ),
+            models.Index(fields=["person", "received_on"], name="case_person_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(control_end__isnull=True)
+                | Q(control_start__isnull=True)
+                | Q(control_end__gte=models.F("control_start")),
+                name="case_control_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class CaseNumberSequence(models.Model):
+    office = models.ForeignKey(Office, on_delete=models.CASCADE)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office", "year"], name="case_number_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.office_id}/{self.year}: {self.last}"
+
+
+class CaseStatusChange(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_history")
+    from_status = models.CharField(_("from"), max_length=24, choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=24, choices=CaseStatus.choices)
+    reason = models.TextField(_("reason"))
+    effective_on = models.DateField(_("effective on"))
+    at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"], name="case_status_hist_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_status} → {self.to_status}"
+
+
+class CaseAllocation(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="allocations")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    previous_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    reason = models.TextField(_("reason"))
+    at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"], name="case_alloc_hist_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: → {self.officer_id}"
+
+
+class CaseTransfer(models.Model):
+    """A move of the case to another office. Both offices keep seeing the case's history."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
+    from_office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="transfers_out")
+    to_office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="transfers_in")
+    reason = models.TextField(_("reason"))
+    at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["from_office", "case"], name="case_transfer_from_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_office_id} → {self.to_office_id}"

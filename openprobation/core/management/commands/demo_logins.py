@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from openprobation.accounts.models import Role, User
+
+
+class Command(BaseCommand):
+    help = "Print the demo users (one per role) created by seed-demo."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from openprobation.core.demo import DEMO_PASSWORD, DEMO_USERNAMES
+
+        users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES).select_related("office")}
+        if not users:
+            self.stdout.write("No demo users: run `openprobation seed-demo`.")
+            return
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username in DEMO_USERNAMES:
+            user = users.get(username)
+            if user is None:
+                continue
+            where = user.office.code if user.office else (user.region.code if user.region else "national")
+            self.stdout.write(f"  {username:<16} {Role(user.role).label:<28} {where}")
+        self.stdout.write("Open http://127.0.0.1:8000/")
+        self.stdout.write("")

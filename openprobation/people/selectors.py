@@ -1,0 +1,56 @@
+"""Reads of people, always scoped to the user's jurisdiction (``accounts.scoping``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from openprobation.accounts.scoping import Level, level_of, office_q
+from openprobation.people.models import Person, make_name_key
+
+
+def person_qs_for_user(user: Any) -> QuerySet[Person]:
+    """People the user may see: registered by an office of their jurisdiction, or with a case
+    (now or before a transfer) in one."""
+    own = office_q(user, "registered_office")
+    if own is None:
+        return Person.objects.none()
+    if level_of(user) is Level.NATIONAL:
+        return Person.objects.all()
+    via_case = office_q(user, "cases__office") or Q(pk__in=[])
+    via_transfer = office_q(user, "cases__transfers__from_office") or Q(pk__in=[])
+    related = Person.objects.filter(via_case | via_transfer).values("pk")
+    return Person.objects.filter(own | Q(pk__in=related))
+
+
+def person_search(*, user: Any, query: str = "") -> QuerySet[Person]:
+    qs = person_qs_for_user(user)
+    text = query.strip()
+    if not text:
+        return qs
+    if text.isdigit():
+        return qs.filter(iin__startswith=text)
+    words = text.split()
+    for word in words:
+        qs = qs.filter(
+            Q(surname__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(patronymic__icontains=word)
+            | Q(surname_latin__icontains=word)
+            | Q(first_name_latin__icontains=word)
+        )
+    return qs
+
+
+def person_detail(*, user: Any, pk: int) -> Person:
+    """Raises Person.DoesNotExist (a 404) when out of the user's jurisdiction."""
+    return person_qs_for_user(user).prefetch_related("addresses", "documents", "family").get(pk=pk)
+
+
+def near_duplicates(*, surname: str, first_name: str, birth_date: dt.date) -> list[Person]:
+    """People with the same surname, first name and birth date, nationally (unscoped on purpose:
+    the check must see duplicates registered elsewhere; callers show only counts outside the
+    user's jurisdiction)."""
+    return list(Person.objects.filter(birth_date=birth_date, name_key=make_name_key(surname, first_name))[:10])

@@ -1,0 +1,222 @@
+"""Writes on people: atomic, validated, audited once per call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from openprobation.accounts.models import Office, User
+from openprobation.accounts.roles import Cap, has_cap
+from openprobation.accounts.scoping import office_in_jurisdiction
+from openprobation.audit.services import audit_record, diff, snapshot
+from openprobation.core.exceptions import DomainError, PermissionDeniedError
+from openprobation.core.timeutil import local_today
+from openprobation.people.iin import validate_iin_against
+from openprobation.people.models import Address, FamilyMember, IdentityDocument, Person, make_name_key
+from openprobation.people.selectors import near_duplicates
+from openprobation.people.translit import is_cyrillic_name, to_latin
+
+PERSON_FIELDS = [
+    "iin",
+    "surname",
+    "first_name",
+    "patronymic",
+    "surname_latin",
+    "first_name_latin",
+    "patronymic_latin",
+    "birth_date",
+    "sex",
+    "citizenship",
+    "native_language",
+    "languages",
+    "phone",
+    "email",
+    "disability_group",
+    "pregnant",
+    "raises_children_alone",
+    "employment_status",
+    "education_level",
+    "in_education",
+    "notes",
+]
+
+
+def _clean_person(data: dict[str, Any], *, instance: Person | None = None) -> dict[str, Any]:
+    clean = {k: v for k, v in data.items() if k in PERSON_FIELDS}
+    for name_field in ("surname", "first_name", "patronymic"):
+        value = (clean.get(name_field) or "").strip()
+        clean[name_field] = value
+        if value and not is_cyrillic_name(value):
+            raise DomainError(
+                _(
+                    "Write the name in Cyrillic letters, as in the identity document; the Latin form is filled in from it."
+                ),
+                field=name_field,
+            )
+    if not clean.get("surname"):
+        raise DomainError(_("The surname is required."), field="surname")
+    if not clean.get("first_name"):
+        raise DomainError(_("The first name is required."), field="first_name")
+    for name_field in ("surname", "first_name", "patronymic"):
+        latin = f"{name_field}_latin"
+        if not (clean.get(latin) or "").strip():
+            clean[latin] = to_latin(clean[name_field])
+    birth = clean.get("birth_date")
+    if not isinstance(birth, dt.date):
+        raise DomainError(_("The date of birth is required."), field="birth_date")
+    today = local_today()
+    if birth > today:
+        raise DomainError(_("The date of birth cannot be in the future."), field="birth_date")
+    if birth.year < 1900:
+        raise DomainError(_("The date of birth is too far in the past."), field="birth_date")
+    if clean.get("sex") not in ("M", "F"):
+        raise DomainError(_("Choose the sex."), field="sex")
+    iin = (clean.get("iin") or "").strip() or None
+    clean["iin"] = iin
+    if iin:
+        validate_iin_against(iin, birth_date=birth, sex=clean["sex"])
+        clash = Person.objects.filter(iin=iin)
+        if instance is not None:
+            clash = clash.exclude(pk=instance.pk)
+        if clash.exists():
+            raise DomainError(
+                _("A person with IIN %(iin)s is already registered. Open that person instead of registering again.")
+                % {"iin": iin},
+                field="iin",
+                code="duplicate_iin",
+            )
+    if clean.get("pregnant") and clean["sex"] != "F":
+        raise DomainError(_("Pregnancy can only be recorded for a woman."), field="pregnant")
+    langs = clean.get("languages") or []
+    clean["languages"] = sorted({str(x) for x in langs})
+    clean["citizenship"] = (clean.get("citizenship") or "").strip().upper()
+    return clean
+
+
+def person_create(
+    *,
+    actor: User,
+    office: Office,
+    data: dict[str, Any],
+    addresses: list[dict[str, Any]] | None = None,
+    documents: list[dict[str, Any]] | None = None,
+    family: list[dict[str, Any]] | None = None,
+    confirm_not_duplicate: bool = False,
+) -> Person:
+    """Register a person. The same IIN cannot be registered twice; a person with the same surname,
+    first name and date of birth is shown first and needs ``confirm_not_duplicate``."""
+    if not has_cap(actor, Cap.PERSON_CREATE) or not office_in_jurisdiction(actor, office):
+        raise PermissionDeniedError(_("You may not register people for this office."))
+    clean = _clean_person(data)
+    if not confirm_not_duplicate:
+        dups = near_duplicates(surname=clean["surname"], first_name=clean["first_name"], birth_date=clean["birth_date"])
+        if dups:
+            raise DomainError(
+                _(
+                    "%(count)s person(s) with the same name and date of birth are already registered. "
+                    "Check them; if this is a different person, confirm and save again."
+                )
+                % {"count": len(dups)},
+                code="possible_duplicate",
+            )
+    try:
+        with transaction.atomic():
+            person = Person(**clean, registered_office=office)
+            person.name_key = make_name_key(person.surname, person.first_name)
+            person.full_clean(exclude=["registered_office", "name_key"], validate_unique=False)
+            person.save()
+            for item in addresses or []:
+                if item.get("locality"):
+                    Address.objects.create(person=person, **item)
+            for item in documents or []:
+                if item.get("kind"):
+                    IdentityDocument.objects.create(person=person, **item)
+            for item in family or []:
+                if item.get("full_name"):
+                    FamilyMember.objects.create(person=person, **item)
+            audit_record(
+                actor=actor,
+                action="person.create",
+                subject=person,
+                changes=diff({}, snapshot(person, PERSON_FIELDS)),
+                details={"office": office.code, "addresses": len(addresses or []), "family": len(family or [])},
+            )
+    except IntegrityError:
+        raise DomainError(
+            _("A person with this IIN is already registered."), field="iin", code="duplicate_iin"
+        ) from None
+    return person
+
+
+def person_update(*, actor: User, person: Person, data: dict[str, Any]) -> Person:
+    """Change a person's details; every changed field is audited old → new."""
+    if not has_cap(actor, Cap.PERSON_EDIT):
+        raise PermissionDeniedError(_("You may not change people's details."))
+    merged = {**snapshot(person, PERSON_FIELDS), **{k: v for k, v in data.items() if k in PERSON_FIELDS}}
+    merged["birth_date"] = data.get("birth_date", person.birth_date)
+    clean = _clean_person(merged, instance=person)
+    before = snapshot(person, PERSON_FIELDS)
+    with transaction.atomic():
+        for key, value in clean.items():
+            setattr(person, key, value)
+        person.name_key = make_name_key(person.surname, person.first_name)
+        person.save()
+        changes = diff(before, snapshot(person, PERSON_FIELDS))
+        audit_record(actor=actor, action="person.update", subject=person, changes=changes)
+    return person
+
+
+def family_member_add(*, actor: User, person: Person, data: dict[str, Any]) -> FamilyMember:
+    if not has_cap(actor, Cap.PERSON_EDIT):
+        raise PermissionDeniedError(_("You may not change people's details."))
+    if not (data.get("full_name") or "").strip():
+        raise DomainError(_("The full name is required."), field="full_name")
+    birth = data.get("birth_date")
+    if isinstance(birth, dt.date) and birth > local_today():
+        raise DomainError(_("The date of birth cannot be in the future."), field="birth_date")
+    with transaction.atomic():
+        member = FamilyMember.objects.create(person=person, **data)
+        audit_record(
+            actor=actor,
+            action="person.family_add",
+            subject=person,
+            details={"relation": member.relation, "member_id": member.pk},
+        )
+    return member
+
+
+def address_set(*, actor: User, person: Person, kind: str, data: dict[str, Any]) -> Address:
+    if not has_cap(actor, Cap.PERSON_EDIT):
+        raise PermissionDeniedError(_("You may not change people's details."))
+    if not (data.get("locality") or "").strip():
+        raise DomainError(_("The city or village is required."), field="locality")
+    with transaction.atomic():
+        existing = Address.objects.filter(person=person, kind=kind).first()
+        fields = ["region", "locality", "street", "building", "apartment", "postcode"]
+        before = snapshot(existing, fields) if existing else {}
+        address, _created = Address.objects.update_or_create(person=person, kind=kind, defaults=data)
+        audit_record(
+            actor=actor,
+            action="person.address_set",
+            subject=person,
+            changes=diff(before, snapshot(address, fields)),
+            details={"kind": kind},
+        )
+    return address
+
+
+def document_add(*, actor: User, person: Person, data: dict[str, Any]) -> IdentityDocument:
+    if not has_cap(actor, Cap.PERSON_EDIT):
+        raise PermissionDeniedError(_("You may not change people's details."))
+    issued, valid = data.get("issued_on"), data.get("valid_until")
+    if isinstance(issued, dt.date) and isinstance(valid, dt.date) and valid < issued:
+        raise DomainError(_("A document cannot expire before it was issued."), field="valid_until")
+    with transaction.atomic():
+        doc = IdentityDocument.objects.create(person=person, **data)
+        audit_record(
+            actor=actor, action="person.document_add", subject=person, details={"kind": doc.kind, "document_id": doc.pk}
+        )
+    return doc

@@ -1,0 +1,31 @@
+from django.contrib import admin, messages
+from django.http import HttpRequest
+
+from openprobation.audit.services import audit_record, diff
+from openprobation.rules.models import Rule
+from openprobation.rules.rulebook import invalidate
+
+FIELDS = ["key", "version", "title", "effective_from", "effective_to", "params", "source", "status", "notes"]
+
+
+@admin.register(Rule)
+class RuleAdmin(admin.ModelAdmin):
+    list_display = ["key", "version", "effective_from", "effective_to", "status", "source"]
+    list_filter = ["status", "key"]
+    search_fields = ["key", "title", "source"]
+    ordering = ["key", "version"]
+
+    def save_model(self, request: HttpRequest, obj: Rule, form, change: bool) -> None:  # type: ignore[no-untyped-def]
+        before = {f: form.initial.get(f) for f in FIELDS} if change else {}
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="rule.change" if change else "rule.create",
+            subject=obj,
+            changes=diff(before, {f: getattr(obj, f) for f in FIELDS}),
+        )
+        invalidate()
+        messages.info(request, str(obj))
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # a rule version is closed with effective_to, never deleted

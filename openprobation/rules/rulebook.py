@@ -1,0 +1,129 @@
+"""Reading the rulebook. ``rule(key, on=date)`` returns the version in force on that date.
+
+Rules are few and read often, so they are cached per process and the cache is dropped whenever a
+rule is saved (the admin and the loader both go through ``invalidate``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from openprobation.core.exceptions import DomainError
+from openprobation.core.workdays import HolidayCalendar
+from openprobation.rules.models import Rule
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "rulebook.json"
+
+
+@dataclass(frozen=True)
+class RuleVersion:
+    key: str
+    version: int
+    title: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    params: dict[str, Any]
+    source: str
+    status: str
+
+    def __getitem__(self, name: str) -> Any:
+        return self.params[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.params.get(name, default)
+
+
+class RuleMissing(DomainError):
+    pass
+
+
+_state = {"generation": 0}
+
+
+@lru_cache(maxsize=1)
+def _all_rules(generation: int) -> dict[str, list[RuleVersion]]:
+    table: dict[str, list[RuleVersion]] = {}
+    for r in Rule.objects.order_by("key", "effective_from"):
+        table.setdefault(r.key, []).append(
+            RuleVersion(
+                key=r.key,
+                version=r.version,
+                title=r.title,
+                effective_from=r.effective_from,
+                effective_to=r.effective_to,
+                params=r.params,
+                source=r.source,
+                status=r.status,
+            )
+        )
+    return table
+
+
+def invalidate() -> None:
+    _state["generation"] += 1
+    _all_rules.cache_clear()
+    _calendar.cache_clear()
+
+
+def rule(key: str, *, on: dt.date) -> RuleVersion:
+    """The version of ``key`` in force on ``on``; raises ``RuleMissing`` if none is."""
+    # Rules edited in another process (the admin) are picked up within a minute.
+    for version in reversed(_all_rules(_state["generation"] * 10_000_000 + int(time.monotonic() // 60)).get(key, [])):
+        if version.effective_from <= on and (version.effective_to is None or on <= version.effective_to):
+            return version
+    raise RuleMissing(
+        _("The rulebook has no rule “%(key)s” in force on %(date)s. Ask the system administrator to add it.")
+        % {"key": key, "date": on.isoformat()}
+    )
+
+
+@lru_cache(maxsize=8)
+def _calendar(version: int, generation: int, params_json: str) -> HolidayCalendar:
+    return HolidayCalendar.from_params(json.loads(params_json))
+
+
+def working_calendar(*, on: dt.date) -> HolidayCalendar:
+    """The Kazakhstan working-day calendar in force on a date."""
+    version = rule("calendar.kz.working_days", on=on)
+    return _calendar(version.version, _state["generation"], json.dumps(version.params, sort_keys=True))
+
+
+def add_working_days(start: dt.date, count: int) -> dt.date:
+    return working_calendar(on=start).add_working_days(start, count)
+
+
+def rulebook_load(*, path: Path = FIXTURE) -> tuple[int, int]:
+    """Load the rulebook fixture: create missing versions, leave versions already present alone
+    (an administrator's edits win). Returns (created, kept)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    created = kept = 0
+    with transaction.atomic():
+        for item in data["rules"]:
+            _obj, was_created = Rule.objects.get_or_create(
+                key=item["key"],
+                version=item["version"],
+                defaults={
+                    "title": item["title"],
+                    "effective_from": dt.date.fromisoformat(item["effective_from"]),
+                    "effective_to": dt.date.fromisoformat(item["effective_to"]) if item.get("effective_to") else None,
+                    "params": item["params"],
+                    "source": item["source"],
+                    "status": item["status"],
+                    "notes": item.get("notes", ""),
+                },
+            )
+            if was_created:
+                created += 1
+            else:
+                kept += 1
+    invalidate()
+    return created, kept

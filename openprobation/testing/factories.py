@@ -1,0 +1,101 @@
+"""Deterministic factories and named personas for tests (not used by the application)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import factory
+
+from openprobation.accounts.models import Office, Region, Role, User
+from openprobation.cases.models import Case, CaseStatus, CaseType
+from openprobation.people.iin import make_iin
+from openprobation.people.models import Person, make_name_key
+
+TEST_PASSWORD = "Correct-Horse-Battery-9"
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"R{n:02d}")
+    name_kk = factory.LazyAttribute(lambda o: f"Облыс {o.code}")
+    name_ru = factory.LazyAttribute(lambda o: f"Область {o.code}")
+    name_en = factory.LazyAttribute(lambda o: f"Region {o.code}")
+
+
+class OfficeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Office
+        django_get_or_create = ("code",)
+
+    region = factory.SubFactory(RegionFactory)
+    code = factory.Sequence(lambda n: f"D{n:03d}")
+    name_kk = factory.LazyAttribute(lambda o: f"Аудандық пробация {o.code}")
+    name_ru = factory.LazyAttribute(lambda o: f"Районная служба пробации {o.code}")
+    name_en = factory.LazyAttribute(lambda o: f"District probation office {o.code}")
+    officer_capacity = 40
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Айгерим"
+    last_name = factory.Sequence(lambda n: f"Сотрудник{n}")
+    role = Role.OFFICER
+    office = factory.SubFactory(OfficeFactory)
+    region = None
+    is_active = True
+
+    @factory.post_generation
+    def password(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+        obj.set_password(extracted or TEST_PASSWORD)
+        if create:
+            obj.save(update_fields=["password"])
+
+
+_serial = iter(range(1, 10_000_000))
+
+
+def person_defaults(birth_date: dt.date = dt.date(1990, 5, 17), sex: str = "M") -> dict[str, Any]:
+    return {"birth_date": birth_date, "sex": sex, "iin": make_iin(birth_date, sex, next(_serial))}
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    surname = factory.Sequence(lambda n: ["Ахметов", "Иванов", "Сейтқали", "Нұрланов"][n % 4])
+    first_name = factory.Sequence(lambda n: ["Ерлан", "Сергей", "Дәурен", "Асхат"][n % 4])
+    patronymic = "Болатұлы"
+    surname_latin = factory.LazyAttribute(lambda o: o.surname)
+    first_name_latin = factory.LazyAttribute(lambda o: o.first_name)
+    birth_date = dt.date(1990, 5, 17)
+    sex = "M"
+    iin = factory.LazyAttribute(lambda o: make_iin(o.birth_date, o.sex, next(_serial)))
+    registered_office = factory.SubFactory(OfficeFactory)
+    name_key = factory.LazyAttribute(lambda o: make_name_key(o.surname, o.first_name))
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    number = factory.Sequence(lambda n: f"T-2026-{n:05d}")
+    person = factory.SubFactory(PersonFactory)
+    office = factory.LazyAttribute(lambda o: o.person.registered_office)
+    case_type = CaseType.SENTENCE
+    status = CaseStatus.ACTIVE
+    received_on = dt.date(2026, 1, 15)
+    court = "Алматы аудандық соты"
+    decision_number = "1-123/2026"
+    decision_date = dt.date(2026, 1, 5)
+    effective_date = dt.date(2026, 1, 14)
+    sentence_kind = "conditional"
+    term_months = 24

@@ -1,0 +1,11 @@
+"""Loaded with ``-p`` before pytest-django configures Django: test-only environment values.
+
+Settings read only the environment; tests use a throw-away key and, unless DATABASE_URL points at
+PostgreSQL, an in-memory SQLite database.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment-0123456789")
+os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openprobation.settings")

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from openprobation.accounts.roles import Cap, has_cap
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """What the navigation bar may offer the signed-in user."""
+    user = request.user
+    return {
+        "nav": {
+            "cases": has_cap(user, Cap.CASE_VIEW),
+            "people": has_cap(user, Cap.CASE_VIEW),
+            "person_create": has_cap(user, Cap.PERSON_CREATE),
+            "office_caseload": has_cap(user, Cap.OFFICE_CASELOAD),
+            "audit": has_cap(user, Cap.AUDIT_VIEW),
+            "admin": has_cap(user, Cap.ADMIN_SITE),
+        }
+    }
