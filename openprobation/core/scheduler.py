@@ -15,7 +15,10 @@ from django.db import close_old_connections
 log = logging.getLogger("openprobation.worker")
 
 
-def _run_due(last_run: dict[str, float], now: float) -> None:
+def _run_due(last_run: dict[str, float], now: float) -> dict[str, Any]:
+    """Run the tasks whose interval has passed; returns their results by schedule name."""
+    results: dict[str, Any] = {}
+    current_app.loader.import_default_modules()  # registers the apps' tasks (autodiscovery)
     schedule: dict[str, dict[str, Any]] = settings.CELERY_BEAT_SCHEDULE
     for name, entry in schedule.items():
         interval = float(entry["schedule"])
@@ -25,12 +28,13 @@ def _run_due(last_run: dict[str, float], now: float) -> None:
         task: Any = current_app.tasks[entry["task"]]
         close_old_connections()
         try:
-            result = task.apply().get()
-            log.info("task %s done: %s", name, result)
+            results[name] = task.apply().get()
+            log.info("task %s done: %s", name, results[name])
         except Exception:
             log.exception("task %s failed", name)
         finally:
             close_old_connections()
+    return results
 
 
 def run_forever(stop: threading.Event, tick: float = 30.0) -> None:

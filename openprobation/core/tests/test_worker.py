@@ -1,0 +1,21 @@
+"""The embedded worker runs the same scheduled tasks as Celery beat would."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from openprobation.cases.models import CaseStatus
+from openprobation.core.scheduler import _run_due
+from openprobation.testing.factories import CaseFactory
+
+
+@pytest.mark.django_db
+def test_embedded_worker_runs_every_scheduled_task_once_per_interval() -> None:
+    CaseFactory(status=CaseStatus.AWAITING_REGISTRATION, registration_due=dt.date(2020, 1, 1))
+    last_run: dict[str, float] = {}
+    results = _run_due(last_run, now=1000.0)
+    assert results == {"registration-deadlines": 1, "audit-chain-verify": True}
+    assert _run_due(last_run, now=1010.0) == {}  # nothing is due ten seconds later
+    assert set(_run_due(last_run, now=1000.0 + 3600)) == {"registration-deadlines"}
