@@ -8,7 +8,7 @@ VAR := var
 EMBEDDED_ENV := SECRET_KEY_FILE=$(CURDIR)/$(VAR)/secret_key DATABASE_URL=sqlite:///$(CURDIR)/$(VAR)/openprobation.sqlite3
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install run test lint types pytest bench clean messages
+.PHONY: install catalogs run test lint types pytest bench clean messages
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +25,11 @@ $(VAR)/secret_key:
 	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
 
 install: $(BIN)/.installed node_modules/.installed
-	$(BIN)/openprobation compile-catalogs
 
-run: install $(VAR)/secret_key
+catalogs: $(BIN)/.installed $(VAR)/secret_key
+	@$(EMBEDDED_ENV) $(BIN)/openprobation compile-catalogs
+
+run: install catalogs
 	$(EMBEDDED_ENV) $(BIN)/openprobation migrate --no-input
 	$(EMBEDDED_ENV) $(BIN)/openprobation collectstatic --no-input --verbosity 0
 	@if [ ! -f $(VAR)/.demo-loaded ]; then \
@@ -44,7 +46,7 @@ types: $(BIN)/.installed
 	SECRET_KEY=type-checking-only-not-a-real-key-0123456789 DATABASE_URL=sqlite:///:memory: $(BIN)/mypy
 
 # Tests run on SQLite; when DATABASE_URL points at PostgreSQL they run there too (CI=true requires it).
-pytest: install
+pytest: install catalogs
 	env -u DATABASE_URL $(BIN)/pytest
 	@if [[ "$${DATABASE_URL:-}" == postgres* ]]; then \
 		echo "--- again on PostgreSQL"; $(BIN)/pytest -m "not browser"; \
@@ -57,9 +59,9 @@ test: lint types pytest
 bench: install $(VAR)/secret_key
 	$(BIN)/python bench/run.py
 
-messages: $(BIN)/.installed
-	cd openprobation && ../$(BIN)/openprobation makemessages -l kk -l ru -l en --no-obsolete --no-location
-	$(BIN)/openprobation compile-catalogs
+messages: $(BIN)/.installed $(VAR)/secret_key
+	cd openprobation && $(EMBEDDED_ENV) ../$(BIN)/openprobation makemessages -l kk -l ru -l en --no-obsolete --no-location
+	@$(EMBEDDED_ENV) $(BIN)/openprobation compile-catalogs
 
 clean:
 	rm -rf $(VENV) node_modules $(VAR)
