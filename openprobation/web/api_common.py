@@ -1,16 +1,31 @@
-"""Shared REST pieces: pagination and turning domain errors into translated 400/403 answers."""
+"""Shared REST pieces: authentication order, capability permissions, pagination, audit helpers and
+turning every error into one translated JSON shape: ``{"detail", "code", "errors"?}``.
+
+DomainError → 400, PermissionDeniedError → 403, an object outside the caller's jurisdiction
+(the scoped selector raises DoesNotExist) → 404, and DRF's own errors keep their status.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404
-from rest_framework import exceptions, status
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from openprobation.accounts.models import User
+from openprobation.accounts.roles import Cap, has_cap
+from openprobation.audit.services import audit_record
 from openprobation.core.exceptions import DomainError, PermissionDeniedError
 
 
@@ -20,19 +35,125 @@ class Pagination(PageNumberPagination):
     max_page_size = 100
 
 
+class ErrorSerializer(serializers.Serializer[dict[str, Any]]):
+    """The shape of every error answer (for the schema)."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    # Declared fields leave the class body (DRF's metaclass), so this does not hide ``.errors``.
+    errors = serializers.DictField(child=serializers.JSONField(), required=False)  # type: ignore[assignment]
+
+
+class ApiView(APIView):
+    """Base for every endpoint. Token comes first so an anonymous call gets 401 with
+    ``WWW-Authenticate: Token`` (session-first would answer 403); the session serves the web UI."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+
+
+def api_user(request: Request) -> User:
+    """The signed-in staff member (permission classes have already refused anonymous calls)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated()
+    return user
+
+
+class _CapPermission(BasePermission):
+    cap: Cap
+    message = gettext_lazy("Your role does not allow this.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return has_cap(request.user, self.cap)
+
+
+def needs_cap(cap: Cap) -> type[BasePermission]:
+    """A permission class refusing (403) callers whose role lacks ``cap`` — fails closed."""
+    return type(f"Needs_{cap.value}", (_CapPermission,), {"cap": cap})
+
+
+def parse_pk(value: Any) -> int:
+    """A path or query id as a positive integer; anything else is simply not found."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        raise exceptions.NotFound() from None
+    if number <= 0 or number > 2**63 - 1:
+        raise exceptions.NotFound()
+    return number
+
+
+def audit_search(*, request: Request, action: str, query: str, filters: dict[str, Any]) -> None:
+    """Record a search of personal data (``person.search`` / ``case.search``), with no subject."""
+    audit_record(actor=api_user(request), action=action, details={"query": query, "filters": filters})
+
+
+def _first_message(detail: Any) -> str:
+    if isinstance(detail, dict):
+        for value in detail.values():
+            found = _first_message(value)
+            if found:
+                return found
+        return ""
+    if isinstance(detail, list):
+        for value in detail:
+            found = _first_message(value)
+            if found:
+                return found
+        return ""
+    return str(detail)
+
+
+def _first_code(codes: Any) -> str:
+    if isinstance(codes, dict):
+        for value in codes.values():
+            return _first_code(value)
+        return "invalid"
+    if isinstance(codes, list):
+        return _first_code(codes[0]) if codes else "invalid"
+    return str(codes)
+
+
+def error_body(exc: DomainError) -> dict[str, Any]:
+    """The JSON body for a domain error; ``part`` says which part of an IIN is wrong."""
+    body: dict[str, Any] = {"detail": str(exc.message), "code": exc.code}
+    if exc.field:
+        body["errors"] = {exc.field: [str(exc.message)]}
+    part = getattr(exc, "part", None)
+    if part:
+        body["part"] = part
+    return body
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ObjectDoesNotExist):
         exc = Http404()
     if isinstance(exc, PermissionDeniedError):
-        return Response({"detail": str(exc.message), "code": exc.code}, status=status.HTTP_403_FORBIDDEN)
+        return Response(error_body(exc), status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, DomainError):
-        body: dict[str, Any] = {"detail": str(exc.message), "code": exc.code}
-        if exc.field:
-            body["errors"] = {exc.field: [str(exc.message)]}
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
-        response = drf_exception_handler(exc, context)
-        if response is not None:
-            response.data = {"detail": exc.default_detail, "code": "invalid", "errors": response.data}
-        return response
-    return drf_exception_handler(exc, context)
+        return Response(error_body(exc), status=status.HTTP_400_BAD_REQUEST)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = {
+            "detail": _first_message(exc.detail) or str(exc.default_detail),
+            "code": _first_code(exc.get_codes()),
+            "errors": errors,
+        }
+    elif isinstance(exc, exceptions.APIException):
+        response.data = {"detail": _first_message(exc.detail), "code": _first_code(exc.get_codes())}
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        response.data = {"detail": str(response.data["detail"]), "code": "not_found"}
+    return response
+
+
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any /api/v1/ address that matches no endpoint (a malformed id, a typo) answers in JSON."""
+    return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
+
+
+def choice_labels(choices: Iterable[tuple[Any, Any]]) -> dict[str, str]:
+    return {str(value): str(label) for value, label in choices}

@@ -1,8 +1,58 @@
-from django.urls import path
+"""The REST API, version 1: every endpoint, the OpenAPI 3 schema and its interactive docs."""
+
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from openprobation.accounts.api import MeView, OfficeListView, TokenView
+from openprobation.audit.api import AuditEventListView, AuditVerifyView
+from openprobation.cases.api import (
+    CaseAllocateView,
+    CaseDetailView,
+    CaseListView,
+    CaseRegisterView,
+    CaseTimelineView,
+    CaseTransferView,
+    CaseTransitionView,
+    OfficeCaseloadView,
+    PersonCasesView,
+)
+from openprobation.people.api import (
+    IinCheckView,
+    PersonAddressView,
+    PersonDetailView,
+    PersonDocumentView,
+    PersonFamilyView,
+    PersonListView,
+)
+from openprobation.rules.api import RuleDetailView, RuleListView
+from openprobation.web.api_common import api_not_found
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+    path("offices/", OfficeListView.as_view(), name="api-offices"),
+    path("offices/<int:pk>/caseload/", OfficeCaseloadView.as_view(), name="api-office-caseload"),
+    path("people/", PersonListView.as_view(), name="api-people"),
+    path("people/validate-iin/", IinCheckView.as_view(), name="api-validate-iin"),
+    path("people/<int:pk>/", PersonDetailView.as_view(), name="api-person"),
+    path("people/<int:pk>/cases/", PersonCasesView.as_view(), name="api-person-cases"),
+    path("people/<int:pk>/family/", PersonFamilyView.as_view(), name="api-person-family"),
+    path("people/<int:pk>/addresses/<str:kind>/", PersonAddressView.as_view(), name="api-person-address"),
+    path("people/<int:pk>/documents/", PersonDocumentView.as_view(), name="api-person-documents"),
+    path("cases/", CaseListView.as_view(), name="api-cases"),
+    path("cases/<int:pk>/", CaseDetailView.as_view(), name="api-case"),
+    path("cases/<int:pk>/timeline/", CaseTimelineView.as_view(), name="api-case-timeline"),
+    path("cases/<int:pk>/transition/", CaseTransitionView.as_view(), name="api-case-transition"),
+    path("cases/<int:pk>/register/", CaseRegisterView.as_view(), name="api-case-register"),
+    path("cases/<int:pk>/allocate/", CaseAllocateView.as_view(), name="api-case-allocate"),
+    path("cases/<int:pk>/transfer/", CaseTransferView.as_view(), name="api-case-transfer"),
+    path("audit/events/", AuditEventListView.as_view(), name="api-audit-events"),
+    path("audit/verify/", AuditVerifyView.as_view(), name="api-audit-verify"),
+    path("rules/", RuleListView.as_view(), name="api-rules"),
+    path("rules/<str:key>/", RuleDetailView.as_view(), name="api-rule"),
+    # Anything else under /api/v1/ (a malformed id, a typo) answers 404 in JSON, not an HTML page.
+    re_path(r"^.*$", api_not_found, name="api-not-found"),
 ]

@@ -1,0 +1,77 @@
+"""The audit trail over the API: read-only for holders of ``Cap.AUDIT_VIEW``; there is no
+endpoint that writes, changes or deletes events."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from openprobation.accounts.roles import Cap
+from openprobation.audit.models import AuditEvent
+from openprobation.audit.serializers import AuditEventSerializer, AuditFilterSerializer, AuditVerifySerializer
+from openprobation.audit.services import audit_record, audit_verify
+from openprobation.core.timeutil import KZ_TZ
+from openprobation.web.api_common import ApiView, ErrorSerializer, Pagination, api_user, needs_cap
+
+FILTER_KEYS = ("actor", "action", "subject_type", "subject_id", "from", "to")
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=KZ_TZ)
+
+
+class AuditEventListView(ApiView):
+    permission_classes = [*ApiView.permission_classes, needs_cap(Cap.AUDIT_VIEW)]
+    http_method_names = ["get", "head", "options"]
+
+    @extend_schema(
+        parameters=[AuditFilterSerializer],
+        responses={200: AuditEventSerializer(many=True), 400: ErrorSerializer, 403: ErrorSerializer},
+        summary="Audit events, newest first",
+    )
+    def get(self, request: Request) -> Response:
+        user = api_user(request)
+        params = AuditFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        v = params.validated_data
+        events = AuditEvent.objects.all().order_by("-id")
+        if v.get("actor"):
+            events = events.filter(actor_username=v["actor"])
+        if v.get("action"):
+            events = events.filter(action=v["action"])
+        if v.get("subject_type"):
+            events = events.filter(subject_type=v["subject_type"])
+        if v.get("subject_id"):
+            events = events.filter(subject_id=v["subject_id"])
+        if v.get("from"):
+            events = events.filter(at__gte=_local_midnight(v["from"]))
+        if v.get("to"):
+            events = events.filter(at__lt=_local_midnight(v["to"] + dt.timedelta(days=1)))
+        given = {key: v[key] for key in FILTER_KEYS if v.get(key)}
+        if given:
+            # Reading who did what to whom is itself sensitive; searches of the trail are recorded.
+            audit_record(actor=user, action="audit.search", details={"filters": given})
+        paginator = Pagination()
+        page = paginator.paginate_queryset(events, request, view=self)
+        return paginator.get_paginated_response(AuditEventSerializer(page, many=True).data)
+
+
+class AuditVerifyView(ApiView):
+    permission_classes = [*ApiView.permission_classes, needs_cap(Cap.AUDIT_VIEW)]
+    http_method_names = ["post", "options"]
+
+    @extend_schema(
+        request=None,
+        responses={200: AuditVerifySerializer, 403: ErrorSerializer},
+        summary="Verify the hash chain of the audit trail",
+    )
+    def post(self, request: Request) -> Response:
+        user = api_user(request)
+        result = audit_verify()
+        audit_record(actor=user, action="audit.verify", details={"ok": result.ok, "checked": result.checked})
+        return Response(
+            AuditVerifySerializer({"ok": result.ok, "checked": result.checked, "problems": result.problems}).data
+        )

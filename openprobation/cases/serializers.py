@@ -1,0 +1,244 @@
+"""Shapes of cases in the API. Input serializers check types and choices only; the legal rules
+(terms, eligibility, the status pipeline) belong to ``cases.services`` and ``cases.legal``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from openprobation.accounts.scoping import CaseAction, may
+from openprobation.accounts.serializers import OfficeRefSerializer, StaffRefSerializer
+from openprobation.cases import legal
+from openprobation.cases.lifecycle import allowed_moves
+from openprobation.cases.models import Case, CaseStatus, CaseType, RestraintMeasure, SentenceKind
+from openprobation.cases.selectors import SORTS
+from openprobation.core.timeutil import local_today
+from openprobation.rules.rulebook import RuleMissing
+
+
+class PersonRefSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    iin = serializers.CharField(allow_null=True)
+    full_name = serializers.CharField()
+    birth_date = serializers.DateField()
+
+
+class CaseSummarySerializer(serializers.ModelSerializer[Case]):
+    person = PersonRefSerializer(read_only=True)
+    office = OfficeRefSerializer(read_only=True)
+    officer = StaffRefSerializer(read_only=True, allow_null=True)
+    case_type_label = serializers.CharField(source="get_case_type_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    registration_overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "case_type",
+            "case_type_label",
+            "status",
+            "status_label",
+            "person",
+            "office",
+            "officer",
+            "received_on",
+            "registration_due",
+            "registration_overdue",
+            "control_start",
+            "control_end",
+        ]
+        read_only_fields = fields
+
+    def get_registration_overdue(self, case: Case) -> bool:
+        return bool(
+            case.status == CaseStatus.AWAITING_REGISTRATION
+            and case.registration_due is not None
+            and case.registration_due < local_today()
+        )
+
+
+class EligibilitySerializer(serializers.Serializer[dict[str, Any]]):
+    eligible = serializers.BooleanField()
+    rule_key = serializers.CharField()
+    rule_version = serializers.IntegerField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.source
+    reasons = serializers.ListField(child=serializers.DictField())
+    explanation = serializers.ListField(child=serializers.CharField(), help_text="The reasons as sentences.")
+
+
+class ForcedLabourSerializer(serializers.Serializer[dict[str, Any]]):
+    applies = serializers.BooleanField()
+    hours_per_year = serializers.IntegerField()
+    max_hours_per_day = serializers.IntegerField()
+    exemptions = serializers.ListField(child=serializers.CharField())
+    source = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.source
+
+
+class MoveSerializer(serializers.Serializer[dict[str, str]]):
+    status = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
+
+
+class CasePermissionsSerializer(serializers.Serializer[dict[str, bool]]):
+    transition = serializers.BooleanField()
+    allocate = serializers.BooleanField()
+    transfer = serializers.BooleanField()
+
+
+class CaseDetailSerializer(CaseSummarySerializer):
+    """A case with its legal basis and what the caller may do next (needs ``context["user"]``)."""
+
+    sentence_kind_label = serializers.CharField(source="get_sentence_kind_display", read_only=True)
+    restraint_measure_label = serializers.CharField(source="get_restraint_measure_display", read_only=True)
+    eligibility = serializers.SerializerMethodField()
+    forced_labour = serializers.SerializerMethodField()
+    allowed_moves = serializers.SerializerMethodField()
+    permissions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            *CaseSummarySerializer.Meta.fields,
+            "status_changed_at",
+            "court",
+            "decision_number",
+            "decision_date",
+            "effective_date",
+            "cc_articles",
+            "sentence_kind",
+            "sentence_kind_label",
+            "term_months",
+            "term_days",
+            "control_months",
+            "restraint_measure",
+            "restraint_measure_label",
+            "consent_given",
+            "consent_date",
+            "eligibility",
+            "forced_labour",
+            "institution",
+            "release_date",
+            "appeared_on",
+            "registration_rule",
+            "registered_on",
+            "closed_on",
+            "allowed_moves",
+            "permissions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(EligibilitySerializer(allow_null=True))
+    def get_eligibility(self, case: Case) -> dict[str, Any] | None:
+        """Pre-trial cases: the stored decision and its explanation (LoP ch. 3)."""
+        if not case.eligibility:
+            return None
+        return {**case.eligibility, "explanation": legal.explain(case.eligibility)}
+
+    @extend_schema_field(ForcedLabourSerializer(allow_null=True))
+    def get_forced_labour(self, case: Case) -> dict[str, Any] | None:
+        """Restriction of liberty carries forced labour unless the person is exempt (CC art. 44(1))."""
+        if case.sentence_kind != SentenceKind.RESTRICTION_OF_LIBERTY:
+            return None
+        try:
+            result = legal.forced_labour(person=case.person, on=case.decision_date or case.received_on)
+        except RuleMissing:
+            return None
+        return {
+            "applies": result.applies,
+            "hours_per_year": result.hours_per_year,
+            "max_hours_per_day": result.max_hours_per_day,
+            "exemptions": result.exemptions,
+            "source": result.source,
+        }
+
+    @extend_schema_field(MoveSerializer(many=True))
+    def get_allowed_moves(self, case: Case) -> list[dict[str, str]]:
+        if not may(self.context["user"], CaseAction.TRANSITION, case):
+            return []
+        return [{"status": s, "label": str(CaseStatus(s).label)} for s in allowed_moves(case.status)]
+
+    @extend_schema_field(CasePermissionsSerializer)
+    def get_permissions(self, case: Case) -> dict[str, bool]:
+        user = self.context["user"]
+        return {
+            "transition": may(user, CaseAction.TRANSITION, case),
+            "allocate": may(user, CaseAction.ALLOCATE, case),
+            "transfer": may(user, CaseAction.TRANSFER, case),
+        }
+
+
+class CaseFilterSerializer(serializers.Serializer[dict[str, Any]]):
+    """Query parameters of the case list (``cases.selectors.caseload``)."""
+
+    q = serializers.CharField(max_length=100, required=False, allow_blank=True, help_text="Name, IIN or case number.")
+    type = serializers.ChoiceField(choices=CaseType.choices, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=CaseStatus.choices, required=False, allow_blank=True)
+    office = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    officer = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    mine = serializers.BooleanField(required=False, default=False, help_text="Only cases allocated to me.")
+    open = serializers.BooleanField(required=False, default=False, help_text="Only open cases.")
+    ordering = serializers.ChoiceField(choices=sorted(SORTS), required=False, default="-received")
+
+
+class CaseOpenSerializer(serializers.Serializer[dict[str, Any]]):
+    """What ``case_open`` needs: the person, the office and the legal basis (a ``CaseInput``)."""
+
+    person = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    office = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    case_type = serializers.ChoiceField(choices=CaseType.choices)
+    received_on = serializers.DateField()
+    court = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    decision_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    decision_date = serializers.DateField(required=False, allow_null=True, default=None)
+    effective_date = serializers.DateField(required=False, allow_null=True, default=None)
+    cc_articles = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    sentence_kind = serializers.ChoiceField(choices=SentenceKind.choices, required=False, allow_blank=True, default="")
+    term_months = serializers.IntegerField(min_value=0, max_value=1200, required=False, allow_null=True, default=None)
+    term_days = serializers.IntegerField(min_value=0, max_value=366, required=False, default=0)
+    control_months = serializers.IntegerField(
+        min_value=0, max_value=1200, required=False, allow_null=True, default=None
+    )
+    restraint_measure = serializers.ChoiceField(
+        choices=RestraintMeasure.choices, required=False, allow_blank=True, default=""
+    )
+    consent_date = serializers.DateField(required=False, allow_null=True, default=None)
+    institution = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    release_date = serializers.DateField(required=False, allow_null=True, default=None)
+    appeared_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class TransitionSerializer(serializers.Serializer[dict[str, Any]]):
+    to_status = serializers.ChoiceField(choices=CaseStatus.choices)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    effective_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class RegisterSerializer(serializers.Serializer[dict[str, Any]]):
+    registered_on = serializers.DateField()
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class AllocateSerializer(serializers.Serializer[dict[str, Any]]):
+    officer = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, allow_null=True, help_text="The officer's id; null removes the allocation."
+    )
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class TransferSerializer(serializers.Serializer[dict[str, Any]]):
+    to_office = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class TimelineEntrySerializer(serializers.Serializer[Any]):
+    at = serializers.DateTimeField()
+    kind = serializers.ChoiceField(choices=["status", "allocation", "transfer"])
+    title = serializers.CharField()
+    detail = serializers.CharField()
+    by = serializers.CharField()

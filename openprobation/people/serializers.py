@@ -1,0 +1,218 @@
+"""Shapes of people in the API. Input serializers only check types, lengths and choices; the
+business rules (IIN, names, duplicates) are the services' job."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from openprobation.accounts.serializers import OfficeRefSerializer
+from openprobation.people.models import (
+    Address,
+    Disability,
+    Education,
+    Employment,
+    FamilyMember,
+    IdentityDocument,
+    Language,
+    Person,
+    Sex,
+)
+
+ADDRESS_FIELDS = ["region", "locality", "street", "building", "apartment", "postcode"]
+
+
+class AddressSerializer(serializers.ModelSerializer[Address]):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Address
+        fields = ["kind", "kind_label", *ADDRESS_FIELDS]
+
+
+class AddressSetSerializer(serializers.ModelSerializer[Address]):
+    """The body of ``PUT /people/{id}/addresses/{kind}/`` (the kind is in the path)."""
+
+    class Meta:
+        model = Address
+        fields = ADDRESS_FIELDS
+
+
+class DocumentSerializer(serializers.ModelSerializer[IdentityDocument]):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = IdentityDocument
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "number",
+            "issued_by",
+            "issued_on",
+            "valid_until",
+            "status",
+            "status_label",
+        ]
+        read_only_fields = ["id"]
+
+
+class FamilyMemberSerializer(serializers.ModelSerializer[FamilyMember]):
+    relation_label = serializers.CharField(source="get_relation_display", read_only=True)
+
+    class Meta:
+        model = FamilyMember
+        fields = [
+            "id",
+            "relation",
+            "relation_label",
+            "full_name",
+            "birth_date",
+            "dependant",
+            "legal_representative",
+            "lives_with",
+            "phone",
+        ]
+        read_only_fields = ["id"]
+
+
+class PersonSummarySerializer(serializers.ModelSerializer[Person]):
+    full_name = serializers.CharField(read_only=True)
+    full_name_latin = serializers.CharField(read_only=True)
+    registered_office = OfficeRefSerializer(read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "iin", "full_name", "full_name_latin", "birth_date", "sex", "registered_office"]
+
+
+class PersonSerializer(serializers.ModelSerializer[Person]):
+    full_name = serializers.CharField(read_only=True)
+    full_name_latin = serializers.CharField(read_only=True)
+    registered_office = OfficeRefSerializer(read_only=True)
+    sex_label = serializers.CharField(source="get_sex_display", read_only=True)
+    addresses = AddressSerializer(many=True, read_only=True)
+    documents = DocumentSerializer(many=True, read_only=True)
+    family = FamilyMemberSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "iin",
+            "full_name",
+            "full_name_latin",
+            "surname",
+            "first_name",
+            "patronymic",
+            "surname_latin",
+            "first_name_latin",
+            "patronymic_latin",
+            "birth_date",
+            "sex",
+            "sex_label",
+            "citizenship",
+            "native_language",
+            "languages",
+            "phone",
+            "email",
+            "disability_group",
+            "pregnant",
+            "raises_children_alone",
+            "employment_status",
+            "education_level",
+            "in_education",
+            "notes",
+            "registered_office",
+            "addresses",
+            "documents",
+            "family",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class PersonDataSerializer(serializers.Serializer[dict[str, Any]]):
+    """The person's own fields, as ``person_create`` / ``person_update`` take them."""
+
+    iin = serializers.CharField(max_length=12, required=False, allow_blank=True, allow_null=True)
+    surname = serializers.CharField(max_length=100)
+    first_name = serializers.CharField(max_length=100)
+    patronymic = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    surname_latin = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    first_name_latin = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    patronymic_latin = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    birth_date = serializers.DateField()
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    citizenship = serializers.CharField(max_length=3, required=False, allow_blank=True)
+    native_language = serializers.ChoiceField(choices=Language.choices, required=False)
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=Language.choices), required=False, max_length=len(Language.choices)
+    )
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    disability_group = serializers.ChoiceField(choices=Disability.choices, required=False)
+    pregnant = serializers.BooleanField(required=False)
+    raises_children_alone = serializers.BooleanField(required=False)
+    employment_status = serializers.ChoiceField(choices=Employment.choices, required=False)
+    education_level = serializers.ChoiceField(choices=Education.choices, required=False)
+    in_education = serializers.BooleanField(required=False)
+    notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class PersonCreateSerializer(PersonDataSerializer):
+    office = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Registering office; defaults to the caller's own office (required for regional and national staff).",
+    )
+    addresses = AddressSerializer(many=True, required=False)
+    documents = DocumentSerializer(many=True, required=False)
+    family = FamilyMemberSerializer(many=True, required=False)
+    confirm_not_duplicate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Set after checking the people with the same name and birth date returned by a possible_duplicate answer.",
+    )
+
+    def validate_addresses(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        kinds = [item["kind"] for item in value]
+        if len(kinds) != len(set(kinds)):
+            raise serializers.ValidationError(_("Give at most one address of each kind."))
+        return value
+
+
+class PossibleDuplicateSerializer(serializers.Serializer[dict[str, Any]]):
+    """The 400 answer when people with the same name and birth date exist."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    duplicates = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids of the near duplicates the caller may open."
+    )
+    duplicates_elsewhere = serializers.IntegerField(help_text="How many more exist outside the caller's jurisdiction.")
+    existing = serializers.IntegerField(required=False, help_text="For duplicate_iin: the person with that IIN.")
+
+
+class IinCheckQuerySerializer(serializers.Serializer[dict[str, Any]]):
+    iin = serializers.CharField(max_length=32, allow_blank=True)
+    birth_date = serializers.DateField(required=False)
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False)
+
+
+class IinCheckSerializer(serializers.Serializer[dict[str, Any]]):
+    valid = serializers.BooleanField()
+    birth_date = serializers.DateField(allow_null=True, help_text="The date of birth the IIN encodes.")
+    sex = serializers.CharField(allow_null=True, help_text="The sex the IIN encodes (M or F).")
+    error = serializers.CharField(allow_null=True)
+    part = serializers.CharField(
+        allow_null=True, help_text="What is wrong: format, century, date, check_digit, birth_date or sex."
+    )
+
+
+class PersonSearchQuerySerializer(serializers.Serializer[dict[str, Any]]):
+    q = serializers.CharField(max_length=100, required=False, allow_blank=True, help_text="Name, Latin name or IIN.")
