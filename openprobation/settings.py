@@ -187,6 +187,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Choice sets used by several fields get one stable name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "openprobation.cases.models.CaseStatus",
+        "DocumentStatusEnum": "openprobation.people.models.DocumentStatus",
+        "RuleStatusEnum": "openprobation.rules.models.RuleStatus",
+        "LanguageEnum": "openprobation.people.models.Language",
+    },
 }
 
 # Background work. With CELERY_BROKER_URL set (redis://, amqp://), tasks go to Celery workers and
