@@ -62,4 +62,6 @@ def test_catalogues_contain_every_string_in_the_code(tmp_path: Path, monkeypatch
     for lang in REQUIRED:
         present = {e.msgid for e in _catalogue(lang) if not e.obsolete}
         absent = sorted(extracted - present)
-        assert not absent, f"{lang}: {len(absent)} strings missing from the catalogue, e.g. {absent[:5]} (run `make messages`)"
+        assert not absent, (
+            f"{lang}: {len(absent)} strings missing from the catalogue, e.g. {absent[:5]} (run `make messages`)"
+        )
