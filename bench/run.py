@@ -1,0 +1,98 @@
+"""`make bench`: caseload and case page latency, baseline versus the large data set, in one run.
+
+The baseline is a nearly empty database (the large organisation: offices and staff, a handful of
+people and cases). Then the large population of `seed-demo --scale large` (100,000 people, 30,000
+active cases) is added to the same database and the same pages are measured again. Figures are
+printed, never asserted: a PASS/FAIL column compares the large p95 with the target.
+
+Environment: BENCH_DATABASE_URL (an empty PostgreSQL database, for example) or, by default, a
+fresh SQLite file under var/bench/. Options: --requests, --warmup, --people, --cases, --active.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import secrets
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+TARGET_P95_MS = 150.0
+
+
+def _environment(args: argparse.Namespace) -> str:
+    url = os.environ.get("BENCH_DATABASE_URL", "")
+    if not url:
+        folder = ROOT / "var" / "bench"
+        folder.mkdir(parents=True, exist_ok=True)
+        db = folder / "bench.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{db}"
+    os.environ["DATABASE_URL"] = url
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+    os.environ["ALLOWED_HOSTS"] = "testserver,localhost"
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openprobation.settings")
+    return url
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per page (default 200)")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed requests first (default 20)")
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--cases", type=int, default=45_000)
+    parser.add_argument("--active", type=int, default=30_000)
+    parser.add_argument("--seed", type=int, default=2016)
+    args = parser.parse_args()
+    url = _environment(args)
+
+    import django
+
+    django.setup()
+    import warnings
+
+    import pages
+    from django.core.management import call_command
+    from django.db import connection
+
+    from openprobation.accounts.models import User
+
+    warnings.filterwarnings("ignore", message="No directory at")  # static files are not collected here
+
+    print("OpenProbation benchmark:", " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) or "bench/run.py")
+    print(
+        f"machine: {os.cpu_count()} CPU, {platform.platform()}, Python {platform.python_version()}, "
+        f"database {connection.vendor} ({'BENCH_DATABASE_URL' if os.environ.get('BENCH_DATABASE_URL') else 'fresh SQLite file under var/bench/'})"
+    )
+    call_command("migrate", verbosity=0, interactive=False)
+    if User.objects.exists():
+        print("The benchmark database is not empty; point BENCH_DATABASE_URL at an empty database.", file=sys.stderr)
+        return 2
+
+    started = time.monotonic()
+    pages.load_baseline(seed=args.seed)
+    print(f"baseline loaded in {time.monotonic() - started:.1f} s: {pages.data_facts()}")
+    baseline = pages.measure_all(requests=args.requests, warmup=args.warmup)
+
+    started = time.monotonic()
+    pages.load_large(seed=args.seed, people=args.people, cases=args.cases, active=args.active)
+    print(f"large data set loaded in {time.monotonic() - started:.1f} s: {pages.data_facts()}")
+    large = pages.measure_all(requests=args.requests, warmup=args.warmup)
+
+    pages.print_table(baseline, large, target_ms=TARGET_P95_MS, requests=args.requests)
+    pages.print_query_counts()
+    del url
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1275 @@
+"""Believable, deterministic demo data for the whole country (``openprobation seed-demo``).
+
+Everything is drawn from ``random.Random`` streams derived from one seed, so the same seed gives
+the same regions, staff, names, IINs and, for the same reference date, the same case dates. Rows
+are written with ``bulk_create`` in batches inside one transaction; the legal values of a case
+(control period, registration deadline, pre-trial eligibility) come from ``cases.legal`` so they
+agree with what the services would compute. Generated history is not audited row by row; one
+``demo.seed`` event summarises the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.contrib.auth.hashers import make_password
+from django.db import models, transaction
+from django.utils import timezone
+
+from openprobation.accounts.models import Office, Region, Role, User
+from openprobation.audit.services import audit_record
+from openprobation.cases import legal
+from openprobation.cases.models import (
+    Case,
+    CaseAllocation,
+    CaseNumberSequence,
+    CaseStatus,
+    CaseStatusChange,
+    CaseTransfer,
+    CaseType,
+    SentenceKind,
+)
+from openprobation.core.demo import DEMO_PASSWORD, DEMO_USERNAMES
+from openprobation.core.timeutil import age_on
+from openprobation.people.iin import make_iin
+from openprobation.people.models import (
+    Address,
+    AddressKind,
+    DocumentKind,
+    DocumentStatus,
+    Education,
+    Employment,
+    FamilyMember,
+    IdentityDocument,
+    Person,
+    Relation,
+    make_name_key,
+)
+from openprobation.people.translit import to_latin
+
+District = tuple[str, str, str, str, str]  # name kk, ru, en; locality kk, ru
+
+BATCH = 2000
+CHUNK = 5000
+# Birth dates are drawn back from a fixed day so names and IINs do not change with the run date.
+BIRTH_ANCHOR = dt.date(2026, 1, 1)
+HISTORY_DAYS = 3 * 365
+
+
+@dataclass(frozen=True)
+class DemoSize:
+    regions: int
+    offices: int
+    staff: int
+    people: int
+    cases: int
+    active: int
+
+
+SCALES = {
+    "default": DemoSize(regions=3, offices=10, staff=50, people=3000, cases=3500, active=2100),
+    "large": DemoSize(regions=20, offices=200, staff=1400, people=100_000, cases=45_000, active=30_000),
+}
+
+
+def size_for(scale: str, *, people: int | None = None, cases: int | None = None, active: int | None = None) -> DemoSize:
+    """The size of a scale, with the population optionally overridden (``--people``, ``--cases``)."""
+    base = SCALES[scale]
+    n_people = base.people if people is None else people
+    n_cases = base.cases if cases is None else cases
+    if active is None:
+        active = base.active if cases is None else round(n_cases * base.active / base.cases)
+    return DemoSize(
+        regions=base.regions,
+        offices=base.offices,
+        staff=base.staff,
+        people=n_people,
+        cases=min(n_cases, 2 * n_people),
+        active=min(active, n_cases),
+    )
+
+
+def stream(seed: int, name: str) -> random.Random:
+    """An independent, reproducible random stream for one part of the data."""
+    return random.Random(f"{seed}:{name}")  # noqa: S311 - demo data, not security
+
+
+# --- People ------------------------------------------------------------------------------------
+
+
+@dataclass
+class PersonDraft:
+    """An unsaved person with the rows that hang off it; ``office_index`` picks the office."""
+
+    person: Person
+    office_index: int
+    addresses: list[Address] = field(default_factory=list)
+    documents: list[IdentityDocument] = field(default_factory=list)
+    family: list[FamilyMember] = field(default_factory=list)
+
+
+def _female_surname(surname: str) -> str:
+    if surname.endswith(("ов", "ев", "ёв", "ин", "ын")):
+        return surname + "а"
+    if surname.endswith("ий"):
+        return surname[:-2] + "ая"
+    return surname
+
+
+def person_name(rng: random.Random, sex: str) -> tuple[str, str, str, str]:
+    """(surname, first name, patronymic, native language) with the right male/female forms."""
+    male = sex == "M"
+    roll = rng.random()
+    if roll < 0.70:
+        first = rng.choice(KK_MALE if male else KK_FEMALE)
+        father_kk, father_ru = rng.choice(KK_FATHERS)
+        if rng.random() < 0.15:
+            surname = rng.choice(KK_TRADITIONAL_SURNAMES)[0 if male else 1]
+        else:
+            surname = rng.choice(KK_SURNAMES)
+            surname = surname if male else _female_surname(surname)
+        if rng.random() < 0.5:
+            patronymic = father_kk + ("ұлы" if male else "қызы")
+        else:
+            patronymic = father_ru + ("ович" if male else "овна")
+        return surname, first, patronymic, "kk"
+    if roll < 0.96:
+        first = rng.choice(RU_MALE if male else RU_FEMALE)
+        surname = rng.choice(RU_SURNAMES)
+        patronymic = rng.choice(RU_PATRONYMICS)[0 if male else 1]
+        return (surname if male else _female_surname(surname)), first, patronymic, "ru"
+    first = rng.choice(UZ_MALE if male else UZ_FEMALE)
+    surname = rng.choice(UZ_SURNAMES)
+    patronymic = rng.choice(RU_PATRONYMICS)[0 if male else 1]
+    return (surname if male else _female_surname(surname)), first, patronymic, "uz"
+
+
+def _age(rng: random.Random) -> int:
+    roll = rng.random()
+    if roll < 0.05:
+        return rng.randint(14, 17)
+    if roll < 0.08:
+        return rng.randint(58, 72)
+    return rng.randint(18, 57) if rng.random() < 0.8 else rng.randint(18, 40)
+
+
+def _birth_date(rng: random.Random, age: int) -> dt.date:
+    return BIRTH_ANCHOR - dt.timedelta(days=age * 365 + rng.randint(0, 364))
+
+
+def _unique_iin(rng: random.Random, birth: dt.date, sex: str, used: set[str]) -> str:
+    serial = rng.randint(0, 9999)
+    iin = make_iin(birth, sex, serial)
+    while iin in used:
+        serial += 1
+        iin = make_iin(birth, sex, serial)
+    used.add(iin)
+    return iin
+
+
+def _phone(rng: random.Random) -> str:
+    return f"+7 7{rng.choice('0157')}{rng.randint(0, 9)} {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+
+
+def person_draft(rng: random.Random, *, offices: list[OfficeInfo], used_iins: set[str]) -> PersonDraft:
+    """One believable supervised person with addresses, documents and family."""
+    sex = "M" if rng.random() < 0.86 else "F"
+    age = _age(rng)
+    birth = _birth_date(rng, age)
+    surname, first, patronymic, language = person_name(rng, sex)
+    office_index = rng.randrange(len(offices))
+    office = offices[office_index]
+    minor = age < 18
+    employment = (
+        Employment.STUDENT
+        if minor
+        else rng.choices(
+            [Employment.EMPLOYED, Employment.SELF_EMPLOYED, Employment.UNEMPLOYED, Employment.STUDENT]
+            + [Employment.PENSIONER if age >= 60 else Employment.UNABLE, Employment.UNKNOWN],
+            weights=[34, 14, 38, 3, 4, 7],
+        )[0]
+    )
+    education = (
+        Education.BASIC_SECONDARY
+        if minor
+        else rng.choices(
+            [
+                Education.PRIMARY,
+                Education.BASIC_SECONDARY,
+                Education.SECONDARY,
+                Education.VOCATIONAL,
+                Education.HIGHER,
+                Education.UNKNOWN,
+            ],
+            weights=[2, 12, 42, 26, 12, 6],
+        )[0]
+    )
+    disability = rng.choices([0, 1, 2, 3], weights=[955, 5, 15, 25])[0]
+    languages = {"kk": ["kk", "ru"], "ru": ["ru"] if rng.random() < 0.8 else ["ru", "kk"], "uz": ["uz", "ru"]}
+    person = Person(
+        iin=_unique_iin(rng, birth, sex, used_iins) if rng.random() < 0.995 else None,
+        surname=surname,
+        first_name=first,
+        patronymic=patronymic,
+        surname_latin=to_latin(surname).upper(),
+        first_name_latin=to_latin(first).upper(),
+        patronymic_latin=to_latin(patronymic).upper(),
+        birth_date=birth,
+        sex=sex,
+        citizenship="KAZ" if language != "uz" or rng.random() < 0.6 else "UZB",
+        native_language=language,
+        languages=languages[language],
+        phone=_phone(rng) if rng.random() < 0.9 else "",
+        disability_group=disability,
+        pregnant=sex == "F" and 18 <= age <= 40 and rng.random() < 0.12,
+        employment_status=employment,
+        education_level=education,
+        in_education=employment == Employment.STUDENT,
+        name_key=make_name_key(surname, first),
+    )
+    draft = PersonDraft(person=person, office_index=office_index)
+    street_kk, street_ru = rng.choice(STREETS)
+    kk = language == "kk"
+    registered = Address(
+        kind=AddressKind.REGISTERED,
+        region=office.region_kk if kk else office.region_ru,
+        locality=office.locality_kk if kk else office.locality_ru,
+        street=street_kk if kk else street_ru,
+        building=str(rng.randint(1, 240)),
+        apartment=str(rng.randint(1, 180)) if rng.random() < 0.6 else "",
+        postcode=f"{office.postcode}{rng.randint(0, 99):02d}",
+    )
+    draft.addresses.append(registered)
+    if rng.random() < 0.3:
+        other_kk, other_ru = rng.choice(STREETS)
+        draft.addresses.append(
+            Address(
+                kind=AddressKind.ACTUAL,
+                region=registered.region,
+                locality=registered.locality,
+                street=other_kk if kk else other_ru,
+                building=str(rng.randint(1, 240)),
+                apartment=str(rng.randint(1, 180)),
+            )
+        )
+    _add_documents(rng, draft, birth, minor)
+    _add_family(rng, draft, age, birth, sex)
+    return draft
+
+
+def _add_documents(rng: random.Random, draft: PersonDraft, birth: dt.date, minor: bool) -> None:
+    status = rng.choices(
+        [DocumentStatus.VALID, DocumentStatus.EXPIRED, DocumentStatus.LOST, DocumentStatus.MISSING],
+        weights=[82, 7, 7, 4],
+    )[0]
+    young = minor and age_on(birth, BIRTH_ANCHOR) < 16
+    kind = DocumentKind.BIRTH_CERTIFICATE if young else DocumentKind.ID_CARD
+    if status == DocumentStatus.MISSING:
+        draft.documents.append(IdentityDocument(kind=kind, status=status))
+        return
+    issued = BIRTH_ANCHOR - dt.timedelta(days=rng.randint(30, 3600))
+    issued = max(issued, birth + dt.timedelta(days=30))
+    valid_until = issued + relativedelta(years=10) if kind == DocumentKind.ID_CARD else None
+    if status == DocumentStatus.EXPIRED:
+        valid_until = BIRTH_ANCHOR - dt.timedelta(days=rng.randint(10, 400))
+    draft.documents.append(
+        IdentityDocument(
+            kind=kind,
+            number=f"{rng.randint(0, 999_999_999):09d}",
+            issued_by="МВД РК" if kind == DocumentKind.ID_CARD else "РАГС",
+            issued_on=issued,
+            valid_until=valid_until,
+            status=status,
+        )
+    )
+    if rng.random() < 0.12:
+        draft.documents.append(
+            IdentityDocument(
+                kind=DocumentKind.PASSPORT,
+                number=f"N{rng.randint(0, 99_999_999):08d}",
+                issued_by="МВД РК",
+                issued_on=issued,
+                valid_until=issued + relativedelta(years=10),
+                status=DocumentStatus.VALID,
+            )
+        )
+
+
+def _add_family(rng: random.Random, draft: PersonDraft, age: int, birth: dt.date, sex: str) -> None:
+    person = draft.person
+    if age < 18:
+        for relation, parent_sex in ((Relation.PARENT, "F"), (Relation.PARENT, "M")):
+            if relation == Relation.PARENT and parent_sex == "M" and rng.random() < 0.3:
+                continue
+            surname, first, patronymic, _lang = person_name(rng, parent_sex)
+            draft.family.append(
+                FamilyMember(
+                    relation=relation,
+                    full_name=f"{person.surname if parent_sex == sex else surname} {first} {patronymic}",
+                    birth_date=birth - dt.timedelta(days=rng.randint(20 * 365, 38 * 365)),
+                    legal_representative=True,
+                    lives_with=True,
+                    phone=_phone(rng),
+                )
+            )
+        return
+    married = age >= 22 and rng.random() < 0.5
+    if married:
+        spouse_sex = "F" if sex == "M" else "M"
+        _s, first, patronymic, _lang = person_name(rng, spouse_sex)
+        spouse_surname = _female_surname(person.surname) if spouse_sex == "F" else person.surname.removesuffix("а")
+        draft.family.append(
+            FamilyMember(
+                relation=Relation.SPOUSE,
+                full_name=f"{spouse_surname} {first} {patronymic}",
+                birth_date=birth + dt.timedelta(days=rng.randint(-5 * 365, 5 * 365)),
+                lives_with=rng.random() < 0.85,
+                phone=_phone(rng),
+            )
+        )
+    if age >= 20 and rng.random() < (0.7 if married else 0.25):
+        for _i in range(rng.choices([1, 2, 3, 4], weights=[40, 35, 18, 7])[0]):
+            child_sex = rng.choice("MF")
+            _s, first, _p, _lang = person_name(rng, child_sex)
+            oldest = min(age - 18, 25)
+            child_age_days = rng.randint(60, max(oldest * 365, 400))
+            if rng.random() < 0.15:
+                child_age_days = rng.randint(30, 3 * 365 - 30)  # a child under three
+            child_birth = BIRTH_ANCHOR - dt.timedelta(days=child_age_days)
+            child_surname = person.surname if sex == "M" else person.surname
+            if child_sex == "F":
+                child_surname = _female_surname(child_surname)
+            draft.family.append(
+                FamilyMember(
+                    relation=Relation.CHILD,
+                    full_name=f"{child_surname} {first}",
+                    birth_date=child_birth,
+                    dependant=child_age_days < 18 * 365,
+                    lives_with=rng.random() < 0.8,
+                )
+            )
+        if not married and sex == "M" and rng.random() < 0.3:
+            person.raises_children_alone = True
+
+
+def people_drafts(
+    *, seed: int, count: int, offices: list[OfficeInfo], used_iins: set[str], label: str = "population"
+) -> Iterator[PersonDraft]:
+    """The people of a run, in order; each chunk of people has its own stream of the seed."""
+    for chunk_start in range(0, count, CHUNK):
+        rng = stream(seed, f"{label}:people:{chunk_start}")
+        for _i in range(min(CHUNK, count - chunk_start)):
+            yield person_draft(rng, offices=offices, used_iins=used_iins)
+
+
+# --- Organisation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfficeInfo:
+    """What the generator needs to know of an office (also without a database)."""
+
+    code: str
+    region_code: str
+    region_kk: str
+    region_ru: str
+    locality_kk: str
+    locality_ru: str
+    postcode: str
+    court: str
+
+
+def _office_plan(size: DemoSize) -> list[tuple[RegionData, District]]:
+    """The offices of a size: the named districts first, then numbered city offices round the regions."""
+    regions = REGIONS[: size.regions]
+    plan = [(region, district) for region in regions for district in region.districts]
+    extra = 0
+    while len(plan) < size.offices:
+        region = regions[extra % len(regions)]
+        number = extra // len(regions) + 1
+        city_kk, city_ru, city_en = region.city
+        plan.append(
+            (region, (f"{city_kk} № {number}", f"{city_ru} № {number}", f"{city_en} No. {number}", city_kk, city_ru))
+        )
+        extra += 1
+    return plan[: size.offices]
+
+
+def office_infos(size: DemoSize) -> list[tuple[OfficeInfo, District]]:
+    out = []
+    counters: Counter[str] = Counter()
+    for region, district in _office_plan(size):
+        counters[region.code] += 1
+        numbered = "№" in district[1]
+        out.append(
+            (
+                OfficeInfo(
+                    code=f"{region.code}-{counters[region.code]:02d}",
+                    region_code=region.code,
+                    region_kk=region.kk,
+                    region_ru=region.ru,
+                    locality_kk=district[3],
+                    locality_ru=district[4],
+                    postcode=region.postcode,
+                    court=f"Межрайонный суд, {district[4]}" if numbered else f"Районный суд: {district[1]}",
+                ),
+                district,
+            )
+        )
+    return out
+
+
+@dataclass
+class Org:
+    offices: list[Office]
+    infos: list[OfficeInfo]
+    caseworkers: dict[int, list[User]]  # office id -> officers and senior officers, demo officer first
+    heads: dict[int, User]
+
+
+def create_org(*, size: DemoSize, seed: int) -> Org:
+    rng = stream(seed, "org")
+    regions = REGIONS[: size.regions]
+    region_objs = Region.objects.bulk_create(
+        [Region(code=r.code, name_kk=r.kk, name_ru=r.ru, name_en=r.en) for r in regions]
+    )
+    by_code = {r.code: r for r in region_objs}
+    planned = office_infos(size)
+    office_objs: list[Office] = []
+    for info, (n_kk, n_ru, n_en, _loc_kk, _loc_ru) in planned:
+        office_objs.append(
+            Office(
+                region=by_code[info.region_code],
+                code=info.code,
+                name_kk=f"{n_kk} пробация қызметі",
+                name_ru=f"Служба пробации: {n_ru}",
+                name_en=f"{n_en} probation office",
+                address=f"{info.locality_ru}, {rng.choice(STREETS)[1]}, {rng.randint(1, 120)}",
+                phone=f"+7 7{rng.randint(10, 29)} {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+                officer_capacity=40,
+            )
+        )
+    offices = Office.objects.bulk_create(office_objs)
+    password = make_password(DEMO_PASSWORD)  # hashed once: every demo and generated login shares it
+    used: set[str] = set()
+
+    def user(username: str, role: str, *, office: Office | None = None, region: Region | None = None) -> User:
+        sex = "M" if rng.random() < 0.45 else "F"
+        surname, first, patronymic, _lang = person_name(rng, sex)
+        if not username:
+            base = f"{to_latin(first)[:1]}.{to_latin(surname)}".lower().replace("'", "")
+            username, n = base, 1
+            while username in used or username in DEMO_USERNAMES:
+                n += 1
+                username = f"{base}{n}"
+        used.add(username)
+        return User(
+            username=username,
+            password=password,
+            first_name=first,
+            last_name=surname,
+            patronymic=patronymic,
+            role=role,
+            office=office,
+            region=region,
+            is_staff=role == Role.SYSTEM_ADMIN,
+            language=rng.choice(["kk", "ru", "ru", "en"]),
+        )
+
+    home = offices[0]
+    staff = [
+        user("officer", Role.OFFICER, office=home),
+        user("senior", Role.SENIOR_OFFICER, office=home),
+        user("head", Role.HEAD_OF_OFFICE, office=home),
+        user("regional", Role.REGIONAL_ADMIN, region=home.region),
+        user("court", Role.COURT_LIAISON, office=home),
+        user("monitoring", Role.MONITORING_OPERATOR),
+        user("partner", Role.PARTNER_STAFF, office=home),
+        user("analyst", Role.ANALYST),
+        user("auditor", Role.AUDITOR),
+        user("admin", Role.SYSTEM_ADMIN),
+    ]
+    staff += [user("", Role.HEAD_OF_OFFICE, office=o) for o in offices[1:]]
+    staff += [user("", Role.REGIONAL_ADMIN, region=r) for r in region_objs[1:]]
+    remaining = max(size.staff - len(staff), 0)
+    for i in range(remaining):
+        office = offices[(i + 1) % len(offices)]
+        staff.append(user("", Role.SENIOR_OFFICER if i % 4 == 3 else Role.OFFICER, office=office))
+    User.objects.bulk_create(staff, batch_size=BATCH)
+    from openprobation.accounts.roles import sync_roles
+
+    sync_roles()
+    return load_org()
+
+
+def load_org() -> Org:
+    """The demo organisation as stored (also used to add a population to an existing demo database)."""
+    offices = list(Office.objects.select_related("region").order_by("id"))
+    known = {info.code: info for info, _d in office_infos(SCALES["large"])}
+    infos = []
+    for office in offices:
+        info = known.get(office.code)
+        if info is None:
+            info = OfficeInfo(
+                code=office.code,
+                region_code=office.region.code,
+                region_kk=office.region.name_kk,
+                region_ru=office.region.name_ru,
+                locality_kk=office.name_kk,
+                locality_ru=office.name_ru,
+                postcode="0100",
+                court=f"Районный суд: {office.name_ru}",
+            )
+        infos.append(info)
+    caseworkers: dict[int, list[User]] = {o.pk: [] for o in offices}
+    heads: dict[int, User] = {}
+    for u in User.objects.filter(office__isnull=False, is_active=True).order_by("id"):
+        assert u.office_id is not None  # noqa: S101 - filtered on office above
+        if u.role in (Role.OFFICER, Role.SENIOR_OFFICER):
+            caseworkers[u.office_id].append(u)
+        elif u.role == Role.HEAD_OF_OFFICE:
+            heads[u.office_id] = u
+    for office in offices:
+        if not caseworkers[office.pk] and office.pk in heads:
+            caseworkers[office.pk].append(heads[office.pk])
+    return Org(offices=offices, infos=infos, caseworkers=caseworkers, heads=heads)
+
+
+# --- Cases -------------------------------------------------------------------------------------
+
+OTHER_STATUS_SHARES = [
+    (CaseStatus.AWAITING_REGISTRATION, 14),
+    (CaseStatus.REGISTERED, 8),
+    (CaseStatus.SUSPENDED, 4),
+    (CaseStatus.WANTED, 4),
+    (CaseStatus.COMPLETED, 45),
+    (CaseStatus.REVOKED, 9),
+    (CaseStatus.TRANSFERRED, 4),
+    (CaseStatus.CLOSED, 12),
+]
+OPEN = {
+    CaseStatus.AWAITING_REGISTRATION,
+    CaseStatus.REGISTERED,
+    CaseStatus.ACTIVE,
+    CaseStatus.SUSPENDED,
+    CaseStatus.WANTED,
+}
+SENTENCE_KINDS = [
+    (SentenceKind.CONDITIONAL, 40),
+    (SentenceKind.RESTRICTION_OF_LIBERTY, 25),
+    (SentenceKind.PAROLE, 10),
+    (SentenceKind.CORRECTIONAL_LABOUR, 8),
+    (SentenceKind.COMMUNITY_SERVICE, 7),
+    (SentenceKind.DEPRIVATION_OF_RIGHT, 5),
+    (SentenceKind.DEFERRAL, 5),
+]
+TERM_MONTHS = {
+    SentenceKind.CONDITIONAL: (6, 60),
+    SentenceKind.RESTRICTION_OF_LIBERTY: (6, 84),
+    SentenceKind.PAROLE: (3, 36),
+    SentenceKind.CORRECTIONAL_LABOUR: (2, 24),
+    SentenceKind.COMMUNITY_SERVICE: (2, 12),
+    SentenceKind.DEPRIVATION_OF_RIGHT: (12, 60),
+    SentenceKind.DEFERRAL: (12, 60),
+}
+
+
+def status_pool(rng: random.Random, *, stories: int, active: int) -> list[str]:
+    """Exactly ``active`` active final statuses; the rest spread over every other status."""
+    active = min(active, stories)
+    rest = stories - active
+    total = sum(w for _s, w in OTHER_STATUS_SHARES)
+    pool = [CaseStatus.ACTIVE.value] * active
+    for status, weight in OTHER_STATUS_SHARES:
+        pool += [status.value] * (rest * weight // total)
+    while len(pool) < stories:
+        pool.append(OTHER_STATUS_SHARES[len(pool) % len(OTHER_STATUS_SHARES)][0].value)
+    rng.shuffle(pool)
+    return pool
+
+
+@dataclass
+class CaseDraft:
+    case: Case
+    path: list[tuple[str, dt.date]]  # the status history, oldest first
+    transfer_to: int | None = None  # office index the case moved to
+    opened_in: Office | None = None
+
+
+def _pretrial_candidate(person: Person, today: dt.date) -> bool:
+    age = person.age_on(today)
+    return (
+        age < 18
+        or person.disability_group > 0
+        or person.pregnant
+        or (person.sex == "F" and age >= 58)
+        or (person.sex == "M" and age >= 63)
+    )
+
+
+def _days(rng: random.Random, low: int, high: int) -> int:
+    return rng.randint(low, max(low, high))
+
+
+def _window(rng: random.Random, status: str, today: dt.date, duration: int) -> tuple[dt.date, dt.date | None]:
+    """(start, closed_on) for a case lasting ``duration`` days that ends in ``status`` today."""
+    if status == CaseStatus.AWAITING_REGISTRATION:
+        return today - dt.timedelta(days=_days(rng, 8, 35)), None
+    if status == CaseStatus.REGISTERED:
+        return today - dt.timedelta(days=_days(rng, 12, 50)), None
+    if status in OPEN:
+        elapsed = _days(rng, 20, min(duration - 10, HISTORY_DAYS))
+        return today - dt.timedelta(days=elapsed), None
+    if status == CaseStatus.COMPLETED:
+        elapsed = _days(rng, duration + 5, HISTORY_DAYS)
+        start = today - dt.timedelta(days=elapsed)
+        return start, min(start + dt.timedelta(days=duration + rng.randint(0, 3)), today)
+    elapsed = _days(rng, 60, HISTORY_DAYS)
+    start = today - dt.timedelta(days=elapsed)
+    return start, start + dt.timedelta(days=_days(rng, 20, min(duration, elapsed) - 5))
+
+
+def _path(
+    rng: random.Random, status: str, received: dt.date, closed: dt.date | None, today: dt.date
+) -> list[tuple[str, dt.date]]:
+    path = [(CaseStatus.AWAITING_REGISTRATION.value, received)]
+    if status == CaseStatus.AWAITING_REGISTRATION:
+        return path
+    if status == CaseStatus.CLOSED and rng.random() < 0.3:
+        return [*path, (status, closed or today)]
+    registered = min(received + dt.timedelta(days=rng.randint(1, 9)), closed or today, today)
+    path.append((CaseStatus.REGISTERED.value, registered))
+    if status == CaseStatus.REGISTERED:
+        return path
+    path.append((CaseStatus.ACTIVE.value, registered))
+    if status == CaseStatus.ACTIVE:
+        return path
+    end = closed or today
+    change = registered + dt.timedelta(days=_days(rng, 0, (end - registered).days)) if closed is None else end
+    path.append((status, max(change, registered)))
+    return path
+
+
+def _legal_basis(rng: random.Random, case: Case, office: OfficeInfo, received: dt.date) -> None:
+    case.effective_date = received - dt.timedelta(days=rng.randint(1, 7))
+    case.decision_date = case.effective_date - dt.timedelta(days=rng.randint(10, 15))
+    case.court = office.court
+    case.decision_number = f"1-{rng.randint(100, 9999)}/{case.decision_date.year}"
+    case.cc_articles = rng.choices([a for a, _w in CC_ARTICLES], weights=[w for _a, w in CC_ARTICLES])[0]
+
+
+def _sentence_case(rng: random.Random, person: Person, office: OfficeInfo, status: str, today: dt.date) -> CaseDraft:
+    kind = rng.choices([k for k, _w in SENTENCE_KINDS], weights=[w for _k, w in SENTENCE_KINDS])[0]
+    low, high = TERM_MONTHS[kind]
+    if status == CaseStatus.COMPLETED:
+        high = min(high, 30)
+    months = rng.randint(low, high)
+    control_months = None
+    minor = person.age_on(today) < 18
+    if kind == SentenceKind.CONDITIONAL and minor != (person.age_on(today - dt.timedelta(days=HISTORY_DAYS + 60)) < 18):
+        # turned 18 within the period: keep the demo simple and give a sentence without a minor's rule
+        kind = SentenceKind.CORRECTIONAL_LABOUR
+        low, high = TERM_MONTHS[kind]
+        months = rng.randint(low, high)
+    if kind == SentenceKind.CONDITIONAL and minor:
+        control_months = rng.randint(6, 12)
+    base = control_months or months
+    # months are 28-31 days: open cases must still be under control today, finished ones over
+    duration = base * 28 if status in OPEN else base * 31 + 1
+    start, closed = _window(rng, status, today, duration)
+    received = (
+        start + dt.timedelta(days=rng.randint(1, 7))
+        if status
+        in OPEN
+        - {
+            CaseStatus.AWAITING_REGISTRATION,
+            CaseStatus.REGISTERED,
+        }
+        else start
+    )
+    received = min(received, today)
+    case = Case(case_type=CaseType.SENTENCE, sentence_kind=kind, term_months=months, control_months=control_months)
+    _legal_basis(rng, case, office, received)
+    assert case.decision_date is not None  # noqa: S101 - set by _legal_basis just above
+    if kind == SentenceKind.RESTRICTION_OF_LIBERTY:
+        floor = int(legal.rule("sentence.restriction_of_liberty.term", on=case.decision_date)["min_months"])
+        case.term_months = max(months, floor)
+    period = legal.control_period(
+        person=person,
+        sentence_kind=kind,
+        decision_date=case.decision_date,
+        effective_date=case.effective_date,
+        term_months=case.term_months,
+        term_days=0,
+        control_months=control_months,
+    )
+    if period is not None:
+        case.control_start, case.control_end = period.start, period.end
+    if kind == SentenceKind.DEFERRAL:
+        case.release_date = received
+        if status != CaseStatus.AWAITING_REGISTRATION and not (status == CaseStatus.WANTED and rng.random() < 0.5):
+            case.appeared_on = min(received + dt.timedelta(days=rng.randint(0, 6)), today)
+    case.received_on = received
+    return CaseDraft(case=case, path=_path(rng, status, received, closed, today))
+
+
+def _pretrial_case(rng: random.Random, person: Person, status: str, today: dt.date) -> CaseDraft | None:
+    start, closed = _window(rng, status, today, rng.randint(60, 240))
+    measure = rng.choice(["none", "undertaking", "undertaking", "personal_surety", "bail"])
+    consent = start - dt.timedelta(days=rng.randint(0, 3))
+    decision = legal.pretrial_eligibility(person=person, restraint_measure=measure, consent_date=consent, on=start)
+    if not decision.eligible:
+        return None
+    case = Case(
+        case_type=CaseType.PRE_TRIAL,
+        received_on=start,
+        restraint_measure=measure,
+        consent_given=True,
+        consent_date=consent,
+        eligibility=decision.as_json(),
+        court=rng.choice(["Следственное управление ДП", "Прокуратура района", "Районный суд"]),
+    )
+    return CaseDraft(case=case, path=_path(rng, status, start, closed, today))
+
+
+def _prison_case(rng: random.Random, office: OfficeInfo, case_type: str, status: str, today: dt.date) -> CaseDraft:
+    case = Case(case_type=case_type, institution=rng.choice(INSTITUTIONS))
+    if case_type == CaseType.PENITENTIARY:
+        start, closed = _window(rng, status, today, rng.randint(120, 190))
+        release = (closed or today) + dt.timedelta(days=0 if closed else rng.randint(10, 180))
+        case.sentence_kind = SentenceKind.IMPRISONMENT
+    else:
+        start, closed = _window(rng, status, today, rng.randint(180, 720))
+        release = start - dt.timedelta(days=rng.randint(0, 5))
+        case.sentence_kind = rng.choice([SentenceKind.IMPRISONMENT, SentenceKind.PAROLE, ""])
+        if status not in (CaseStatus.AWAITING_REGISTRATION, CaseStatus.WANTED):
+            case.appeared_on = min(start + dt.timedelta(days=rng.randint(0, 5)), today)
+    _legal_basis(rng, case, office, start)
+    assert case.decision_date is not None  # noqa: S101 - set by _legal_basis just above
+    case.decision_date -= dt.timedelta(days=rng.randint(365, 2500))  # the original sentence
+    case.effective_date = case.decision_date + dt.timedelta(days=15)
+    case.term_months = rng.randint(24, 120)
+    case.release_date = release
+    case.received_on = start
+    return CaseDraft(case=case, path=_path(rng, status, start, closed, today))
+
+
+def story(
+    rng: random.Random, *, person: Person, office: OfficeInfo, status: str, chained: bool, today: dt.date
+) -> list[CaseDraft]:
+    """One person's cases, oldest first; the last one ends in ``status``."""
+    eligible = _pretrial_candidate(person, today)
+    if eligible and rng.random() < (0.6 if chained else 0.4):
+        last = _sentence_case(rng, person, office, status, today) if chained else None
+        anchor = last.case.decision_date if last and last.case.decision_date else today
+        first_status = CaseStatus.COMPLETED if chained else status
+        pre = _pretrial_case(rng, person, first_status, anchor if chained else today)
+        if pre is not None and last is not None:
+            return [pre, last]
+        if pre is not None:
+            return [pre]
+    if chained and rng.random() < 0.5:
+        # penitentiary probation before release, then post-penitentiary after it
+        post = _prison_case(rng, office, CaseType.POST_PENITENTIARY, status, today)
+        release = post.case.release_date or today
+        pen = _prison_case(rng, office, CaseType.PENITENTIARY, CaseStatus.COMPLETED, release)
+        pen.case.release_date = release
+        pen.case.received_on = release - dt.timedelta(days=rng.randint(120, 190))
+        pen.path = _path(rng, CaseStatus.COMPLETED, pen.case.received_on, release, release)
+        return [pen, post]
+    if chained:
+        # an earlier sentence served, then a new one
+        last = _sentence_case(rng, person, office, status, today)
+        earlier = last.case.received_on - dt.timedelta(days=rng.randint(30, 400))
+        return [_sentence_case(rng, person, office, CaseStatus.COMPLETED, earlier), last]
+    roll = rng.random()
+    if roll < 0.80:
+        return [_sentence_case(rng, person, office, status, today)]
+    if roll < 0.90:
+        return [_prison_case(rng, office, CaseType.PENITENTIARY, status, today)]
+    return [_prison_case(rng, office, CaseType.POST_PENITENTIARY, status, today)]
+
+
+def _finish(draft: CaseDraft, today: dt.date) -> None:
+    """Status, dates and the registration deadline, as the services would have set them."""
+    case = draft.case
+    status, changed = draft.path[-1]
+    case.status = status
+    case.status_changed_at = _moment(changed)
+    statuses = [s for s, _d in draft.path]
+    if CaseStatus.REGISTERED in statuses:
+        case.registered_on = draft.path[statuses.index(CaseStatus.REGISTERED)][1]
+    if status not in OPEN:
+        case.closed_on = changed
+    deadline = legal.registration_deadline(
+        sentence_kind=case.sentence_kind,
+        received_on=case.received_on,
+        release_date=case.release_date,
+        appeared_on=case.appeared_on,
+    )
+    case.registration_due = deadline.due
+    case.registration_rule = deadline.rule_label
+    case.created_at = _moment(case.received_on)
+    case.updated_at = case.status_changed_at
+
+
+def _moment(day: dt.date) -> dt.datetime:
+    # 10:00 in Almaty (UTC+5) as an aware UTC datetime
+    return dt.datetime.combine(day, dt.time(5, 0), tzinfo=dt.UTC)
+
+
+# --- Writing -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def historic_timestamps() -> Iterator[None]:
+    """Let generated rows keep their historic times instead of "now" (auto_now/auto_now_add)."""
+    touched: list[tuple[Any, str, bool]] = []
+    for model in (
+        Person,
+        Address,
+        IdentityDocument,
+        FamilyMember,
+        Case,
+        CaseStatusChange,
+        CaseAllocation,
+        CaseTransfer,
+    ):
+        for f in model._meta.concrete_fields:
+            if isinstance(f, models.DateTimeField | models.DateField):
+                for attr in ("auto_now", "auto_now_add"):
+                    if getattr(f, attr):
+                        touched.append((f, attr, True))
+                        setattr(f, attr, False)
+    try:
+        yield
+    finally:
+        for f, attr, value in touched:
+            setattr(f, attr, value)
+
+
+@dataclass
+class Summary:
+    people: int = 0
+    cases: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    types: Counter[str] = field(default_factory=Counter)
+    transfers: int = 0
+    staff: int = 0
+    offices: int = 0
+
+    def as_details(self) -> dict[str, Any]:
+        return {
+            "people": self.people,
+            "cases": self.cases,
+            "by_status": dict(sorted(self.statuses.items())),
+            "by_type": dict(sorted(self.types.items())),
+            "transfers": self.transfers,
+            "staff": self.staff,
+            "offices": self.offices,
+        }
+
+
+def add_population(
+    *,
+    org: Org,
+    seed: int,
+    people: int,
+    cases: int,
+    active: int,
+    today: dt.date,
+    progress: Callable[[int], object] | None = None,
+    label: str = "population",
+) -> Summary:
+    """Add ``people`` people and ``cases`` cases (``active`` of them active) to the organisation."""
+    rng = stream(seed, f"{label}:plan")
+    chained_count = max(cases - people, round(cases * 0.1)) if cases else 0
+    stories = max(cases - chained_count, 0)
+    chained = set(rng.sample(range(stories), min(chained_count, stories)))
+    pool = status_pool(rng, stories=stories, active=active)
+    used_iins = {iin for iin in Person.objects.exclude(iin=None).values_list("iin", flat=True) if iin}
+    sequences = {(s.office_id, s.year): s.last for s in CaseNumberSequence.objects.all()}
+    summary = Summary()
+    drafts = people_drafts(seed=seed, count=people, offices=org.infos, used_iins=used_iins, label=label)
+    index = 0
+    while index < people:
+        chunk = [d for _i, d in zip(range(CHUNK), drafts, strict=False)]
+        if not chunk:
+            break
+        case_rng = stream(seed, f"{label}:cases:{index}")
+        plans: list[tuple[PersonDraft, list[CaseDraft]]] = []
+        for offset, pdraft in enumerate(chunk):
+            n = index + offset
+            pdraft.person.registered_office = org.offices[pdraft.office_index]
+            pdraft.person.created_at = pdraft.person.updated_at = timezone.now()
+            story_cases: list[CaseDraft] = []
+            if n < stories:
+                story_cases = story(
+                    case_rng,
+                    person=pdraft.person,
+                    office=org.infos[pdraft.office_index],
+                    status=pool[n],
+                    chained=n in chained,
+                    today=today,
+                )
+                first = min(c.case.received_on for c in story_cases)
+                pdraft.person.created_at = _moment(first)
+                pdraft.person.updated_at = pdraft.person.created_at
+            plans.append((pdraft, story_cases))
+        _write_chunk(case_rng, org=org, plans=plans, sequences=sequences, summary=summary, today=today)
+        index += len(chunk)
+        if progress:
+            progress(len(chunk))
+    CaseNumberSequence.objects.bulk_create(
+        [CaseNumberSequence(office_id=o, year=y, last=last) for (o, y), last in sequences.items()],
+        update_conflicts=True,
+        unique_fields=["office", "year"],
+        update_fields=["last"],
+        batch_size=BATCH,
+    )
+    return summary
+
+
+def _write_chunk(
+    rng: random.Random,
+    *,
+    org: Org,
+    plans: list[tuple[PersonDraft, list[CaseDraft]]],
+    sequences: dict[tuple[int, int], int],
+    summary: Summary,
+    today: dt.date,
+) -> None:
+    persons = Person.objects.bulk_create([p.person for p, _c in plans], batch_size=BATCH)
+    summary.people += len(persons)
+    addresses, documents, family = [], [], []
+    for pdraft, _cases in plans:
+        rows: list[Address | IdentityDocument | FamilyMember] = [*pdraft.addresses, *pdraft.documents, *pdraft.family]
+        for row in rows:
+            row.person = pdraft.person
+            row.created_at = row.updated_at = pdraft.person.created_at
+        addresses += pdraft.addresses
+        documents += pdraft.documents
+        family += pdraft.family
+    Address.objects.bulk_create(addresses, batch_size=BATCH)
+    IdentityDocument.objects.bulk_create(documents, batch_size=BATCH)
+    FamilyMember.objects.bulk_create(family, batch_size=BATCH)
+
+    all_cases: list[CaseDraft] = []
+    for pdraft, story_cases in plans:
+        for draft in story_cases:
+            case = draft.case
+            case.person = pdraft.person
+            home = org.offices[pdraft.office_index]
+            case.office = home
+            _finish(draft, today)
+            if (
+                case.status in OPEN - {CaseStatus.AWAITING_REGISTRATION}
+                and len(org.offices) > 1
+                and rng.random() < 0.015
+            ):
+                draft.transfer_to = (pdraft.office_index + rng.randint(1, len(org.offices) - 1)) % len(org.offices)
+            all_cases.append(draft)
+    all_cases.sort(key=lambda d: (d.case.received_on, d.case.person.pk))
+    for draft in all_cases:
+        case = draft.case
+        key = (case.office.pk, case.received_on.year)
+        sequences[key] = sequences.get(key, 0) + 1
+        case.number = f"{case.office.code}-{case.received_on.year}-{sequences[key]:05d}"
+        opened_in = case.office
+        if draft.transfer_to is not None:
+            case.office = org.offices[draft.transfer_to]
+            draft.opened_in = opened_in
+        workers = org.caseworkers.get(case.office.pk) or []
+        if workers and (case.status != CaseStatus.AWAITING_REGISTRATION or rng.random() < 0.5):
+            case.officer = workers[rng.randrange(len(workers))]
+    Case.objects.bulk_create([d.case for d in all_cases], batch_size=BATCH)
+    history, allocations, transfers = [], [], []
+    for draft in all_cases:
+        case = draft.case
+        prev = ""
+        for status, on in draft.path:
+            history.append(
+                CaseStatusChange(
+                    case=case,
+                    from_status=prev,
+                    to_status=status,
+                    reason=STATUS_REASONS.get(status, "") if prev else "Дело открыто",
+                    effective_on=on,
+                    at=_moment(on),
+                )
+            )
+            prev = status
+        summary.statuses[case.status] += 1
+        summary.types[case.case_type] += 1
+        alloc_on = case.registered_on or case.received_on
+        if draft.opened_in is not None:
+            moved_on = min(alloc_on + dt.timedelta(days=rng.randint(10, 90)), today)
+            transfers.append(
+                CaseTransfer(
+                    case=case,
+                    from_office=draft.opened_in,
+                    to_office=case.office,
+                    reason="Смена места жительства",
+                    at=_moment(moved_on),
+                    by=org.heads.get(draft.opened_in.pk),
+                )
+            )
+            summary.transfers += 1
+            alloc_on = moved_on
+        if case.officer is not None:
+            allocations.append(
+                CaseAllocation(
+                    case=case,
+                    officer=case.officer,
+                    reason="Распределение при постановке на учёт",
+                    at=_moment(alloc_on),
+                    by=org.heads.get(case.office.pk),
+                )
+            )
+    CaseStatusChange.objects.bulk_create(history, batch_size=BATCH)
+    CaseAllocation.objects.bulk_create(allocations, batch_size=BATCH)
+    CaseTransfer.objects.bulk_create(transfers, batch_size=BATCH)
+    summary.cases += len(all_cases)
+
+
+def seed_demo(*, size: DemoSize, seed: int, today: dt.date, progress: Callable[[int], object] | None = None) -> Summary:
+    """Create the whole demo data set in one transaction and record one ``demo.seed`` event."""
+    with transaction.atomic(), historic_timestamps():
+        org = create_org(size=size, seed=seed)
+        summary = add_population(
+            org=org, seed=seed, people=size.people, cases=size.cases, active=size.active, today=today, progress=progress
+        )
+        summary.offices = len(org.offices)
+        summary.staff = User.objects.count()
+        audit_record(
+            actor=None,
+            action="demo.seed",
+            details={"seed": seed, "today": today.isoformat(), **summary.as_details()},
+        )
+    return summary
+
+
+# --- Reference lists ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionData:
+    code: str
+    kk: str
+    ru: str
+    en: str
+    city: tuple[str, str, str]
+    postcode: str
+    districts: tuple[District, ...] = ()
+
+
+REGIONS = [
+    RegionData(
+        "ALA",
+        "Алматы қаласы",
+        "город Алматы",
+        "Almaty City",
+        ("Алматы", "Алматы", "Almaty"),
+        "0500",
+        (
+            ("Алмалы ауданы", "Алмалинский район", "Almaly District", "Алматы", "Алматы"),
+            ("Әуезов ауданы", "Ауэзовский район", "Auezov District", "Алматы", "Алматы"),
+            ("Бостандық ауданы", "Бостандыкский район", "Bostandyk District", "Алматы", "Алматы"),
+            ("Медеу ауданы", "Медеуский район", "Medeu District", "Алматы", "Алматы"),
+        ),
+    ),
+    RegionData(
+        "AKM",
+        "Ақмола облысы",
+        "Акмолинская область",
+        "Akmola Region",
+        ("Көкшетау", "Кокшетау", "Kokshetau"),
+        "0200",
+        (
+            ("Көкшетау қаласы", "город Кокшетау", "Kokshetau City", "Көкшетау", "Кокшетау"),
+            ("Степногорск қаласы", "город Степногорск", "Stepnogorsk City", "Степногорск", "Степногорск"),
+            ("Бурабай ауданы", "Бурабайский район", "Burabay District", "Щучинск", "Щучинск"),
+        ),
+    ),
+    RegionData(
+        "ZKO",
+        "Батыс Қазақстан облысы",
+        "Западно-Казахстанская область",
+        "West Kazakhstan Region",
+        ("Орал", "Уральск", "Oral"),
+        "0900",
+        (
+            ("Орал қаласы", "город Уральск", "Oral City", "Орал", "Уральск"),
+            ("Бөрлі ауданы", "Бурлинский район", "Burli District", "Ақсай", "Аксай"),
+            ("Теректі ауданы", "Теректинский район", "Terekti District", "Федоров", "Федоровка"),
+        ),
+    ),
+    RegionData("AST", "Астана қаласы", "город Астана", "Astana City", ("Астана", "Астана", "Astana"), "0100"),
+    RegionData("SHY", "Шымкент қаласы", "город Шымкент", "Shymkent City", ("Шымкент", "Шымкент", "Shymkent"), "1600"),
+    RegionData("AKT", "Ақтөбе облысы", "Актюбинская область", "Aktobe Region", ("Ақтөбе", "Актобе", "Aktobe"), "0300"),
+    RegionData("ALM", "Алматы облысы", "Алматинская область", "Almaty Region", ("Қонаев", "Конаев", "Konaev"), "0400"),
+    RegionData("ATY", "Атырау облысы", "Атырауская область", "Atyrau Region", ("Атырау", "Атырау", "Atyrau"), "0600"),
+    RegionData("ZHA", "Жамбыл облысы", "Жамбылская область", "Jambyl Region", ("Тараз", "Тараз", "Taraz"), "0800"),
+    RegionData(
+        "KAR",
+        "Қарағанды облысы",
+        "Карагандинская область",
+        "Karaganda Region",
+        ("Қарағанды", "Караганда", "Karaganda"),
+        "1000",
+    ),
+    RegionData(
+        "KUS",
+        "Қостанай облысы",
+        "Костанайская область",
+        "Kostanay Region",
+        ("Қостанай", "Костанай", "Kostanay"),
+        "1100",
+    ),
+    RegionData(
+        "KZY",
+        "Қызылорда облысы",
+        "Кызылординская область",
+        "Kyzylorda Region",
+        ("Қызылорда", "Кызылорда", "Kyzylorda"),
+        "1200",
+    ),
+    RegionData(
+        "MAN", "Маңғыстау облысы", "Мангистауская область", "Mangystau Region", ("Ақтау", "Актау", "Aktau"), "1300"
+    ),
+    RegionData(
+        "PAV",
+        "Павлодар облысы",
+        "Павлодарская область",
+        "Pavlodar Region",
+        ("Павлодар", "Павлодар", "Pavlodar"),
+        "1400",
+    ),
+    RegionData(
+        "SKO",
+        "Солтүстік Қазақстан облысы",
+        "Северо-Казахстанская область",
+        "North Kazakhstan Region",
+        ("Петропавл", "Петропавловск", "Petropavl"),
+        "1500",
+    ),
+    RegionData(
+        "VKO",
+        "Шығыс Қазақстан облысы",
+        "Восточно-Казахстанская область",
+        "East Kazakhstan Region",
+        ("Өскемен", "Усть-Каменогорск", "Oskemen"),
+        "0700",
+    ),
+    RegionData(
+        "TUR",
+        "Түркістан облысы",
+        "Туркестанская область",
+        "Turkistan Region",
+        ("Түркістан", "Туркестан", "Turkistan"),
+        "1612",
+    ),
+    RegionData("ABA", "Абай облысы", "Абайская область", "Abai Region", ("Семей", "Семей", "Semey"), "0711"),
+    RegionData(
+        "ZHT",
+        "Жетісу облысы",
+        "Жетысуская область",
+        "Jetisu Region",
+        ("Талдықорған", "Талдыкорган", "Taldykorgan"),
+        "0410",
+    ),
+    RegionData(
+        "ULY", "Ұлытау облысы", "Улытауская область", "Ulytau Region", ("Жезқазған", "Жезказган", "Zhezkazgan"), "1006"
+    ),
+]
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    return [(a, b) for a, _sep, b in (item.partition("/") for item in text.split(";"))]
+
+
+KK_MALE = _words(
+    "Ерлан Асхат Дәурен Нұрлан Бауыржан Ержан Қайрат Азамат Дәулет Серік Марат Арман Талғат Жандос Ерболат "
+    "Мұрат Ринат Бекзат Олжас Алибек Ильяс Айдос Санжар Темірлан Ерасыл Нұрсұлтан Жасұлан Мейрамбек"
+)
+KK_FEMALE = _words(
+    "Айгерім Гүлнара Динара Жанар Сәуле Әсел Мадина Айжан Гүлмира Ботагөз Жұлдыз Назерке Аружан Самал Анар "
+    "Мөлдір Дана Салтанат Ақмарал Меруерт"
+)
+KK_SURNAMES = _words(
+    "Ахметов Бекмұханбетов Жұмабаев Сейтқазиев Нұрланов Әбдірахманов Қасымов Омаров Ысқақов Төлегенов Мұқашев "
+    "Есенов Байжанов Ермеков Сәрсенбаев Кенжебеков Оспанов Мұқанов Смағұлов Сүлейменов Жақсыбеков Әбілов "
+    "Төлеуов Құдайбергенов Мусин Садықов Қалиев Шайкенов Рахымов Исаев Иманғалиев Нұрпеисов"
+)
+KK_TRADITIONAL_SURNAMES = _pairs(
+    "Тоқтарұлы/Тоқтарқызы;Серікұлы/Серікқызы;Нұрланұлы/Нұрланқызы;Болатұлы/Болатқызы;Ерланұлы/Ерланқызы;"
+    "Сейтқали/Сейтқали"
+)
+# Father's name in Kazakh (for -ұлы/-қызы) and in Russian spelling (for -ович/-овна).
+KK_FATHERS = _pairs(
+    "Болат/Болат;Серік/Серик;Ермек/Ермек;Нұрлан/Нурлан;Қанат/Канат;Асқар/Аскар;Мұхтар/Мухтар;Ерлан/Ерлан;"
+    "Талғат/Талгат;Сапар/Сапар;Марат/Марат;Бақыт/Бахыт;Ғалым/Галым;Жомарт/Жомарт"
+)
+RU_MALE = _words(
+    "Сергей Александр Дмитрий Андрей Алексей Николай Иван Владимир Евгений Максим Игорь Олег Виктор Павел "
+    "Роман Денис Артём Вадим"
+)
+RU_FEMALE = _words(
+    "Елена Ольга Татьяна Наталья Ирина Светлана Анна Мария Юлия Екатерина Оксана Галина Людмила Валентина"
+)
+RU_SURNAMES = _words(
+    "Иванов Смирнов Кузнецов Попов Васильев Петров Соколов Михайлов Новиков Фёдоров Морозов Волков Алексеев "
+    "Лебедев Семёнов Егоров Павлов Козлов Степанов Николаев Белов Тарасов Зайцев Ильин Высоцкий Ковальский"
+)
+RU_PATRONYMICS = _pairs(
+    "Сергеевич/Сергеевна;Александрович/Александровна;Владимирович/Владимировна;Николаевич/Николаевна;"
+    "Викторович/Викторовна;Иванович/Ивановна;Петрович/Петровна;Юрьевич/Юрьевна;Анатольевич/Анатольевна;"
+    "Михайлович/Михайловна;Геннадьевич/Геннадьевна;Васильевич/Васильевна"
+)
+UZ_MALE = _words("Рустам Шерзод Бахтияр Улугбек Жасур Фаррух")
+UZ_FEMALE = _words("Дилноза Гулчехра Нигора Шахноза")
+UZ_SURNAMES = _words("Юсупов Каримов Рахимов Ахмедов Турсунов Исмаилов")
+STREETS = _pairs(
+    "Абай даңғылы/пр. Абая;Достық даңғылы/пр. Достык;Төле би көшесі/ул. Толе би;Сейфуллин көшесі/ул. Сейфуллина;"
+    "Жамбыл көшесі/ул. Жамбыла;Құрманғазы көшесі/ул. Курмангазы;Бейбітшілік көшесі/ул. Бейбитшилик;"
+    "Гагарин көшесі/ул. Гагарина;Пушкин көшесі/ул. Пушкина;Тәуелсіздік даңғылы/пр. Независимости;"
+    "Шевченко көшесі/ул. Шевченко;Сәтпаев көшесі/ул. Сатпаева;Әуезов көшесі/ул. Ауэзова"
+)
+# Criminal Code articles and how often they appear (theft and fraud lead, as in the statistics).
+CC_ARTICLES = [
+    (article, int(weight))
+    for article, weight in _pairs(
+        "188 ч. 2/26;190 ч. 2/12;293 ч. 1/9;106 ч. 1/6;107 ч. 1/7;296 ч. 1/8;297 ч. 1/5;191 ч. 2/6;345 ч. 2/6;"
+        "200 ч. 1/4;189 ч. 2/5;120 ч. 1/1;287 ч. 1/3;380 ч. 1/2"
+    )
+]
+INSTITUTIONS = [
+    "Учреждение ЛА-155/12 (Алматы)",
+    "Учреждение ЕЦ-166/18 (Алматинская обл.)",
+    "Учреждение ЕС-164/4 (Кокшетау)",
+    "Учреждение ОВ-156/11 (Уральск)",
+    "Учреждение АК-159/8 (Караганда)",
+    "Учреждение УК-161/2 (Усть-Каменогорск)",
+    "Учреждение ЖД-158/6 (Жезказган)",
+]
+STATUS_REASONS: dict[str, str] = {
+    CaseStatus.REGISTERED: "Поставлен на учёт",
+    CaseStatus.ACTIVE: "Разъяснены условия отбывания, начат пробационный контроль",
+    CaseStatus.SUSPENDED: "Приостановлено: лечение в стационаре",
+    CaseStatus.WANTED: "Не явился, место нахождения не установлено; материалы направлены в суд",
+    CaseStatus.COMPLETED: "Истёк срок пробационного контроля",
+    CaseStatus.REVOKED: "Отмена условного осуждения по представлению службы",
+    CaseStatus.TRANSFERRED: "Передан в учреждение уголовно-исполнительной системы",
+    CaseStatus.CLOSED: "Снят с учёта по иным основаниям",
+}
