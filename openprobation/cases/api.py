@@ -71,6 +71,8 @@ def _office(pk: int, field: str) -> Office:
 
 
 class CaseListView(ApiView):
+    permission_classes = [*ApiView.permission_classes, needs_cap(Cap.CASE_OPEN, methods=("POST",))]
+
     @extend_schema(
         parameters=[CaseFilterSerializer],
         responses={200: CaseSummarySerializer(many=True), 400: ErrorSerializer},

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from openprobation.accounts.models import Office, User
+from openprobation.accounts.roles import Cap
 from openprobation.audit.services import audit_record
 from openprobation.core.exceptions import DomainError
 from openprobation.people.iin import IinError, parse_iin, validate_iin_against
@@ -32,7 +33,15 @@ from openprobation.people.serializers import (
     PossibleDuplicateSerializer,
 )
 from openprobation.people.services import address_set, document_add, family_member_add, person_create, person_update
-from openprobation.web.api_common import ApiView, ErrorSerializer, Pagination, api_user, error_body, parse_pk
+from openprobation.web.api_common import (
+    ApiView,
+    ErrorSerializer,
+    Pagination,
+    api_user,
+    error_body,
+    needs_cap,
+    parse_pk,
+)
 
 
 def _visible_person(user: User, pk: Any) -> Person:
@@ -62,6 +71,8 @@ def _duplicate_answer(user: User, err: DomainError, data: dict[str, Any]) -> Res
 
 
 class PersonListView(ApiView):
+    permission_classes = [*ApiView.permission_classes, needs_cap(Cap.PERSON_CREATE, methods=("POST",))]
+
     @extend_schema(
         parameters=[PersonSearchQuerySerializer],
         responses=PersonSummarySerializer(many=True),

@@ -62,15 +62,21 @@ def api_user(request: Request) -> User:
 
 class _CapPermission(BasePermission):
     cap: Cap
+    methods: frozenset[str] | None = None
     message = gettext_lazy("Your role does not allow this.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
+        if self.methods is not None and request.method not in self.methods:
+            return True
         return has_cap(request.user, self.cap)
 
 
-def needs_cap(cap: Cap) -> type[BasePermission]:
-    """A permission class refusing (403) callers whose role lacks ``cap`` — fails closed."""
-    return type(f"Needs_{cap.value}", (_CapPermission,), {"cap": cap})
+def needs_cap(cap: Cap, *, methods: tuple[str, ...] | None = None) -> type[BasePermission]:
+    """A permission class refusing (403) callers whose role lacks ``cap`` — fails closed.
+    With ``methods``, only those HTTP methods need it (a list anyone may read, a POST that needs
+    the capability); the service checks again, with the jurisdiction."""
+    name = f"Needs_{cap.value}" + (f"_for_{'_'.join(methods)}" if methods else "")
+    return type(name, (_CapPermission,), {"cap": cap, "methods": frozenset(methods) if methods else None})
 
 
 def parse_pk(value: Any) -> int:
