@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 from django.core.cache import cache
 from rest_framework.authtoken.models import Token
@@ -9,9 +11,20 @@ from rest_framework.test import APIClient
 
 from openprobation.accounts.roles import Cap
 from openprobation.audit.models import AuditEvent
+from openprobation.cases.models import Case
+from openprobation.people.models import Person
 from openprobation.testing.factories import TEST_PASSWORD, CaseFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def a_person(**fields: Any) -> Person:
+    return cast(Person, PersonFactory(**fields))
+
+
+def a_case(**fields: Any) -> Case:
+    return cast(Case, CaseFactory(**fields))
+
 
 TOKEN_URL = "/api/v1/auth/token/"
 
@@ -179,9 +192,9 @@ def test_offices_are_those_of_the_callers_jurisdiction(personas, who, codes):
 
 def test_head_sees_the_caseload_per_officer_of_the_office(personas):
     office = personas["office_a"]
-    person = PersonFactory(registered_office=office)
-    CaseFactory(person=person, office=office, officer=personas["officer"])
-    CaseFactory(person=PersonFactory(registered_office=office), office=office, officer=None)
+    person = a_person(registered_office=office)
+    a_case(person=person, office=office, officer=personas["officer"])
+    a_case(person=a_person(registered_office=office), office=office, officer=None)
     answer = signed_in(personas["head"]).get(f"/api/v1/offices/{office.pk}/caseload/")
     assert answer.status_code == 200
     body = answer.json()

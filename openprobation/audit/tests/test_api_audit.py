@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
 from openprobation.audit.models import AuditEvent
 from openprobation.audit.services import audit_record
+from openprobation.cases.models import Case
+from openprobation.people.models import Person
 from openprobation.testing.factories import CaseFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def a_person(**fields: Any) -> Person:
+    return cast(Person, PersonFactory(**fields))
+
+
+def a_case(**fields: Any) -> Case:
+    return cast(Case, CaseFactory(**fields))
+
 
 EVENTS = "/api/v1/audit/events/"
 VERIFY = "/api/v1/audit/verify/"
@@ -29,7 +42,7 @@ def signed_in(user) -> APIClient:
 
 @pytest.fixture
 def trail(personas):
-    case = CaseFactory(person=PersonFactory(registered_office=personas["office_a"]), office=personas["office_a"])
+    case = a_case(person=a_person(registered_office=personas["office_a"]), office=personas["office_a"])
     signed_in(personas["officer"]).get(f"/api/v1/cases/{case.pk}/")
     signed_in(personas["head"]).get(f"/api/v1/people/{case.person_id}/")
     signed_in(personas["officer"]).get("/api/v1/cases/", {"q": "Ахметов"})

@@ -4,6 +4,7 @@ allocation and transfer permissions, audit of views and searches, and bad input.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
 import pytest
 from rest_framework.test import APIClient
@@ -11,9 +12,18 @@ from rest_framework.test import APIClient
 from openprobation.audit.models import AuditEvent
 from openprobation.audit.services import audit_verify
 from openprobation.cases.models import Case, CaseStatus
+from openprobation.people.models import Person
 from openprobation.testing.factories import CaseFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def a_person(**fields: Any) -> Person:
+    return cast(Person, PersonFactory(**fields))
+
+
+def a_case(**fields: Any) -> Case:
+    return cast(Case, CaseFactory(**fields))
 
 
 @pytest.fixture(autouse=True)
@@ -29,8 +39,8 @@ def signed_in(user, language: str = "en") -> APIClient:
 
 @pytest.fixture
 def case_a(personas):
-    person = PersonFactory(registered_office=personas["office_a"])
-    return CaseFactory(person=person, office=personas["office_a"], officer=personas["officer"])
+    person = a_person(registered_office=personas["office_a"])
+    return a_case(person=person, office=personas["office_a"], officer=personas["officer"])
 
 
 def sentence(who, where, **over):
@@ -93,8 +103,8 @@ def test_roles_without_case_work_get_empty_lists_and_404(personas, case_a, who):
 
 
 def test_regional_admin_sees_every_office_of_the_region_only(personas, case_a):
-    in_b = CaseFactory(person=PersonFactory(registered_office=personas["office_b"]), office=personas["office_b"])
-    in_c = CaseFactory(person=PersonFactory(registered_office=personas["office_c"]), office=personas["office_c"])
+    in_b = a_case(person=a_person(registered_office=personas["office_b"]), office=personas["office_b"])
+    in_c = a_case(person=a_person(registered_office=personas["office_c"]), office=personas["office_c"])
     ids = {c["id"] for c in signed_in(personas["regional_admin"]).get("/api/v1/cases/").json()["results"]}
     assert ids == {case_a.pk, in_b.pk}
     assert in_c.pk not in ids
@@ -147,11 +157,9 @@ def test_searching_and_filtering_cases_is_audited_with_the_filters(personas, cas
 
 def test_list_filters_and_ordering(personas, case_a):
     office = personas["office_a"]
-    closed = CaseFactory(
-        person=PersonFactory(registered_office=office), office=office, status=CaseStatus.CLOSED, officer=None
-    )
-    pre = CaseFactory(
-        person=PersonFactory(registered_office=office),
+    closed = a_case(person=a_person(registered_office=office), office=office, status=CaseStatus.CLOSED, officer=None)
+    pre = a_case(
+        person=a_person(registered_office=office),
         office=office,
         case_type="pre_trial",
         sentence_kind="",
@@ -194,7 +202,7 @@ def test_bad_list_parameters_get_a_4xx_not_a_500(personas, case_a, params):
 
 
 def test_opening_a_sentence_case_computes_the_control_period(personas):
-    person = PersonFactory(registered_office=personas["office_a"])
+    person = a_person(registered_office=personas["office_a"])
     answer = signed_in(personas["officer"]).post(
         "/api/v1/cases/", sentence(person, personas["office_a"]), format="json"
     )
@@ -211,7 +219,7 @@ def test_opening_a_sentence_case_computes_the_control_period(personas):
 
 
 def test_four_months_of_restriction_of_liberty_is_refused_citing_the_article(personas):
-    person = PersonFactory(registered_office=personas["office_a"])
+    person = a_person(registered_office=personas["office_a"])
     answer = signed_in(personas["officer"]).post(
         "/api/v1/cases/", sentence(person, personas["office_a"], term_months=4), format="json"
     )
@@ -225,7 +233,7 @@ def test_four_months_of_restriction_of_liberty_is_refused_citing_the_article(per
 
 
 def test_pre_trial_with_detention_is_refused_with_the_explanation(personas):
-    minor = PersonFactory(registered_office=personas["office_a"], birth_date=dt.date(2010, 4, 4))
+    minor = a_person(registered_office=personas["office_a"], birth_date=dt.date(2010, 4, 4))
     answer = signed_in(personas["officer"]).post(
         "/api/v1/cases/",
         {
@@ -247,7 +255,7 @@ def test_pre_trial_with_detention_is_refused_with_the_explanation(personas):
 
 
 def test_eligible_pre_trial_case_carries_its_explained_decision(personas):
-    minor = PersonFactory(registered_office=personas["office_a"], birth_date=dt.date(2010, 4, 4))
+    minor = a_person(registered_office=personas["office_a"], birth_date=dt.date(2010, 4, 4))
     answer = signed_in(personas["officer"]).post(
         "/api/v1/cases/",
         {
@@ -269,8 +277,8 @@ def test_eligible_pre_trial_case_carries_its_explained_decision(personas):
 
 
 def test_opening_needs_a_visible_person_and_an_office_in_jurisdiction(personas):
-    mine = PersonFactory(registered_office=personas["office_a"])
-    elsewhere = PersonFactory(registered_office=personas["office_c"])
+    mine = a_person(registered_office=personas["office_a"])
+    elsewhere = a_person(registered_office=personas["office_c"])
     client = signed_in(personas["officer"])
     hidden = client.post("/api/v1/cases/", sentence(elsewhere, personas["office_a"]), format="json")
     assert hidden.status_code == 400
@@ -282,7 +290,7 @@ def test_opening_needs_a_visible_person_and_an_office_in_jurisdiction(personas):
 
 @pytest.mark.parametrize("who", ["analyst", "regional_admin", "partner"])
 def test_roles_that_may_not_open_cases_get_403(personas, who):
-    person = PersonFactory(registered_office=personas["office_a"])
+    person = a_person(registered_office=personas["office_a"])
     answer = signed_in(personas[who]).post("/api/v1/cases/", sentence(person, personas["office_a"]), format="json")
     assert answer.status_code == 403
 
@@ -305,7 +313,7 @@ def test_roles_that_may_not_open_cases_get_403(personas, who):
     ],
 )
 def test_bad_case_input_gets_400_naming_the_field(personas, change, field):
-    person = PersonFactory(registered_office=personas["office_a"])
+    person = a_person(registered_office=personas["office_a"])
     answer = signed_in(personas["officer"]).post(
         "/api/v1/cases/", sentence(person, personas["office_a"], **change), format="json"
     )
@@ -370,8 +378,8 @@ def test_an_officer_may_not_move_a_colleagues_case(personas, case_a):
 
 def test_registering_a_case(personas):
     office = personas["office_a"]
-    case = CaseFactory(
-        person=PersonFactory(registered_office=office),
+    case = a_case(
+        person=a_person(registered_office=office),
         office=office,
         officer=personas["officer"],
         status=CaseStatus.AWAITING_REGISTRATION,

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
 import pytest
 from rest_framework.test import APIClient
 
 from openprobation.audit.models import AuditEvent
+from openprobation.cases.models import Case
 from openprobation.people.iin import make_iin
 from openprobation.people.models import Address, FamilyMember, IdentityDocument, Person
 from openprobation.testing.factories import CaseFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def a_person(**fields: Any) -> Person:
+    return cast(Person, PersonFactory(**fields))
+
+
+def a_case(**fields: Any) -> Case:
+    return cast(Case, CaseFactory(**fields))
+
 
 BIRTH = dt.date(1988, 3, 9)
 
@@ -45,7 +56,7 @@ def new_person(**over):
 
 @pytest.fixture
 def person_a(personas):
-    return PersonFactory(registered_office=personas["office_a"])
+    return a_person(registered_office=personas["office_a"])
 
 
 # --- scoping -------------------------------------------------------------------------------
@@ -82,7 +93,7 @@ def test_roles_without_case_work_see_no_people(personas, person_a, who):
 
 
 def test_a_case_in_another_district_makes_the_person_visible_there(personas, person_a):
-    CaseFactory(person=person_a, office=personas["office_b"])
+    a_case(person=person_a, office=personas["office_b"])
     assert signed_in(personas["other_district"]).get(f"/api/v1/people/{person_a.pk}/").status_code == 200
 
 
@@ -112,13 +123,13 @@ def test_searching_people_is_audited_with_the_query(personas, person_a):
 
 
 def test_search_by_iin_prefix_and_paging(personas):
-    people = [PersonFactory(registered_office=personas["office_a"]) for _ in range(3)]
+    people = [a_person(registered_office=personas["office_a"]) for _ in range(3)]
     client = signed_in(personas["officer"])
     page = client.get("/api/v1/people/", {"page_size": 2}).json()
     assert page["count"] == 3
     assert len(page["results"]) == 2
     assert page["next"]
-    by_iin = client.get("/api/v1/people/", {"q": people[1].iin}).json()
+    by_iin = client.get("/api/v1/people/", {"q": str(people[1].iin)}).json()
     assert [p["id"] for p in by_iin["results"]] == [people[1].pk]
 
 
@@ -182,7 +193,7 @@ def test_the_same_iin_cannot_be_registered_twice(personas, person_a):
 
 
 def test_duplicate_iin_registered_elsewhere_does_not_reveal_the_person(personas):
-    elsewhere = PersonFactory(registered_office=personas["office_c"])
+    elsewhere = a_person(registered_office=personas["office_c"])
     answer = signed_in(personas["officer"]).post(
         "/api/v1/people/",
         new_person(iin=elsewhere.iin, birth_date=elsewhere.birth_date.isoformat(), sex=elsewhere.sex),
@@ -194,10 +205,8 @@ def test_duplicate_iin_registered_elsewhere_does_not_reveal_the_person(personas)
 
 
 def test_a_near_duplicate_needs_confirmation_and_only_visible_ids_are_returned(personas):
-    mine = PersonFactory(
-        registered_office=personas["office_a"], surname="Жұмабаев", first_name="Нұрлан", birth_date=BIRTH
-    )
-    PersonFactory(registered_office=personas["office_c"], surname="Жұмабаев", first_name="Нұрлан", birth_date=BIRTH)
+    mine = a_person(registered_office=personas["office_a"], surname="Жұмабаев", first_name="Нұрлан", birth_date=BIRTH)
+    a_person(registered_office=personas["office_c"], surname="Жұмабаев", first_name="Нұрлан", birth_date=BIRTH)
     client = signed_in(personas["officer"])
     data = new_person(iin=make_iin(BIRTH, "M", 777))
     first = client.post("/api/v1/people/", data, format="json")
@@ -358,9 +367,9 @@ def test_sub_resources_refuse_bad_input(personas, person_a):
 
 
 def test_person_cases_lists_the_story_and_is_audited(personas, person_a):
-    older = CaseFactory(person=person_a, office=personas["office_a"], received_on=dt.date(2025, 1, 10))
-    newer = CaseFactory(person=person_a, office=personas["office_a"], case_type="post_penitentiary")
-    CaseFactory(person=person_a, office=personas["office_c"])  # another region: not shown
+    older = a_case(person=person_a, office=personas["office_a"], received_on=dt.date(2025, 1, 10))
+    newer = a_case(person=person_a, office=personas["office_a"], case_type="post_penitentiary")
+    a_case(person=person_a, office=personas["office_c"])  # another region: not shown
     answer = signed_in(personas["officer"]).get(f"/api/v1/people/{person_a.pk}/cases/")
     assert answer.status_code == 200
     assert [c["id"] for c in answer.json()] == [older.pk, newer.pk]
