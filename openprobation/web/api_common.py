@@ -7,13 +7,13 @@ DomainError → 400, PermissionDeniedError → 403, an object outside the caller
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
@@ -25,7 +25,6 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from openprobation.accounts.models import User
 from openprobation.accounts.roles import Cap, has_cap
-from openprobation.audit.services import audit_record
 from openprobation.core.exceptions import DomainError, PermissionDeniedError
 
 
@@ -90,11 +89,6 @@ def parse_pk(value: Any) -> int:
     return number
 
 
-def audit_search(*, request: Request, action: str, query: str, filters: dict[str, Any]) -> None:
-    """Record a search of personal data (``person.search`` / ``case.search``), with no subject."""
-    audit_record(actor=api_user(request), action=action, details={"query": query, "filters": filters})
-
-
 def _first_message(detail: Any) -> str:
     if isinstance(detail, dict):
         for value in detail.values():
@@ -156,10 +150,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+@csrf_exempt  # it changes nothing; a POST to a wrong address deserves the JSON 404, not a CSRF page
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any /api/v1/ address that matches no endpoint (a malformed id, a typo) answers in JSON."""
     return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
-
-
-def choice_labels(choices: Iterable[tuple[Any, Any]]) -> dict[str, str]:
-    return {str(value): str(label) for value, label in choices}
