@@ -16,7 +16,7 @@ from openprobation.core.exceptions import DomainError, PermissionDeniedError
 from openprobation.core.timeutil import local_today
 from openprobation.people.iin import validate_iin_against
 from openprobation.people.models import Address, FamilyMember, IdentityDocument, Person, make_name_key
-from openprobation.people.selectors import near_duplicates
+from openprobation.people.selectors import near_duplicates, person_qs_for_user
 from openprobation.people.translit import is_cyrillic_name, to_latin
 
 PERSON_FIELDS = [
@@ -151,10 +151,15 @@ def person_create(
     return person
 
 
+def _check_may_edit(actor: User, person: Person) -> None:
+    """The capability, and the person in the actor's jurisdiction (the same rule as seeing them)."""
+    if not has_cap(actor, Cap.PERSON_EDIT) or not person_qs_for_user(actor).filter(pk=person.pk).exists():
+        raise PermissionDeniedError(_("You may not change people's details."))
+
+
 def person_update(*, actor: User, person: Person, data: dict[str, Any]) -> Person:
     """Change a person's details; every changed field is audited old → new."""
-    if not has_cap(actor, Cap.PERSON_EDIT):
-        raise PermissionDeniedError(_("You may not change people's details."))
+    _check_may_edit(actor, person)
     merged = {**snapshot(person, PERSON_FIELDS), **{k: v for k, v in data.items() if k in PERSON_FIELDS}}
     merged["birth_date"] = data.get("birth_date", person.birth_date)
     clean = _clean_person(merged, instance=person)
@@ -170,8 +175,7 @@ def person_update(*, actor: User, person: Person, data: dict[str, Any]) -> Perso
 
 
 def family_member_add(*, actor: User, person: Person, data: dict[str, Any]) -> FamilyMember:
-    if not has_cap(actor, Cap.PERSON_EDIT):
-        raise PermissionDeniedError(_("You may not change people's details."))
+    _check_may_edit(actor, person)
     if not (data.get("full_name") or "").strip():
         raise DomainError(_("The full name is required."), field="full_name")
     birth = data.get("birth_date")
@@ -189,8 +193,7 @@ def family_member_add(*, actor: User, person: Person, data: dict[str, Any]) -> F
 
 
 def address_set(*, actor: User, person: Person, kind: str, data: dict[str, Any]) -> Address:
-    if not has_cap(actor, Cap.PERSON_EDIT):
-        raise PermissionDeniedError(_("You may not change people's details."))
+    _check_may_edit(actor, person)
     if not (data.get("locality") or "").strip():
         raise DomainError(_("The city or village is required."), field="locality")
     with transaction.atomic():
@@ -209,8 +212,7 @@ def address_set(*, actor: User, person: Person, kind: str, data: dict[str, Any])
 
 
 def document_add(*, actor: User, person: Person, data: dict[str, Any]) -> IdentityDocument:
-    if not has_cap(actor, Cap.PERSON_EDIT):
-        raise PermissionDeniedError(_("You may not change people's details."))
+    _check_may_edit(actor, person)
     issued, valid = data.get("issued_on"), data.get("valid_until")
     if isinstance(issued, dt.date) and isinstance(valid, dt.date) and valid < issued:
         raise DomainError(_("A document cannot expire before it was issued."), field="valid_until")
