@@ -4,6 +4,7 @@ scoped selectors, ``may`` and the services themselves."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import pytest
 
@@ -105,7 +106,7 @@ def test_an_officer_may_change_only_cases_allocated_to_them(world, name, allowed
 
 
 def test_an_unallocated_case_is_changed_by_senior_staff_only(world):
-    case = CaseFactory(person=world["person"], status=CaseStatus.ACTIVE, officer=None)
+    case = cast(Case, CaseFactory(person=world["person"], status=CaseStatus.ACTIVE, officer=None))
     assert not may(world["officer"], CaseAction.TRANSITION, case)
     assert not may(world["colleague"], CaseAction.TRANSITION, case)
     assert may(world["senior"], CaseAction.TRANSITION, case)

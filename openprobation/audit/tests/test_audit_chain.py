@@ -196,7 +196,7 @@ def test_cli_maps_audit_verify_with_a_hyphen_to_the_command(monkeypatch):
 
 
 def test_orm_refuses_to_change_or_delete_events(story):
-    event = AuditEvent.objects.order_by("id").first()
+    event = AuditEvent.objects.order_by("id")[0]
     with pytest.raises(AppendOnlyError):
         AuditEvent.objects.filter(pk=event.pk).update(action="x")
     with pytest.raises(AppendOnlyError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any, cast
 
 import pytest
 from django.utils import translation
@@ -30,7 +31,7 @@ def _english() -> Iterator[None]:
 
 
 def person(*, born: D, sex: str = "M", child_born: D | None = None, **extra) -> Person:
-    p = PersonFactory(birth_date=born, sex=sex, **extra)
+    p = cast(Person, PersonFactory(birth_date=born, sex=sex, **extra))
     if child_born is not None:
         FamilyMember.objects.create(person=p, relation=Relation.CHILD, full_name="Бала", birth_date=child_born)
     return p
@@ -183,8 +184,8 @@ def test_eligible_pre_trial_case_stores_its_decision(personas):
 # --- Terms and the control period -----------------------------------------------------------------
 
 
-def period(p: Person | None = None, **kw) -> legal.ControlPeriod | None:
-    args = {
+def control(p: Person | None = None, **kw: Any) -> legal.ControlPeriod | None:
+    args: dict[str, Any] = {
         "person": p or person(born=D(1990, 1, 1)),
         "sentence_kind": "restriction_of_liberty",
         "decision_date": D(2024, 3, 1),
@@ -195,6 +196,12 @@ def period(p: Person | None = None, **kw) -> legal.ControlPeriod | None:
     }
     args.update(kw)
     return legal.control_period(**args)
+
+
+def period(p: Person | None = None, **kw: Any) -> legal.ControlPeriod:
+    found = control(p, **kw)
+    assert found is not None
+    return found
 
 
 def refused(**kw) -> DomainError:
@@ -311,7 +318,7 @@ def test_minor_is_judged_by_age_on_the_decision_date():
 
 def test_other_kinds_use_the_court_term_and_imprisonment_has_no_control_period():
     assert period(sentence_kind="parole", term_months=10).months == 10
-    assert period(sentence_kind="imprisonment", term_months=10) is None
+    assert control(sentence_kind="imprisonment", term_months=10) is None
 
 
 # --- Forced labour --------------------------------------------------------------------------------

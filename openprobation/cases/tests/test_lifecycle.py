@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import cast
 
 import pytest
 
@@ -29,8 +30,11 @@ RECEIVED = dt.date(2026, 1, 15)
 def make_case(personas):
     def make(status: str) -> Case:
         person = PersonFactory(registered_office=personas["office_a"])
-        return CaseFactory(
-            person=person, status=status, officer=personas["officer"], received_on=RECEIVED, registered_on=None
+        return cast(
+            Case,
+            CaseFactory(
+                person=person, status=status, officer=personas["officer"], received_on=RECEIVED, registered_on=None
+            ),
         )
 
     return make

@@ -1,0 +1,34 @@
+"""Integration tests against real services. Outside CI a missing service skips the test with the
+reason; with CI=true it fails, so a broken CI environment cannot pass silently."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def require_or_skip(available: bool, reason: str) -> None:
+    """Skip (locally) or fail (CI=true) when a service the test needs is not reachable."""
+    if available:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis the integration tests use (REDIS_URL, default the local one), checked with a PING."""
+    import redis
+
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        available = bool(client.ping())
+        client.close()
+        reason = ""
+    except (redis.RedisError, OSError) as exc:
+        available, reason = False, f"Redis at {url} is not reachable ({exc})"
+    require_or_skip(available, reason)
+    return url
