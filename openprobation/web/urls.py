@@ -1,1 +1,13 @@
-urlpatterns: list = []
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from openprobation.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("people/", include(("openprobation.people.urls", "people"))),
+    path("cases/", include(("openprobation.cases.urls", "cases"))),
+    path("audit/", include(("openprobation.audit.urls", "audit"))),
+]

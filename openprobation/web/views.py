@@ -1,0 +1,51 @@
+"""Sign-in and the signed-in overview page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from openprobation.accounts.roles import Cap, has_cap
+from openprobation.accounts.scoping import offices_for_user
+from openprobation.cases.models import OPEN_STATUSES, CaseStatus
+from openprobation.cases.selectors import case_qs_for_user
+from openprobation.core.timeutil import local_today
+from openprobation.web.forms import style_fields
+
+OVERDUE_LIST_SIZE = 10
+
+
+class SignInForm(AuthenticationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "web/login.html"
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context: dict[str, Any] = {"today": local_today()}
+    if has_cap(user, Cap.CASE_VIEW):
+        today = context["today"]
+        # Counts cover cases currently in the user's jurisdiction (not ones transferred away).
+        current = case_qs_for_user(user).filter(office__in=offices_for_user(user))
+        awaiting = current.filter(status=CaseStatus.AWAITING_REGISTRATION)
+        overdue = awaiting.filter(registration_due__lt=today)
+        context.update(
+            my_open=current.filter(officer_id=user.pk, status__in=OPEN_STATUSES).count(),
+            awaiting_count=awaiting.count(),
+            overdue_count=overdue.count(),
+            overdue_cases=list(overdue.order_by("registration_due", "id")[:OVERDUE_LIST_SIZE]),
+        )
+    return render(request, "web/home.html", context)
