@@ -1,0 +1,288 @@
+"""People pages. Thin: every read goes through ``people.selectors``, every write through
+``people.services``; out-of-jurisdiction people are 404."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from openprobation.accounts.roles import Cap, has_cap
+from openprobation.accounts.scoping import Level, level_of, offices_for_user
+from openprobation.audit.services import audit_record
+from openprobation.cases.models import CaseStatusChange
+from openprobation.cases.selectors import person_cases
+from openprobation.core.exceptions import DomainError
+from openprobation.core.timeutil import local_today
+from openprobation.people.forms import (
+    AddressForm,
+    AddressSetForm,
+    DocumentAddForm,
+    DocumentForm,
+    FamilyFormSet,
+    FamilyMemberAddForm,
+    PersonCreateForm,
+    PersonForm,
+)
+from openprobation.people.models import AddressKind, DocumentStatus, Language, Person, Relation
+from openprobation.people.selectors import near_duplicates, person_detail, person_qs_for_user, person_search
+from openprobation.people.services import (
+    address_set,
+    document_add,
+    family_member_add,
+    person_create,
+    person_update,
+)
+from openprobation.rules.rulebook import RuleMissing, rule
+from openprobation.web.access import own_office, staff_user
+from openprobation.web.forms import apply_domain_error
+
+PAGE_SIZE = 25
+
+
+def _visible_person(request: HttpRequest, pk: int) -> Person:
+    try:
+        return person_detail(user=request.user, pk=pk)
+    except Person.DoesNotExist:
+        raise Http404 from None
+
+
+def _require(request: HttpRequest, cap: Cap) -> None:
+    if not has_cap(request.user, cap):
+        raise PermissionDenied
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    _require(request, Cap.CASE_VIEW)
+    query = request.GET.get("q", "").strip()[:100]
+    people = person_search(user=request.user, query=query).select_related("registered_office")
+    if query:
+        audit_record(actor=staff_user(request), action="person.search", details={"query": query, "filters": {}})
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "people/list.html",
+        {
+            "page_obj": page,
+            "query": query,
+            "today": local_today(),
+            "can_create": has_cap(request.user, Cap.PERSON_CREATE),
+        },
+    )
+
+
+def _duplicates(user: Any, data: dict[str, Any]) -> list[dict[str, Any]]:
+    found = near_duplicates(surname=data["surname"], first_name=data["first_name"], birth_date=data["birth_date"])
+    visible = set(person_qs_for_user(user).filter(pk__in=[p.pk for p in found]).values_list("pk", flat=True))
+    return [{"person": p, "visible": p.pk in visible} for p in found]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create_view(request: HttpRequest) -> HttpResponse:
+    _require(request, Cap.PERSON_CREATE)
+    user = staff_user(request)
+    choose_office = level_of(user) is not Level.OFFICE
+    offices = offices_for_user(user) if choose_office else None
+    data = request.POST if request.method == "POST" else None
+    form = PersonCreateForm(data, offices=offices)
+    registered = AddressForm(data, prefix="reg")
+    actual = AddressForm(data, prefix="act")
+    document = DocumentForm(data, prefix="doc")
+    family = FamilyFormSet(data, prefix="family")
+    duplicates: list[dict[str, Any]] = []
+    existing: Person | None = None
+    if data is not None:
+        # Validate every part so all errors show at once.
+        results = [f.is_valid() for f in (form, registered, actual, document, family)]
+        if all(results):
+            office = form.cleaned_data["office"] if choose_office else own_office(user)
+            addresses = [
+                {"kind": AddressKind.REGISTERED, **registered.address_data()},
+                {"kind": AddressKind.ACTUAL, **(registered if data.get("actual_same") else actual).address_data()},
+            ]
+            members = [f.member_data() for f in family.forms if f.has_changed() and f.cleaned_data.get("full_name")]
+            try:
+                person = person_create(
+                    actor=user,
+                    office=office,
+                    data=form.person_data(),
+                    addresses=[a for a in addresses if a.get("locality")],
+                    documents=[document.document_data()] if document.cleaned_data.get("kind") else [],
+                    family=members,
+                    confirm_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
+                )
+            except DomainError as err:
+                # Read what was entered before the error takes the field out of cleaned_data.
+                if err.code == "possible_duplicate":
+                    duplicates = _duplicates(user, form.cleaned_data)
+                elif err.code == "duplicate_iin" and form.cleaned_data.get("iin"):
+                    existing = person_qs_for_user(user).filter(iin=form.cleaned_data["iin"]).first()
+                apply_domain_error(form, err)
+            else:
+                messages.success(request, _("%(name)s is registered.") % {"name": person.full_name})
+                return redirect("people:detail", pk=person.pk)
+    return render(
+        request,
+        "people/create.html",
+        {
+            "form": form,
+            "registered": registered,
+            "actual": actual,
+            "document": document,
+            "family": family,
+            "duplicates": duplicates,
+            "existing": existing,
+            "actual_same": bool(data and data.get("actual_same")),
+        },
+    )
+
+
+def _child_and_minor_ages(today: Any) -> tuple[int | None, int | None]:
+    try:
+        params = rule("pretrial.eligibility", on=today).params
+    except RuleMissing:
+        return None, None
+    return int(params["child_age_below"]), int(params["minor_age_below"])
+
+
+@login_required
+def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff_user(request)
+    person = _visible_person(request, pk)
+    audit_record(actor=user, action="person.view", subject=person)
+    today = local_today()
+    cases = person_cases(user=user, person=person)
+    history: dict[int, list[CaseStatusChange]] = defaultdict(list)
+    for change in CaseStatusChange.objects.filter(case__in=[c.pk for c in cases]).select_related("by"):
+        history[change.case_id].append(change)
+    child_age, minor_age = _child_and_minor_ages(today)
+    age = person.age_on(today)
+    family = list(person.family.all())
+    is_minor = minor_age is not None and age < minor_age
+    language_labels = dict(Language.choices)
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "age": age,
+            "today": today,
+            "languages": [language_labels.get(code, code) for code in person.languages],
+            "addresses": list(person.addresses.all()),
+            "documents": list(person.documents.all()),
+            "problem_statuses": {DocumentStatus.LOST, DocumentStatus.MISSING, DocumentStatus.EXPIRED},
+            "family": family,
+            "child_age": child_age,
+            "young_children": person.children_under(child_age, on=today) if child_age else [],
+            "minor_without_representative": is_minor and not any(m.legal_representative for m in family),
+            "is_minor": is_minor,
+            "story": [{"case": c, "history": history.get(c.pk, [])} for c in cases],
+            "can_open_case": has_cap(user, Cap.CASE_OPEN),
+            "can_edit": has_cap(user, Cap.PERSON_EDIT),
+            "relation_child": Relation.CHILD,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _visible_person(request, pk)
+    _require(request, Cap.PERSON_EDIT)
+    form = PersonForm(request.POST or None, initial=PersonForm.initial_for(person))
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_update(actor=staff_user(request), person=person, data=form.person_data())
+        except DomainError as err:
+            apply_domain_error(form, err)
+            person.refresh_from_db()
+        else:
+            messages.success(request, _("The changes are saved."))
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/edit.html", {"person": person, "form": form})
+
+
+def _small_form_page(
+    request: HttpRequest, person: Person, form: Any, *, title: str, form_id: str, submit: str
+) -> HttpResponse:
+    return render(
+        request,
+        "people/small_form.html",
+        {"person": person, "form": form, "title": title, "form_id": form_id, "submit": submit},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_family_view(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _visible_person(request, pk)
+    _require(request, Cap.PERSON_EDIT)
+    form = FamilyMemberAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            family_member_add(actor=staff_user(request), person=person, data=form.member_data())
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            messages.success(request, _("The family member is added."))
+            return redirect("people:detail", pk=person.pk)
+    return _small_form_page(
+        request, person, form, title=_("Add a family member"), form_id="family-form", submit=_("Add")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def set_address_view(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _visible_person(request, pk)
+    _require(request, Cap.PERSON_EDIT)
+    kind = request.GET.get("kind", AddressKind.REGISTERED)
+    if kind not in AddressKind.values:
+        kind = AddressKind.REGISTERED
+    current = next((a for a in person.addresses.all() if a.kind == kind), None)
+    initial: dict[str, Any] = {"kind": kind}
+    if current is not None:
+        initial.update(
+            {f: getattr(current, f) for f in ("region", "locality", "street", "building", "apartment", "postcode")}
+        )
+    form = AddressSetForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            address_set(
+                actor=staff_user(request), person=person, kind=form.cleaned_data["kind"], data=form.address_data()
+            )
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            messages.success(request, _("The address is saved."))
+            return redirect("people:detail", pk=person.pk)
+    return _small_form_page(request, person, form, title=_("Set an address"), form_id="address-form", submit=_("Save"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_document_view(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _visible_person(request, pk)
+    _require(request, Cap.PERSON_EDIT)
+    form = DocumentAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document_add(actor=staff_user(request), person=person, data=form.document_data())
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            messages.success(request, _("The document is added."))
+            return redirect("people:detail", pk=person.pk)
+    return _small_form_page(
+        request, person, form, title=_("Add an identity document"), form_id="document-form", submit=_("Add")
+    )
