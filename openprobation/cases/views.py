@@ -1,0 +1,439 @@
+"""Case pages. Thin: reads through ``cases.selectors`` (out of jurisdiction → 404), writes through
+``cases.services``; a refused action is shown on the page, never a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from openprobation.accounts.models import User
+from openprobation.accounts.roles import Cap, has_cap
+from openprobation.accounts.scoping import CaseAction, Level, level_of, may, offices_for_user
+from openprobation.audit.services import audit_record
+from openprobation.cases import legal
+from openprobation.cases.forms import (
+    CASEWORKER_ROLES,
+    CaseAllocateForm,
+    CaseloadFilterForm,
+    CaseOpenForm,
+    CaseRegisterForm,
+    CaseTransferForm,
+    CaseTransitionForm,
+)
+from openprobation.cases.lifecycle import TERMINAL, allowed_moves
+from openprobation.cases.models import Case, CaseStatus, CaseType, SentenceKind
+from openprobation.cases.selectors import (
+    SORTS,
+    CaseloadFilters,
+    case_detail,
+    case_timeline,
+    caseload,
+    office_caseload,
+)
+from openprobation.cases.services import case_allocate, case_open, case_register, case_transfer, case_transition
+from openprobation.core.exceptions import DomainError
+from openprobation.core.timeutil import local_today
+from openprobation.people.models import Person
+from openprobation.people.selectors import person_detail
+from openprobation.web.access import own_office, staff_user
+from openprobation.web.forms import apply_domain_error
+
+PAGE_SIZE = 25
+FILTER_KEYS = ("q", "type", "status", "office", "officer", "mine", "open", "overdue", "unallocated")
+
+
+def _require(request: HttpRequest, cap: Cap) -> None:
+    if not has_cap(request.user, cap):
+        raise PermissionDenied
+
+
+def _visible_case(request: HttpRequest, pk: int) -> Case:
+    try:
+        return case_detail(user=request.user, pk=pk)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def _is_htmx_partial(request: HttpRequest) -> bool:
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
+# --- Caseload ------------------------------------------------------------------------------------
+
+
+def _effective_query(request: HttpRequest) -> tuple[QueryDict, bool]:
+    """The filters in force: what the user asked for, or the preset (an officer's own open cases)."""
+    if request.GET.get("applied") or any(k in request.GET for k in FILTER_KEYS):
+        query = request.GET.copy()
+        query["applied"] = "1"
+        return query, False
+    query = QueryDict(mutable=True)
+    if getattr(request.user, "role", "") in CASEWORKER_ROLES:
+        query["mine"] = "1"
+    query["open"] = "1"
+    query["applied"] = "1"
+    if "sort" in request.GET:
+        query["sort"] = request.GET["sort"]
+    return query, True
+
+
+def _url_without(query: QueryDict, *keys: str, **changes: str) -> str:
+    q = query.copy()
+    for key in (*keys, "page"):
+        q.pop(key, None)
+    for key, value in changes.items():
+        q[key] = value
+    return "?" + q.urlencode()
+
+
+@login_required
+def caseload_view(request: HttpRequest) -> HttpResponse:
+    _require(request, Cap.CASE_VIEW)
+    user = staff_user(request)
+    query, preset = _effective_query(request)
+    offices = list(offices_for_user(user))
+    officers = list(
+        User.objects.filter(office__in=offices, is_active=True, role__in=CASEWORKER_ROLES).order_by(
+            "last_name", "first_name"
+        )
+    )
+    form = CaseloadFilterForm(query, offices=offices, officers=officers)
+    form.is_valid()
+    cd = form.cleaned_data
+    filters = CaseloadFilters(
+        q=cd.get("q") or "",
+        case_type=cd.get("type") or "",
+        status=cd.get("status") or "",
+        office=cd.get("office"),
+        officer=cd.get("officer"),
+        mine=bool(cd.get("mine")),
+        open_only=bool(cd.get("open")),
+        sort=cd.get("sort") or "-received",
+    )
+    cases = caseload(user=user, filters=filters)
+    today = local_today()
+    # Two shortcuts the overview links to, on top of the selector's filters (still scoped).
+    if cd.get("overdue"):
+        cases = cases.filter(status=CaseStatus.AWAITING_REGISTRATION, registration_due__lt=today)
+    if cd.get("unallocated"):
+        cases = cases.filter(officer__isnull=True)
+    if not preset and any(request.GET.get(k) for k in FILTER_KEYS):
+        audit_record(
+            actor=user,
+            action="case.search",
+            details={
+                "query": filters.q,
+                "filters": {k: v for k, v in cd.items() if k != "q" and v not in (None, "", False)},
+            },
+        )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+
+    labels = {
+        "type": dict(form.fields["type"].choices),  # type: ignore[attr-defined]
+        "status": dict(form.fields["status"].choices),  # type: ignore[attr-defined]
+        "office": dict(form.fields["office"].choices),  # type: ignore[attr-defined]
+        "officer": dict(form.fields["officer"].choices),  # type: ignore[attr-defined]
+    }
+    chips = []
+    for key in FILTER_KEYS:
+        value = cd.get(key)
+        if value in (None, "", False):
+            continue
+        field_label = form.fields[key].label
+        shown = labels[key].get(value, value) if key in labels else (f"«{value}»" if key == "q" else "")
+        text = f"{field_label}: {shown}" if shown else str(field_label)
+        chips.append({"key": key, "label": text, "remove_url": _url_without(query, key)})
+
+    current_sort = filters.sort
+    sort_urls: dict[str, str] = {}
+    sort_state: dict[str, str] = {}
+    for column in ("number", "name", "received", "status", "due"):
+        descending = f"-{column}"
+        if current_sort == column:
+            sort_state[column] = "ascending"
+            target = descending if descending in SORTS else column
+        elif current_sort == descending:
+            sort_state[column] = "descending"
+            target = column
+        else:
+            target = column
+        sort_urls[column] = _url_without(query, "sort", sort=target)
+    context = {
+        "form": form,
+        "page_obj": page,
+        "chips": chips,
+        "preset": preset,
+        "clear_url": "?applied=1",
+        "today": today,
+        "awaiting": CaseStatus.AWAITING_REGISTRATION,
+        "current_sort": current_sort,
+        "sort_urls": sort_urls,
+        "sort_state": sort_state,
+    }
+    template = "cases/_caseload_results.html" if _is_htmx_partial(request) else "cases/caseload.html"
+    return render(request, template, context)
+
+
+# --- Office caseload -----------------------------------------------------------------------------
+
+
+@login_required
+def office_caseload_view(request: HttpRequest) -> HttpResponse:
+    _require(request, Cap.OFFICE_CASELOAD)
+    user = staff_user(request)
+    offices = offices_for_user(user).select_related("region")
+    wanted = request.GET.get("office", "")
+    if wanted:
+        office = offices.filter(pk=wanted).first() if wanted.isdigit() else None
+        if office is None:
+            raise Http404
+    elif user.office_id:
+        office = offices.filter(pk=user.office_id).first()
+    else:
+        office = offices.first()
+    loads, unallocated = office_caseload(user=user, office=office) if office is not None else ([], 0)
+    return render(
+        request,
+        "cases/office_caseload.html",
+        {
+            "office": office,
+            "offices": list(offices) if level_of(user) is not Level.OFFICE else [],
+            "loads": loads,
+            "unallocated": unallocated,
+            "total_open": sum(load.open_cases for load in loads) + unallocated,
+        },
+    )
+
+
+# --- The case page and its actions ---------------------------------------------------------------
+
+
+def _control_source(case: Case) -> str:
+    """Which rule set the probation-control period (recomputed from the stored legal basis)."""
+    if case.case_type != CaseType.SENTENCE or case.decision_date is None or not case.sentence_kind:
+        return ""
+    try:
+        period = legal.control_period(
+            person=case.person,
+            sentence_kind=case.sentence_kind,
+            decision_date=case.decision_date,
+            effective_date=case.effective_date,
+            term_months=case.term_months,
+            term_days=case.term_days,
+            control_months=case.control_months,
+        )
+    except DomainError:
+        return ""
+    return period.source if period is not None else ""
+
+
+def _case_officers(case: Case) -> list[User]:
+    return list(
+        User.objects.filter(office_id=case.office_id, is_active=True, role__in=CASEWORKER_ROLES).order_by(
+            "last_name", "first_name"
+        )
+    )
+
+
+def _transfer_offices(case: Case) -> Any:
+    from openprobation.accounts.models import Office
+
+    return Office.objects.exclude(pk=case.office_id).select_related("region").order_by("region__code", "code")
+
+
+def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound: Any) -> HttpResponse:
+    user = staff_user(request)
+    today = local_today()
+    moves = allowed_moves(case.status)
+    can_transition = may(user, CaseAction.TRANSITION, case) and bool(moves)
+    finished = case.status in TERMINAL
+    can_allocate = may(user, CaseAction.ALLOCATE, case) and not finished
+    can_transfer = may(user, CaseAction.TRANSFER, case) and not finished
+    forced = None
+    if case.sentence_kind == SentenceKind.RESTRICTION_OF_LIBERTY:
+        try:
+            forced = legal.forced_labour(person=case.person, on=today)
+        except DomainError:
+            forced = None
+    context = {
+        "case": case,
+        "person": case.person,
+        "today": today,
+        "overdue": case.status == CaseStatus.AWAITING_REGISTRATION
+        and case.registration_due is not None
+        and case.registration_due < today,
+        "eligibility_lines": legal.explain(case.eligibility) if case.eligibility else [],
+        "eligible": bool(case.eligibility.get("eligible")) if case.eligibility else None,
+        "forced_labour": forced,
+        "control_source": _control_source(case),
+        "timeline": case_timeline(case=case),
+        "can_transition": can_transition,
+        "can_register": can_transition and CaseStatus.REGISTERED in moves,
+        "can_allocate": can_allocate,
+        "can_transfer": can_transfer,
+    }
+    if context["can_register"]:
+        context["register_form"] = bound.get("register_form") or CaseRegisterForm(initial={"registered_on": today})
+    if can_transition:
+        other_moves = [m for m in moves if m != CaseStatus.REGISTERED]
+        if other_moves:
+            context["transition_form"] = bound.get("transition_form") or CaseTransitionForm(moves=other_moves)
+    if can_allocate:
+        context["allocate_form"] = bound.get("allocate_form") or CaseAllocateForm(
+            officers=_case_officers(case), initial={"officer": case.officer_id}
+        )
+    if can_transfer:
+        context["transfer_form"] = bound.get("transfer_form") or CaseTransferForm(offices=_transfer_offices(case))
+    return render(request, "cases/detail.html", context, status=status)
+
+
+@login_required
+def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    audit_record(actor=staff_user(request), action="case.view", subject=case)
+    return _case_page(request, case)
+
+
+def _action_case(request: HttpRequest, pk: int, action: CaseAction) -> Case:
+    case = _visible_case(request, pk)
+    if not may(request.user, action, case):
+        raise PermissionDenied
+    return case
+
+
+@login_required
+@require_POST
+def case_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _action_case(request, pk, CaseAction.TRANSITION)
+    moves = [m for m in allowed_moves(case.status) if m != CaseStatus.REGISTERED]
+    form = CaseTransitionForm(request.POST, moves=moves)
+    if form.is_valid():
+        try:
+            case_transition(
+                actor=staff_user(request),
+                case=case,
+                to_status=form.cleaned_data["to_status"],
+                reason=form.cleaned_data["reason"],
+                effective_on=form.cleaned_data.get("effective_on"),
+            )
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            messages.success(request, _("The status is changed."))
+            return redirect("cases:detail", pk=case.pk)
+    return _case_page(request, case, transition_form=form)
+
+
+@login_required
+@require_POST
+def case_register_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _action_case(request, pk, CaseAction.TRANSITION)
+    form = CaseRegisterForm(request.POST)
+    if form.is_valid():
+        try:
+            case_register(
+                actor=staff_user(request),
+                case=case,
+                registered_on=form.cleaned_data["registered_on"],
+                reason=form.cleaned_data.get("reason") or "",
+            )
+        except DomainError as err:
+            if err.field == "effective_on":
+                err.field = "registered_on"
+            apply_domain_error(form, err)
+        else:
+            messages.success(request, _("The case is registered."))
+            return redirect("cases:detail", pk=case.pk)
+    return _case_page(request, case, register_form=form)
+
+
+@login_required
+@require_POST
+def case_allocate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _action_case(request, pk, CaseAction.ALLOCATE)
+    form = CaseAllocateForm(request.POST, officers=_case_officers(case))
+    if form.is_valid():
+        try:
+            case_allocate(
+                actor=staff_user(request), case=case, officer=form.chosen_officer(), reason=form.cleaned_data["reason"]
+            )
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            messages.success(request, _("The allocation is saved."))
+            return redirect("cases:detail", pk=case.pk)
+    return _case_page(request, case, allocate_form=form)
+
+
+@login_required
+@require_POST
+def case_transfer_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _action_case(request, pk, CaseAction.TRANSFER)
+    form = CaseTransferForm(request.POST, offices=_transfer_offices(case))
+    if form.is_valid():
+        try:
+            case_transfer(
+                actor=staff_user(request),
+                case=case,
+                to_office=form.cleaned_data["to_office"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            messages.success(request, _("The case is transferred."))
+            # After a transfer the case may be outside the user's jurisdiction: go back to the list.
+            try:
+                case_detail(user=request.user, pk=case.pk)
+            except Case.DoesNotExist:
+                return redirect("cases:caseload")
+            return redirect("cases:detail", pk=case.pk)
+    return _case_page(request, case, transfer_form=form)
+
+
+# --- Opening a case ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_open_view(request: HttpRequest) -> HttpResponse:
+    _require(request, Cap.CASE_OPEN)
+    user = staff_user(request)
+    source = request.POST if request.method == "POST" else request.GET
+    person_pk = source.get("person", "")
+    if not person_pk.isdigit():
+        raise Http404
+    try:
+        person = person_detail(user=user, pk=int(person_pk))
+    except Person.DoesNotExist:
+        raise Http404 from None
+    case_type = source.get("case_type") or None
+    offices = offices_for_user(user) if level_of(user) is not Level.OFFICE else None
+    initial = {"case_type": case_type, "received_on": local_today()}
+    choosing = request.method == "GET" or bool(request.POST.get("choose"))
+    form = CaseOpenForm(None if choosing else request.POST, case_type=case_type, offices=offices, initial=initial)
+    if choosing and request.method == "POST":
+        # Without script, "show the fields" re-renders the form for the chosen type; keep what was typed.
+        form = CaseOpenForm(
+            initial={**initial, **{k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}},
+            case_type=case_type,
+            offices=offices,
+        )
+    if not choosing and form.is_valid():
+        office = form.cleaned_data["office"] if offices is not None else own_office(user)
+        try:
+            case = case_open(actor=user, person=person, office=office, data=form.case_input())
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            messages.success(request, _("Case %(number)s is opened.") % {"number": case.number})
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/open.html", {"form": form, "person": person})
