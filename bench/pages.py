@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from openprobation.accounts.models import User
 from openprobation.cases.models import Case, CaseStatus
-from openprobation.core import demo_data
 from openprobation.core.timeutil import local_today
+from openprobation.demo import generate as demo_data
 from openprobation.people.models import Person
 
 BASELINE = {"people": 40, "cases": 50, "active": 30}

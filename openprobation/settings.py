@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "openprobation.people.apps.PeopleConfig",
     "openprobation.cases.apps.CasesConfig",
     "openprobation.web.apps.WebConfig",
+    "openprobation.demo.apps.DemoConfig",
 ]
 
 MIDDLEWARE = [

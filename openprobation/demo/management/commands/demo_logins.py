@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "Print the demo users (one per role) created by seed-demo."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from openprobation.core.demo import DEMO_PASSWORD, DEMO_USERNAMES
+        from openprobation.demo.credentials import DEMO_PASSWORD, DEMO_USERNAMES
 
         users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES).select_related("office")}
         if not users:

@@ -13,8 +13,9 @@ from openprobation.accounts.models import Role, User
 from openprobation.audit.models import AuditEvent
 from openprobation.cases.lifecycle import can_move
 from openprobation.cases.models import Case, CaseNumberSequence, CaseStatus, CaseStatusChange, CaseType
-from openprobation.core import demo_data
-from openprobation.core.demo import DEMO_PASSWORD, DEMO_USERNAMES
+from openprobation.demo import generate as demo_data
+from openprobation.demo import people as demo_people
+from openprobation.demo.credentials import DEMO_PASSWORD, DEMO_USERNAMES
 from openprobation.people.iin import parse_iin
 from openprobation.people.models import Person
 
@@ -123,7 +124,7 @@ def test_same_seed_gives_the_same_people_without_a_database():
     offices = [info for info, _d in demo_data.office_infos(demo_data.SCALES["default"])]
 
     def run(seed: int) -> list[tuple[object, ...]]:
-        drafts = demo_data.people_drafts(seed=seed, count=300, offices=offices, used_iins=set())
+        drafts = demo_people.people_drafts(seed=seed, count=300, offices=offices, used_iins=set())
         return [(d.person.iin, d.person.surname, d.person.first_name, d.person.birth_date) for d in drafts]
 
     assert run(2016) == run(2016)
@@ -149,9 +150,9 @@ def test_same_seed_and_date_give_the_same_cases():
 
 
 def test_names_use_male_and_female_forms():
-    rng = demo_data.stream(1, "names")
-    females = [demo_data.person_name(rng, "F") for _i in range(300)]
-    males = [demo_data.person_name(rng, "M") for _i in range(300)]
+    rng = demo_people.stream(1, "names")
+    females = [demo_people.person_name(rng, "F") for _i in range(300)]
+    males = [demo_people.person_name(rng, "M") for _i in range(300)]
     assert all(not p.endswith(("ович", "ұлы")) for _s, _f, p, _l in females)
     assert all(not p.endswith(("овна", "евна", "қызы")) for _s, _f, p, _l in males)
     assert any(s.endswith("ова") for s, _f, _p, _l in females)

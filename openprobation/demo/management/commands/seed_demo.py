@@ -11,9 +11,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from openprobation.accounts.models import User
-from openprobation.core import demo_data
-from openprobation.core.demo import DEMO_USERNAMES
 from openprobation.core.timeutil import local_today
+from openprobation.demo import generate as demo_data
+from openprobation.demo.credentials import DEMO_USERNAMES
 
 
 class Command(BaseCommand):
