@@ -48,7 +48,12 @@ class CaseloadFilterForm(UswdsForm):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any status")), *CaseStatus.choices])
     office = forms.TypedChoiceField(label=_("Office"), required=False, coerce=int, empty_value=None)
     officer = forms.TypedChoiceField(label=_("Officer"), required=False, coerce=int, empty_value=None)
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[(k, SORT_LABELS.get(k, k)) for k in SORTS])
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[(k, label) for k, label in SORT_LABELS.items() if k in SORTS]
+        + [(k, k) for k in SORTS if k not in SORT_LABELS],
+    )
     mine = forms.BooleanField(label=_("Only my cases"), required=False)
     open = forms.BooleanField(label=_("Only open cases"), required=False)
     overdue = forms.BooleanField(label=_("Registration overdue"), required=False, widget=forms.HiddenInput)

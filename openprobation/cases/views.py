@@ -47,6 +47,7 @@ from openprobation.web.access import own_office, staff_user
 from openprobation.web.forms import apply_domain_error
 
 PAGE_SIZE = 25
+DEFAULT_SORT = "-received"
 FILTER_KEYS = ("q", "type", "status", "office", "officer", "mine", "open", "overdue", "unallocated")
 
 
@@ -74,14 +75,15 @@ def _effective_query(request: HttpRequest) -> tuple[QueryDict, bool]:
     if request.GET.get("applied") or any(k in request.GET for k in FILTER_KEYS):
         query = request.GET.copy()
         query["applied"] = "1"
+        if not query.get("sort"):
+            query["sort"] = DEFAULT_SORT
         return query, False
     query = QueryDict(mutable=True)
     if getattr(request.user, "role", "") in CASEWORKER_ROLES:
         query["mine"] = "1"
     query["open"] = "1"
     query["applied"] = "1"
-    if "sort" in request.GET:
-        query["sort"] = request.GET["sort"]
+    query["sort"] = request.GET.get("sort", DEFAULT_SORT)
     return query, True
 
 
@@ -116,7 +118,7 @@ def caseload_view(request: HttpRequest) -> HttpResponse:
         officer=cd.get("officer"),
         mine=bool(cd.get("mine")),
         open_only=bool(cd.get("open")),
-        sort=cd.get("sort") or "-received",
+        sort=cd.get("sort") or DEFAULT_SORT,
     )
     cases = caseload(user=user, filters=filters)
     today = local_today()
