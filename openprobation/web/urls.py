@@ -6,6 +6,7 @@ from openprobation.web import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
+    path("accounts/password/", views.ChangePasswordView.as_view(), name="password_change"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("people/", include(("openprobation.people.urls", "people"))),
     path("cases/", include(("openprobation.cases.urls", "cases"))),

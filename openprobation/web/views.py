@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 
 from openprobation.accounts.roles import Cap, has_cap
 from openprobation.accounts.scoping import offices_for_user
+from openprobation.audit.services import audit_record
 from openprobation.cases.models import OPEN_STATUSES, CaseStatus
 from openprobation.cases.selectors import case_qs_for_user
 from openprobation.core.timeutil import local_today
@@ -30,6 +34,26 @@ class SignInView(auth_views.LoginView):
     template_name = "web/login.html"
     form_class = SignInForm
     redirect_authenticated_user = True
+
+
+class StyledPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+
+class ChangePasswordView(auth_views.PasswordChangeView):
+    """A user changes their own password; Django's password validators apply (settings)."""
+
+    template_name = "web/password_change.html"
+    form_class = StyledPasswordChangeForm
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        audit_record(actor=self.request.user, action="auth.password_change", subject=self.request.user)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
 
 
 @login_required
