@@ -96,6 +96,12 @@ def _clean_person(data: dict[str, Any], *, instance: Person | None = None) -> di
     return clean
 
 
+def _check_document_dates(data: dict[str, Any]) -> None:
+    issued, valid = data.get("issued_on"), data.get("valid_until")
+    if isinstance(issued, dt.date) and isinstance(valid, dt.date) and valid < issued:
+        raise DomainError(_("A document cannot expire before it was issued."), field="valid_until")
+
+
 def person_create(
     *,
     actor: User,
@@ -111,6 +117,8 @@ def person_create(
     if not has_cap(actor, Cap.PERSON_CREATE) or not office_in_jurisdiction(actor, office):
         raise PermissionDeniedError(_("You may not register people for this office."))
     clean = _clean_person(data)
+    for item in documents or []:
+        _check_document_dates(item)
     if not confirm_not_duplicate:
         dups = near_duplicates(surname=clean["surname"], first_name=clean["first_name"], birth_date=clean["birth_date"])
         if dups:
@@ -213,9 +221,7 @@ def address_set(*, actor: User, person: Person, kind: str, data: dict[str, Any])
 
 def document_add(*, actor: User, person: Person, data: dict[str, Any]) -> IdentityDocument:
     _check_may_edit(actor, person)
-    issued, valid = data.get("issued_on"), data.get("valid_until")
-    if isinstance(issued, dt.date) and isinstance(valid, dt.date) and valid < issued:
-        raise DomainError(_("A document cannot expire before it was issued."), field="valid_until")
+    _check_document_dates(data)
     with transaction.atomic():
         doc = IdentityDocument.objects.create(person=person, **data)
         audit_record(
