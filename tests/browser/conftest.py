@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# A desktop viewport: the USWDS header shows the navigation (and the global search) from 1024 px.
+VIEWPORT = {"width": 1280, "height": 900}
 
 # The live server runs in a thread next to the async Playwright driver loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -53,30 +55,80 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="en-US", base_url=live_server.url)
-    pg = context.new_page()
-    pg.set_default_timeout(15_000)
-    yield pg
-    context.close()
+def _emptied_audit_trail(transactional_db: None) -> Iterator[None]:
+    """Empty the audit trail after a transactional test on SQLite.
+
+    Django empties the tables with DELETE between transactional tests; on SQLite the append-only
+    trigger refuses that for audit events (PostgreSQL is emptied with TRUNCATE, which it allows).
+    Lift the trigger for the clean-up only, and put back exactly what the migration created."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_auditevent'")
+        triggers = cursor.fetchall()
+        for name, _sql in triggers:
+            cursor.execute(f'DROP TRIGGER "{name}"')
+        try:
+            cursor.execute("DELETE FROM audit_auditevent")
+        finally:
+            for _name, sql in triggers:
+                cursor.execute(sql)
+
+
+@pytest.fixture
+def new_page(browser: Any, live_server: Any, _emptied_audit_trail: None) -> Iterator[Callable[..., Any]]:
+    """Open a page in a fresh browser context (its own cookies: one signed-in user per context).
+
+    The live server answers from another thread, so the database must be transactional."""
+    contexts: list[Any] = []
+
+    def open_page(locale: str = "en-US") -> Any:
+        context = browser.new_context(locale=locale, base_url=live_server.url, viewport=VIEWPORT)
+        contexts.append(context)
+        pg = context.new_page()
+        pg.set_default_timeout(15_000)
+        return pg
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Any]) -> Any:
+    return new_page()
 
 
 def login(page: Any, username: str, password: str) -> None:
+    """Sign in through the sign-in form and wait until the browser has left it."""
     page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_load_state("networkidle")
+    page.fill("#login-form input[name=username]", username)
+    page.fill("#login-form input[name=password]", password)
+    # The header's language switcher is a form with a submit button too: aim at the sign-in form.
+    with page.expect_navigation():
+        page.click("#login-form button")
 
 
 def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:
     """Run axe-core on the current page; return violations of the given impact levels."""
-    page.add_script_tag(path=str(AXE))
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [v for v in result["violations"] if v.get("impact") in impacts]
 
 
 def assert_accessible(page: Any) -> None:
     bad = axe_violations(page)
-    summary = [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:3]]} for v in bad]
+    summary = [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v.get("help", ""),
+            "nodes": [n["target"] for n in v["nodes"][:3]],
+        }
+        for v in bad
+    ]
     assert not bad, f"axe-core violations on {page.url}: {json.dumps(summary, ensure_ascii=False)}"
