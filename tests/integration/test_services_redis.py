@@ -46,6 +46,10 @@ def celery_on_redis(redis_url: str) -> Iterator[Any]:
         task_default_queue=f"openprobation-test-{uuid.uuid4().hex}",
         broker_connection_retry=False,
     )
+    # An earlier eager run may have cached the disabled result backend; forget it (and restore it).
+    saved_backend = (app._backend_cache, getattr(app._local, "backend", None))
+    app._backend_cache = None
+    app._local.backend = None
     # Celery's Django fix-up closes database connections when the worker starts and around each
     # task; here the worker shares the test's connection (inside its transaction), which must stay open.
     from celery.fixups.django import DjangoFixup
@@ -61,6 +65,7 @@ def celery_on_redis(redis_url: str) -> Iterator[Any]:
         for fixup, worker_fixup in zip(fixups, previous, strict=True):
             fixup.worker_fixup = worker_fixup
         app.conf.update(saved)
+        app._backend_cache, app._local.backend = saved_backend
         app.close()  # drop the pooled broker connections
 
 
