@@ -12,7 +12,7 @@ from openprobation.accounts.models import Office, User
 from openprobation.accounts.roles import Cap, has_cap
 from openprobation.accounts.scoping import Level, level_of, office_q
 from openprobation.cases.models import OPEN_STATUSES, Case, CaseAllocation, CaseStatusChange, CaseTransfer
-from openprobation.people.models import Person
+from openprobation.people.models import Person, fold
 
 SORTS = {
     "received": ("received_on", "id"),
@@ -64,13 +64,7 @@ def caseload(*, user: Any, filters: CaseloadFilters) -> QuerySet[Case]:
             qs = qs.filter(number__icontains=text)
         else:
             for word in text.split():
-                qs = qs.filter(
-                    Q(person__surname__icontains=word)
-                    | Q(person__first_name__icontains=word)
-                    | Q(person__patronymic__icontains=word)
-                    | Q(person__surname_latin__icontains=word)
-                    | Q(number__icontains=word)
-                )
+                qs = qs.filter(Q(person__search_text__contains=fold(word)) | Q(number__icontains=word))
     if filters.case_type:
         qs = qs.filter(case_type=filters.case_type)
     if filters.status:

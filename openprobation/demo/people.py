@@ -38,6 +38,7 @@ from openprobation.people.models import (
     Person,
     Relation,
     make_name_key,
+    make_search_text,
 )
 from openprobation.people.translit import to_latin
 
@@ -182,6 +183,9 @@ def person_draft(rng: random.Random, *, offices: list[OfficeInfo], used_iins: se
         education_level=education,
         in_education=employment == Employment.STUDENT,
         name_key=make_name_key(surname, first),
+        search_text=make_search_text(
+            surname, first, patronymic, to_latin(surname), to_latin(first), to_latin(patronymic)
+        ),
     )
     draft = PersonDraft(person=person, office_index=office_index)
     street_kk, street_ru = rng.choice(STREETS)

@@ -95,6 +95,9 @@ class Person(TimeStampedModel):
         Office, on_delete=models.PROTECT, related_name="registered_people", verbose_name=_("registered by office")
     )
     name_key = models.CharField(max_length=220, editable=False, db_index=True)
+    # Lower-cased names (Cyrillic and Latin) for search: SQLite's case-insensitive LIKE only folds
+    # ASCII, so searching "жұмабаев" must compare lower case with lower case.
+    search_text = models.CharField(max_length=620, editable=False, default="")
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -130,6 +133,15 @@ class Person(TimeStampedModel):
             for m in self.family.all()
             if m.relation == Relation.CHILD and m.birth_date is not None and age_on(m.birth_date, on) < years
         ]
+
+
+def fold(text: str) -> str:
+    """Lower case with ё read as е, for matching names as people type them."""
+    return text.strip().lower().replace("ё", "е")
+
+
+def make_search_text(*names: str) -> str:
+    return " ".join(fold(n) for n in names if n)
 
 
 def make_name_key(surname: str, first_name: str) -> str:

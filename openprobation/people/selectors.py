@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from openprobation.accounts.scoping import Level, level_of, office_q
-from openprobation.people.models import Person, make_name_key
+from openprobation.people.models import Person, fold, make_name_key
 
 
 def person_qs_for_user(user: Any) -> QuerySet[Person]:
@@ -34,13 +34,7 @@ def person_search(*, user: Any, query: str = "") -> QuerySet[Person]:
         return qs.filter(iin__startswith=text)
     words = text.split()
     for word in words:
-        qs = qs.filter(
-            Q(surname__icontains=word)
-            | Q(first_name__icontains=word)
-            | Q(patronymic__icontains=word)
-            | Q(surname_latin__icontains=word)
-            | Q(first_name_latin__icontains=word)
-        )
+        qs = qs.filter(search_text__contains=fold(word))
     return qs
 
 

@@ -15,7 +15,14 @@ from openprobation.audit.services import audit_record, diff, snapshot
 from openprobation.core.exceptions import DomainError, PermissionDeniedError
 from openprobation.core.timeutil import local_today
 from openprobation.people.iin import validate_iin_against
-from openprobation.people.models import Address, FamilyMember, IdentityDocument, Person, make_name_key
+from openprobation.people.models import (
+    Address,
+    FamilyMember,
+    IdentityDocument,
+    Person,
+    make_name_key,
+    make_search_text,
+)
 from openprobation.people.selectors import near_duplicates, person_qs_for_user
 from openprobation.people.translit import is_cyrillic_name, to_latin
 
@@ -96,6 +103,18 @@ def _clean_person(data: dict[str, Any], *, instance: Person | None = None) -> di
     return clean
 
 
+def _set_keys(person: Person) -> None:
+    person.name_key = make_name_key(person.surname, person.first_name)
+    person.search_text = make_search_text(
+        person.surname,
+        person.first_name,
+        person.patronymic,
+        person.surname_latin,
+        person.first_name_latin,
+        person.patronymic_latin,
+    )
+
+
 def _check_document_dates(data: dict[str, Any]) -> None:
     issued, valid = data.get("issued_on"), data.get("valid_until")
     if isinstance(issued, dt.date) and isinstance(valid, dt.date) and valid < issued:
@@ -133,8 +152,8 @@ def person_create(
     try:
         with transaction.atomic():
             person = Person(**clean, registered_office=office)
-            person.name_key = make_name_key(person.surname, person.first_name)
-            person.full_clean(exclude=["registered_office", "name_key"], validate_unique=False)
+            _set_keys(person)
+            person.full_clean(exclude=["registered_office", "name_key", "search_text"], validate_unique=False)
             person.save()
             for item in addresses or []:
                 if item.get("locality"):
@@ -175,7 +194,7 @@ def person_update(*, actor: User, person: Person, data: dict[str, Any]) -> Perso
     with transaction.atomic():
         for key, value in clean.items():
             setattr(person, key, value)
-        person.name_key = make_name_key(person.surname, person.first_name)
+        _set_keys(person)
         person.save()
         changes = diff(before, snapshot(person, PERSON_FIELDS))
         audit_record(actor=actor, action="person.update", subject=person, changes=changes)

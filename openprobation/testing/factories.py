@@ -10,7 +10,7 @@ import factory
 from openprobation.accounts.models import Office, Region, Role, User
 from openprobation.cases.models import Case, CaseStatus, CaseType
 from openprobation.people.iin import make_iin
-from openprobation.people.models import Person, make_name_key
+from openprobation.people.models import Person, make_name_key, make_search_text
 
 TEST_PASSWORD = "Correct-Horse-Battery-9"
 
@@ -81,6 +81,9 @@ class PersonFactory(factory.django.DjangoModelFactory):
     iin = factory.LazyAttribute(lambda o: make_iin(o.birth_date, o.sex, next(_serial)))
     registered_office = factory.SubFactory(OfficeFactory)
     name_key = factory.LazyAttribute(lambda o: make_name_key(o.surname, o.first_name))
+    search_text = factory.LazyAttribute(
+        lambda o: make_search_text(o.surname, o.first_name, o.patronymic, o.surname_latin, o.first_name_latin)
+    )
 
 
 class CaseFactory(factory.django.DjangoModelFactory):
