@@ -51,7 +51,7 @@ class ChangePasswordView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
-        audit_record(actor=self.request.user, action="auth.password_change", subject=self.request.user)
+        audit_record(actor=form.user, action="auth.password_change", subject=form.user)
         messages.success(self.request, _("Your password has been changed."))
         return response
 

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from openprobation.cases.models import Case
 from openprobation.cases.selectors import CaseloadFilters, caseload
 from openprobation.people.selectors import person_search
 from openprobation.people.services import person_create
@@ -21,6 +22,7 @@ def test_people_and_cases_are_found_by_name_in_any_letter_case(personas, query):
             "sex": "M",
         },
     )
-    case = CaseFactory(person=person, office=personas["office_a"])
+    case: Case = CaseFactory(person=person, office=personas["office_a"])  # type: ignore[assignment]
+    found = [c.pk for c in caseload(user=personas["officer"], filters=CaseloadFilters(q=query))]
     assert list(person_search(user=personas["officer"], query=query)) == [person]
-    assert list(caseload(user=personas["officer"], filters=CaseloadFilters(q=query))) == [case]
+    assert found == [case.pk]
