@@ -15,8 +15,11 @@ from django.db import close_old_connections
 log = logging.getLogger("openprobation.worker")
 
 
-def _run_due(last_run: dict[str, float], now: float) -> dict[str, Any]:
-    """Run the tasks whose interval has passed; returns their results by schedule name."""
+def _run_due(last_run: dict[str, float], now: float, *, manage_connections: bool = True) -> dict[str, Any]:
+    """Run the tasks whose interval has passed; returns their results by schedule name.
+
+    The worker thread drops stale database connections around each task (as Celery workers do);
+    a caller inside a transaction (a test) passes ``manage_connections=False``."""
     results: dict[str, Any] = {}
     current_app.loader.import_default_modules()  # registers the apps' tasks (autodiscovery)
     schedule: dict[str, dict[str, Any]] = settings.CELERY_BEAT_SCHEDULE
@@ -26,14 +29,16 @@ def _run_due(last_run: dict[str, float], now: float) -> dict[str, Any]:
             continue
         last_run[name] = now
         task: Any = current_app.tasks[entry["task"]]
-        close_old_connections()
+        if manage_connections:
+            close_old_connections()
         try:
             results[name] = task.apply().get()
             log.info("task %s done: %s", name, results[name])
         except Exception:
             log.exception("task %s failed", name)
         finally:
-            close_old_connections()
+            if manage_connections:
+                close_old_connections()
     return results
 
 
