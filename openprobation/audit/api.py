@@ -3,24 +3,17 @@ endpoint that writes, changes or deletes events."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from openprobation.accounts.roles import Cap
-from openprobation.audit.models import AuditEvent
+from openprobation.audit.selectors import audit_events
 from openprobation.audit.serializers import AuditEventSerializer, AuditFilterSerializer, AuditVerifySerializer
 from openprobation.audit.services import audit_record, audit_verify
-from openprobation.core.timeutil import KZ_TZ
 from openprobation.web.api_common import ApiView, ErrorSerializer, Pagination, api_user, needs_cap
 
 FILTER_KEYS = ("actor", "action", "subject_type", "subject_id", "from", "to")
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=KZ_TZ)
 
 
 class AuditEventListView(ApiView):
@@ -37,19 +30,15 @@ class AuditEventListView(ApiView):
         params = AuditFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         v = params.validated_data
-        events = AuditEvent.objects.all().order_by("-id")
-        if v.get("actor"):
-            events = events.filter(actor_username=v["actor"])
-        if v.get("action"):
-            events = events.filter(action=v["action"])
-        if v.get("subject_type"):
-            events = events.filter(subject_type=v["subject_type"])
-        if v.get("subject_id"):
-            events = events.filter(subject_id=v["subject_id"])
-        if v.get("from"):
-            events = events.filter(at__gte=_local_midnight(v["from"]))
-        if v.get("to"):
-            events = events.filter(at__lt=_local_midnight(v["to"] + dt.timedelta(days=1)))
+        events = audit_events(
+            user=user,
+            actor=v.get("actor", ""),
+            action=v.get("action", ""),
+            subject_type=v.get("subject_type", ""),
+            subject_id=v.get("subject_id", ""),
+            date_from=v.get("from"),
+            date_to=v.get("to"),
+        )
         given = {key: v[key] for key in FILTER_KEYS if v.get(key)}
         if given:
             # Reading who did what to whom is itself sensitive; searches of the trail are recorded.

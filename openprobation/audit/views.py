@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -17,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from openprobation.accounts.roles import Cap, has_cap
 from openprobation.audit.models import AuditEvent
+from openprobation.audit.selectors import audit_events
 from openprobation.audit.services import audit_record, audit_verify
-from openprobation.core.timeutil import KZ_TZ
 from openprobation.web.forms import UswdsForm, date_field
 
 PAGE_SIZE = 50
@@ -42,28 +41,19 @@ class AuditFilterForm(UswdsForm):
         return data
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=KZ_TZ)
-
-
-def _filtered(form: AuditFilterForm) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.all().order_by("-id")
+def _filtered(form: AuditFilterForm, user: Any) -> QuerySet[AuditEvent]:
     if not form.is_valid():
-        return events
+        return audit_events(user=user)
     cd = form.cleaned_data
-    if cd.get("user"):
-        events = events.filter(actor_username__icontains=cd["user"])
-    if cd.get("action"):
-        events = events.filter(action__startswith=cd["action"])
-    if cd.get("subject_type"):
-        events = events.filter(subject_type=cd["subject_type"])
-    if cd.get("subject_id"):
-        events = events.filter(subject_id=cd["subject_id"])
-    if cd.get("date_from"):
-        events = events.filter(at__gte=_local_midnight(cd["date_from"]))
-    if cd.get("date_to"):
-        events = events.filter(at__lt=_local_midnight(cd["date_to"] + dt.timedelta(days=1)))
-    return events
+    return audit_events(
+        user=user,
+        actor=cd.get("user") or "",
+        action=cd.get("action") or "",
+        subject_type=cd.get("subject_type") or "",
+        subject_id=cd.get("subject_id") or "",
+        date_from=cd.get("date_from"),
+        date_to=cd.get("date_to"),
+    )
 
 
 def _require_auditor(request: HttpRequest) -> None:
@@ -73,7 +63,7 @@ def _require_auditor(request: HttpRequest) -> None:
 
 def _page(request: HttpRequest, *, verify_result: Any = None) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
-    events = _filtered(form)
+    events = _filtered(form, request.user)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "audit/log.html", {"form": form, "page_obj": page, "verify_result": verify_result})
 
