@@ -3,12 +3,24 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from openprobation.core.models import TimeStampedModel
 
 
-class Region(TimeStampedModel):
+class LocalizedName:
+    """``name`` in the active language (kk, ru, en), falling back to English."""
+
+    name_en: str
+
+    @property
+    def name(self) -> str:
+        lang = (get_language() or "en")[:2]
+        return str(getattr(self, f"name_{lang}", None) or self.name_en)
+
+
+class Region(LocalizedName, TimeStampedModel):
     """An oblast or city of republican significance; its department runs the district offices."""
 
     code = models.CharField(_("code"), max_length=16, unique=True)
@@ -24,15 +36,8 @@ class Region(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def name(self) -> str:
-        from django.utils.translation import get_language
 
-        lang = (get_language() or "en")[:2]
-        return str(getattr(self, f"name_{lang}", None) or self.name_en)
-
-
-class Office(TimeStampedModel):
+class Office(LocalizedName, TimeStampedModel):
     """A district (city) probation office."""
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="offices", verbose_name=_("region"))
@@ -55,13 +60,6 @@ class Office(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        from django.utils.translation import get_language
-
-        lang = (get_language() or "en")[:2]
-        return str(getattr(self, f"name_{lang}", None) or self.name_en)
 
 
 class Role(models.TextChoices):
