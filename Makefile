@@ -35,7 +35,7 @@ run: install catalogs
 	@if [ ! -f $(VAR)/.demo-loaded ]; then \
 		$(EMBEDDED_ENV) $(BIN)/openprobation seed-demo && touch $(VAR)/.demo-loaded; \
 	fi
-	@$(EMBEDDED_ENV) $(BIN)/openprobation demo-logins
+	@$(EMBEDDED_ENV) $(BIN)/openprobation demo-logins --addr $(ADDR)
 	$(EMBEDDED_ENV) $(BIN)/openprobation run $(ADDR)
 
 lint: $(BIN)/.installed

@@ -10,6 +10,9 @@ from openprobation.accounts.models import Role, User
 class Command(BaseCommand):
     help = "Print the demo users (one per role) created by seed-demo."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="where the service answers")
+
     def handle(self, *args: Any, **options: Any) -> None:
         from openprobation.demo.credentials import DEMO_PASSWORD, DEMO_USERNAMES
 
@@ -25,5 +28,5 @@ class Command(BaseCommand):
                 continue
             where = user.office.code if user.office else (user.region.code if user.region else "national")
             self.stdout.write(f"  {username:<16} {Role(user.role).label:<28} {where}")
-        self.stdout.write("Open http://127.0.0.1:8000/")
+        self.stdout.write(f"Open http://{options['addr']}/")
         self.stdout.write("")
