@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from openprobation.core.exceptions import DomainError
 from openprobation.people.models import Person, Sex
-from openprobation.rules.rulebook import add_working_days, rule
+from openprobation.rules.rulebook import add_working_days, rule, rule_version
 
 # --- Pre-trial eligibility (LoP ch. 3) ----------------------------------------------------------
 
@@ -119,6 +119,12 @@ def explain(decision: dict[str, Any]) -> list[str]:
                 str(REASON_TEXT["consent"]) % {"date": dt.date.fromisoformat(reason["date"]).strftime("%d.%m.%Y")}
             )
     return lines
+
+
+def decision_source(decision: dict[str, Any]) -> str:
+    """The act and article a stored decision applied, in the active language."""
+    version = rule_version(decision.get("rule_key", ""), int(decision.get("rule_version") or 0))
+    return version.source if version is not None else str(decision.get("source", ""))
 
 
 def _params_for(decision: dict[str, Any]) -> dict[str, Any]:

@@ -138,7 +138,11 @@ class CaseDetailSerializer(CaseSummarySerializer):
         """Pre-trial cases: the stored decision and its explanation (LoP ch. 3)."""
         if not case.eligibility:
             return None
-        return {**case.eligibility, "explanation": legal.explain(case.eligibility)}
+        return {
+            **case.eligibility,
+            "source": legal.decision_source(case.eligibility),
+            "explanation": legal.explain(case.eligibility),
+        }
 
     @extend_schema_field(ForcedLabourSerializer(allow_null=True))
     def get_forced_labour(self, case: Case) -> dict[str, Any] | None:

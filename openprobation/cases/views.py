@@ -276,6 +276,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound: 
         "eligible": bool(case.eligibility.get("eligible")) if case.eligibility else None,
         "forced_labour": forced,
         "control_source": _control_source(case),
+        "eligibility_source": legal.decision_source(case.eligibility) if case.eligibility else "",
         "timeline": case_timeline(case=case),
         "can_transition": can_transition,
         "can_register": can_transition and CaseStatus.REGISTERED in moves,

@@ -5,7 +5,19 @@ from openprobation.audit.services import audit_record, diff
 from openprobation.rules.models import Rule
 from openprobation.rules.rulebook import invalidate
 
-FIELDS = ["key", "version", "title", "effective_from", "effective_to", "params", "source", "status", "notes"]
+FIELDS = [
+    "key",
+    "version",
+    "title",
+    "effective_from",
+    "effective_to",
+    "params",
+    "source",
+    "source_kk",
+    "source_ru",
+    "status",
+    "notes",
+]
 
 
 @admin.register(Rule)

@@ -23,6 +23,8 @@ class Rule(TimeStampedModel):
     effective_to = models.DateField(_("effective to"), null=True, blank=True)
     params = models.JSONField(_("parameters"), default=dict)
     source = models.CharField(_("source (act and article)"), max_length=300)
+    source_kk = models.CharField(_("source in Kazakh"), max_length=300, blank=True)
+    source_ru = models.CharField(_("source in Russian"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=1, choices=RuleStatus.choices)
     notes = models.TextField(_("notes"), blank=True)
 

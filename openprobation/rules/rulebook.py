@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from openprobation.core.exceptions import DomainError
@@ -32,8 +33,16 @@ class RuleVersion:
     effective_from: dt.date
     effective_to: dt.date | None
     params: dict[str, Any]
-    source: str
+    source_en: str
+    source_kk: str
+    source_ru: str
     status: str
+
+    @property
+    def source(self) -> str:
+        """The act and article, in the active language (English when not given)."""
+        lang = (get_language() or "en")[:2]
+        return {"kk": self.source_kk, "ru": self.source_ru}.get(lang) or self.source_en
 
     def __getitem__(self, name: str) -> Any:
         return self.params[name]
@@ -61,7 +70,9 @@ def _all_rules(generation: int) -> dict[str, list[RuleVersion]]:
                 effective_from=r.effective_from,
                 effective_to=r.effective_to,
                 params=r.params,
-                source=r.source,
+                source_en=r.source,
+                source_kk=r.source_kk,
+                source_ru=r.source_ru,
                 status=r.status,
             )
         )
@@ -84,6 +95,14 @@ def rule(key: str, *, on: dt.date) -> RuleVersion:
         _("The rulebook has no rule “%(key)s” in force on %(date)s. Ask the system administrator to add it.")
         % {"key": key, "date": on.isoformat()}
     )
+
+
+def rule_version(key: str, version: int) -> RuleVersion | None:
+    """A given version of a rule (for explaining a decision taken under it), or None."""
+    for candidate in _all_rules(_state["generation"] * 10_000_000 + int(time.monotonic() // 60)).get(key, []):
+        if candidate.version == version:
+            return candidate
+    return None
 
 
 @lru_cache(maxsize=8)
@@ -126,6 +145,8 @@ def rulebook_load(*, path: Path = FIXTURE) -> tuple[int, int]:
                     "effective_to": dt.date.fromisoformat(item["effective_to"]) if item.get("effective_to") else None,
                     "params": item["params"],
                     "source": item["source"],
+                    "source_kk": item.get("source_kk", ""),
+                    "source_ru": item.get("source_ru", ""),
                     "status": item["status"],
                     "notes": item.get("notes", ""),
                 },
