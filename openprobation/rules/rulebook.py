@@ -85,10 +85,14 @@ def invalidate() -> None:
     _calendar.cache_clear()
 
 
+def _versions(key: str) -> list[RuleVersion]:
+    # Rules edited in another process (the admin) are picked up within a minute.
+    return _all_rules(_state["generation"] * 10_000_000 + int(time.monotonic() // 60)).get(key, [])
+
+
 def rule(key: str, *, on: dt.date) -> RuleVersion:
     """The version of ``key`` in force on ``on``; raises ``RuleMissing`` if none is."""
-    # Rules edited in another process (the admin) are picked up within a minute.
-    for version in reversed(_all_rules(_state["generation"] * 10_000_000 + int(time.monotonic() // 60)).get(key, [])):
+    for version in reversed(_versions(key)):
         if version.effective_from <= on and (version.effective_to is None or on <= version.effective_to):
             return version
     raise RuleMissing(
@@ -99,7 +103,7 @@ def rule(key: str, *, on: dt.date) -> RuleVersion:
 
 def rule_version(key: str, version: int) -> RuleVersion | None:
     """A given version of a rule (for explaining a decision taken under it), or None."""
-    for candidate in _all_rules(_state["generation"] * 10_000_000 + int(time.monotonic() // 60)).get(key, []):
+    for candidate in _versions(key):
         if candidate.version == version:
             return candidate
     return None
