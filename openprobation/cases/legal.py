@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from openprobation.core.exceptions import DomainError
 from openprobation.people.models import Person, Sex
-from openprobation.rules.rulebook import add_working_days, rule, rule_version
+from openprobation.rules.rulebook import RuleVersion, add_working_days, rule, rule_version
 
 # --- Pre-trial eligibility (LoP ch. 3) ----------------------------------------------------------
 
@@ -99,7 +99,8 @@ def explain(decision: dict[str, Any]) -> list[str]:
     """The stored decision as sentences in the current language."""
     from openprobation.cases.models import RestraintMeasure
 
-    params = _params_for(decision) if decision.get("rule_key") else {}
+    applied = _applied_rule(decision)
+    params = dict(applied.params) if applied is not None else {}
     lines = []
     for reason in decision.get("reasons", []):
         code = reason.get("code")
@@ -123,19 +124,13 @@ def explain(decision: dict[str, Any]) -> list[str]:
 
 def decision_source(decision: dict[str, Any]) -> str:
     """The act and article a stored decision applied, in the active language."""
-    version = rule_version(decision.get("rule_key", ""), int(decision.get("rule_version") or 0))
-    return version.source if version is not None else str(decision.get("source", ""))
+    applied = _applied_rule(decision)
+    return applied.source if applied is not None else str(decision.get("source", ""))
 
 
-def _params_for(decision: dict[str, Any]) -> dict[str, Any]:
-    from openprobation.rules.models import Rule
-
-    found = (
-        Rule.objects.filter(key=decision["rule_key"], version=decision["rule_version"])
-        .values_list("params", flat=True)
-        .first()
-    )
-    return dict(found or {})
+def _applied_rule(decision: dict[str, Any]) -> RuleVersion | None:
+    """The rule version a stored decision applied (from the cached rulebook)."""
+    return rule_version(decision.get("rule_key", ""), int(decision.get("rule_version") or 0))
 
 
 # --- Terms and the probation-control period ----------------------------------------------------
