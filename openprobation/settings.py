@@ -172,11 +172,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "openprobation.web.api_common.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "openprobation.core.api.Pagination",
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "openprobation.web.api_common.exception_handler",
+    "EXCEPTION_HANDLER": "openprobation.core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "30/minute"},
 }
 SPECTACULAR_SETTINGS = {
@@ -194,6 +194,8 @@ SPECTACULAR_SETTINGS = {
         "DocumentStatusEnum": "openprobation.people.models.DocumentStatus",
         "RuleStatusEnum": "openprobation.rules.models.RuleStatus",
         "LanguageEnum": "openprobation.people.models.Language",
+        "SentenceKindEnum": "openprobation.cases.models.SentenceKind",
+        "DecisionKindEnum": "openprobation.cases.models.DecisionKind",
     },
 }
 

@@ -22,6 +22,7 @@ class Cap(StrEnum):
     CASE_OPEN = "case_open"
     CASE_EDIT_OWN = "case_edit_own"
     CASE_EDIT_ANY = "case_edit_any"
+    CASE_CARRY = "case_carry"
     CASE_ALLOCATE = "case_allocate"
     CASE_TRANSFER = "case_transfer"
     OFFICE_CASELOAD = "office_caseload"
@@ -37,6 +38,7 @@ CAP_LABELS: dict[Cap, Any] = {
     Cap.CASE_OPEN: _("Open a case"),
     Cap.CASE_EDIT_OWN: _("Work on cases allocated to me"),
     Cap.CASE_EDIT_ANY: _("Work on any case of the jurisdiction"),
+    Cap.CASE_CARRY: _("Carry a caseload (cases may be allocated to me)"),
     Cap.CASE_ALLOCATE: _("Allocate cases to officers"),
     Cap.CASE_TRANSFER: _("Transfer cases to another office"),
     Cap.OFFICE_CASELOAD: _("See the office caseload per officer"),
@@ -48,8 +50,10 @@ CAP_LABELS: dict[Cap, Any] = {
 _OFFICER = {Cap.CASE_VIEW, Cap.PERSON_CREATE, Cap.PERSON_EDIT, Cap.CASE_OPEN, Cap.CASE_EDIT_OWN}
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
-    Role.OFFICER: frozenset(_OFFICER),
-    Role.SENIOR_OFFICER: frozenset(_OFFICER | {Cap.CASE_EDIT_ANY, Cap.CASE_ALLOCATE, Cap.OFFICE_CASELOAD}),
+    Role.OFFICER: frozenset(_OFFICER | {Cap.CASE_CARRY}),
+    Role.SENIOR_OFFICER: frozenset(
+        _OFFICER | {Cap.CASE_CARRY, Cap.CASE_EDIT_ANY, Cap.CASE_ALLOCATE, Cap.OFFICE_CASELOAD}
+    ),
     Role.HEAD_OF_OFFICE: frozenset(
         _OFFICER | {Cap.CASE_EDIT_ANY, Cap.CASE_ALLOCATE, Cap.CASE_TRANSFER, Cap.OFFICE_CASELOAD, Cap.STATS_VIEW}
     ),
@@ -98,6 +102,17 @@ def has_cap(user: Any, cap: Cap) -> bool:
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return False
     return cap in ROLE_CAPS.get(getattr(user, "role", ""), frozenset())
+
+
+def roles_with(cap: Cap) -> list[str]:
+    """The roles that hold ``cap`` (for querying staff by what they may do)."""
+    return sorted(role for role, caps in ROLE_CAPS.items() if cap in caps)
+
+
+def carries_cases(user: Any) -> bool:
+    """May cases be allocated to this member of staff? One rule for the page, the API and the
+    office caseload: active staff whose role carries a caseload."""
+    return has_cap(user, Cap.CASE_CARRY)
 
 
 def sync_roles() -> int:

@@ -7,11 +7,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from openprobation.accounts.permissions import api_user, needs_cap
 from openprobation.accounts.roles import Cap
 from openprobation.audit.selectors import audit_events
 from openprobation.audit.serializers import AuditEventSerializer, AuditFilterSerializer, AuditVerifySerializer
 from openprobation.audit.services import audit_record, audit_verify
-from openprobation.web.api_common import ApiView, ErrorSerializer, Pagination, api_user, needs_cap
+from openprobation.core.api import ApiView, ErrorSerializer, Pagination
 
 FILTER_KEYS = ("actor", "action", "subject_type", "subject_id", "from", "to")
 

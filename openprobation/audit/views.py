@@ -18,7 +18,7 @@ from openprobation.accounts.roles import Cap, has_cap
 from openprobation.audit.models import AuditEvent
 from openprobation.audit.selectors import audit_events
 from openprobation.audit.services import audit_record, audit_verify
-from openprobation.web.forms import UswdsForm, date_field
+from openprobation.core.forms import UswdsForm, date_field
 
 PAGE_SIZE = 50
 

@@ -13,52 +13,63 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from openprobation.accounts.models import Office, User
+from openprobation.accounts.permissions import api_user, needs_cap
 from openprobation.accounts.roles import Cap
 from openprobation.accounts.scoping import offices_for_user
 from openprobation.accounts.serializers import OfficeCaseloadSerializer
-from openprobation.audit.services import audit_record
 from openprobation.cases.models import Case
 from openprobation.cases.selectors import (
     CaseloadFilters,
     case_detail,
-    case_timeline,
+    case_for_change,
     caseload,
     office_caseload,
     person_cases,
 )
 from openprobation.cases.serializers import (
     AllocateSerializer,
+    AppearanceSerializer,
     CaseDetailSerializer,
     CaseFilterSerializer,
     CaseOpenSerializer,
     CaseSummarySerializer,
+    CourtDecisionSerializer,
+    DecisionInputSerializer,
     RegisterSerializer,
-    TimelineEntrySerializer,
     TransferSerializer,
     TransitionSerializer,
 )
 from openprobation.cases.services import (
     CaseInput,
+    DecisionInput,
     case_allocate,
     case_open,
+    case_record_appearance,
     case_register,
     case_transfer,
     case_transition,
+    court_decision_record,
 )
+from openprobation.core.api import ApiView, ErrorSerializer, Pagination, parse_pk
 from openprobation.core.exceptions import DomainError
+from openprobation.core.serializers import TimelinePageSerializer, TimelineQuerySerializer
+from openprobation.core.timeline import timeline_page
 from openprobation.people.selectors import person_detail, person_qs_for_user
-from openprobation.web.api_common import ApiView, ErrorSerializer, Pagination, api_user, needs_cap, parse_pk
-
-FILTER_KEYS = ("type", "status", "office", "officer", "mine", "open")
 
 
-def _visible_case(user: User, pk: Any) -> Case:
-    """The case if the caller may see it; otherwise DoesNotExist → 404."""
-    return case_detail(user=user, pk=parse_pk(pk))
+def _visible_case(user: User, pk: Any, part: str = "") -> Case:
+    """The case if the caller may see it, recorded as a view; otherwise DoesNotExist → 404."""
+    return case_detail(user=user, pk=parse_pk(pk), part=part)
+
+
+def _case_to_change(user: User, pk: Any) -> Case:
+    """The case an action is posted to (the service checks and records the change); else 404."""
+    return case_for_change(user=user, pk=parse_pk(pk))
 
 
 def _detail(user: User, case: Case) -> dict[str, Any]:
-    return dict(CaseDetailSerializer(case_detail(user=user, pk=case.pk), context={"user": user}).data)
+    """The case as it is after a change (the change itself is the audit event)."""
+    return dict(CaseDetailSerializer(case_for_change(user=user, pk=case.pk), context={"user": user}).data)
 
 
 def _office(pk: int, field: str) -> Office:
@@ -91,11 +102,10 @@ class CaseListView(ApiView):
             officer=v.get("officer"),
             mine=v["mine"],
             open_only=v["open"],
+            overdue=v["overdue"],
+            unallocated=v["unallocated"],
             sort=v["ordering"],
         )
-        given = {key: v[key] for key in FILTER_KEYS if key in request.query_params and v.get(key) not in ("", None)}
-        if filters.q or given:
-            audit_record(actor=user, action="case.search", details={"query": filters.q, "filters": given})
         paginator = Pagination()
         page = paginator.paginate_queryset(caseload(user=user, filters=filters), request, view=self)
         return paginator.get_paginated_response(CaseSummarySerializer(page, many=True).data)
@@ -130,20 +140,22 @@ class CaseDetailView(ApiView):
     def get(self, request: Request, pk: int) -> Response:
         user = api_user(request)
         case = _visible_case(user, pk)
-        audit_record(actor=user, action="case.view", subject=case)
         return Response(CaseDetailSerializer(case, context={"user": user}).data)
 
 
 class CaseTimelineView(ApiView):
     @extend_schema(
-        responses={200: TimelineEntrySerializer(many=True), 404: ErrorSerializer},
-        summary="Status changes, allocations and transfers, oldest first (audited)",
+        parameters=[TimelineQuerySerializer],
+        responses={200: TimelinePageSerializer, 404: ErrorSerializer},
+        summary="The case's timeline from every app, newest first, paged (audited)",
     )
     def get(self, request: Request, pk: int) -> Response:
         user = api_user(request)
-        case = _visible_case(user, pk)
-        audit_record(actor=user, action="case.view", subject=case, details={"part": "timeline"})
-        return Response(TimelineEntrySerializer(case_timeline(case=case), many=True).data)
+        params = TimelineQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        case = _visible_case(user, pk, part="timeline")
+        found = timeline_page(user=user, case=case, **params.validated_data)
+        return Response(TimelinePageSerializer(found).data)
 
 
 _CHANGE_RESPONSES = {200: CaseDetailSerializer, 400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
@@ -153,7 +165,7 @@ class CaseTransitionView(ApiView):
     @extend_schema(request=TransitionSerializer, responses=_CHANGE_RESPONSES, summary="Change the status")
     def post(self, request: Request, pk: int) -> Response:
         user = api_user(request)
-        case = _visible_case(user, pk)
+        case = _case_to_change(user, pk)
         form = TransitionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         v = form.validated_data
@@ -167,7 +179,7 @@ class CaseRegisterView(ApiView):
     @extend_schema(request=RegisterSerializer, responses=_CHANGE_RESPONSES, summary="Register the case")
     def post(self, request: Request, pk: int) -> Response:
         user = api_user(request)
-        case = _visible_case(user, pk)
+        case = _case_to_change(user, pk)
         form = RegisterSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         case_register(
@@ -183,7 +195,7 @@ class CaseAllocateView(ApiView):
     @extend_schema(request=AllocateSerializer, responses=_CHANGE_RESPONSES, summary="Allocate to an officer")
     def post(self, request: Request, pk: int) -> Response:
         user = api_user(request)
-        case = _visible_case(user, pk)
+        case = _case_to_change(user, pk)
         form = AllocateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         officer: User | None = None
@@ -202,12 +214,51 @@ class CaseTransferView(ApiView):
     @extend_schema(request=TransferSerializer, responses=_CHANGE_RESPONSES, summary="Transfer to another office")
     def post(self, request: Request, pk: int) -> Response:
         user = api_user(request)
-        case = _visible_case(user, pk)
+        case = _case_to_change(user, pk)
         form = TransferSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         to_office = _office(form.validated_data["to_office"], "to_office")
         case_transfer(actor=user, case=case, to_office=to_office, reason=form.validated_data["reason"])
         return Response(_detail(user, case))
+
+
+class CaseAppearanceView(ApiView):
+    @extend_schema(
+        request=AppearanceSerializer,
+        responses=_CHANGE_RESPONSES,
+        summary="Record the day a person released on deferral appeared (starts PEC art. 163's 3 working days)",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = api_user(request)
+        case = _case_to_change(user, pk)
+        form = AppearanceSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        case_record_appearance(actor=user, case=case, appeared_on=form.validated_data["appeared_on"])
+        return Response(_detail(user, case))
+
+
+class CaseDecisionListView(ApiView):
+    @extend_schema(
+        responses={200: CourtDecisionSerializer(many=True), 404: ErrorSerializer},
+        summary="Later court decisions of the case, in the order they took effect (audited)",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        user = api_user(request)
+        case = _visible_case(user, pk, part="decisions")
+        return Response(CourtDecisionSerializer(case.decisions.select_related("recorded_by"), many=True).data)
+
+    @extend_schema(
+        request=DecisionInputSerializer,
+        responses={201: CourtDecisionSerializer, 400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer},
+        summary="Record a later court decision; the control period is derived again from every decision",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = api_user(request)
+        case = _case_to_change(user, pk)
+        form = DecisionInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        decision = court_decision_record(actor=user, case=case, data=DecisionInput(**form.validated_data))
+        return Response(CourtDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
 class PersonCasesView(ApiView):
@@ -217,8 +268,7 @@ class PersonCasesView(ApiView):
     )
     def get(self, request: Request, pk: int) -> Response:
         user = api_user(request)
-        person = person_detail(user=user, pk=parse_pk(pk))
-        audit_record(actor=user, action="person.view", subject=person, details={"part": "cases"})
+        person = person_detail(user=user, pk=parse_pk(pk), part="cases")
         return Response(CaseSummarySerializer(person_cases(user=user, person=person), many=True).data)
 
 

@@ -6,3 +6,12 @@ class CasesConfig(AppConfig):
     name = "openprobation.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        # Models are ready only now; the providers read them.
+        from openprobation.cases.timeline import case_timeline_entries, person_cases_section  # noqa: PLC0415
+        from openprobation.core.sections import register_person_section  # noqa: PLC0415
+        from openprobation.core.timeline import register_timeline_provider  # noqa: PLC0415
+
+        register_timeline_provider("cases", case_timeline_entries)
+        register_person_section("cases", person_cases_section)

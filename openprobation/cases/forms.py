@@ -8,13 +8,21 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from openprobation.accounts.models import Office, Role, User
-from openprobation.cases.models import Case, CaseStatus, CaseType, RestraintMeasure, SentenceKind
+from openprobation.accounts.models import Office, User
+from openprobation.cases import legal
+from openprobation.cases.models import (
+    Case,
+    CaseStatus,
+    CaseType,
+    CourtDecision,
+    DecisionKind,
+    RestraintMeasure,
+    SentenceKind,
+)
 from openprobation.cases.selectors import SORTS
-from openprobation.cases.services import KINDS_BY_TYPE, CaseInput
-from openprobation.web.forms import ReasonField, UswdsForm, date_field, style_fields
-
-CASEWORKER_ROLES = [Role.OFFICER, Role.SENIOR_OFFICER]
+from openprobation.cases.services import CaseInput, DecisionInput
+from openprobation.core.forms import ReasonField, UswdsForm, date_field, style_fields
+from openprobation.core.timeutil import local_today
 
 
 def _label(name: str) -> Any:
@@ -114,6 +122,72 @@ class CaseTransferForm(UswdsForm):
         style_fields(self)
 
 
+class CaseAppearanceForm(UswdsForm):
+    appeared_on = date_field(_("Appeared at the office on"), required=True)
+
+
+def _decision_label(name: str) -> Any:
+    return cast(Any, CourtDecision._meta.get_field(name)).verbose_name
+
+
+class CourtDecisionForm(UswdsForm):
+    """A court decision made after the case was opened; the fields used depend on its kind."""
+
+    kind = forms.ChoiceField(label=_decision_label("kind"), choices=[("", _("— choose —")), *DecisionKind.choices])
+    court = forms.CharField(label=_decision_label("court"), max_length=300)
+    number = forms.CharField(label=_decision_label("number"), max_length=64)
+    decision_date = date_field(_decision_label("decision_date"), required=True)
+    effective_date = date_field(
+        _decision_label("effective_date"), help_text=_("Leave empty if the same as the decision date.")
+    )
+    extension_months = forms.IntegerField(
+        label=_decision_label("extension_months"), required=False, min_value=1, max_value=120
+    )
+    new_control_end = date_field(_decision_label("new_control_end"))
+    new_sentence_kind = forms.ChoiceField(
+        label=_decision_label("new_sentence_kind"),
+        required=False,
+        choices=[("", _("— choose —")), *SentenceKind.choices],
+    )
+    new_term_months = forms.IntegerField(
+        label=_decision_label("new_term_months"), required=False, min_value=1, max_value=600
+    )
+    duties_added = forms.CharField(
+        label=_decision_label("duties_added"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One duty per line, as the decision words it."),
+    )
+    duties_removed = forms.CharField(
+        label=_decision_label("duties_removed"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One duty per line, as the decision words it."),
+    )
+    note = forms.CharField(
+        label=_decision_label("note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def decision_input(self) -> DecisionInput:
+        data = self.cleaned_data
+        return DecisionInput(
+            kind=data["kind"],
+            court=data["court"],
+            number=data["number"],
+            decision_date=data["decision_date"],
+            effective_date=data.get("effective_date"),
+            extension_months=data.get("extension_months"),
+            new_control_end=data.get("new_control_end"),
+            new_sentence_kind=data.get("new_sentence_kind") or "",
+            new_term_months=data.get("new_term_months"),
+            duties_added=(data.get("duties_added") or "").splitlines(),
+            duties_removed=(data.get("duties_removed") or "").splitlines(),
+            note=data.get("note") or "",
+        )
+
+
 # --- Opening a case ------------------------------------------------------------------------------
 
 LEGAL_BASIS = ["court", "decision_number", "decision_date"]
@@ -124,8 +198,11 @@ TYPE_FIELDS: dict[str, list[str]] = {
         "effective_date",
         "cc_articles",
         "sentence_kind",
+        "replaces_punishment",
+        "offence_date",
         "term_months",
         "term_days",
+        "term_hours",
         "control_months",
         "release_date",
         "appeared_on",
@@ -139,7 +216,17 @@ TYPE_FIELDS: dict[str, list[str]] = {
         "institution",
         "release_date",
     ],
-    CaseType.POST_PENITENTIARY: [*LEGAL_BASIS, "cc_articles", "sentence_kind", "institution", "release_date"],
+    CaseType.POST_PENITENTIARY: [
+        *LEGAL_BASIS,
+        "effective_date",
+        "cc_articles",
+        "sentence_kind",
+        "term_months",
+        "term_days",
+        "institution",
+        "release_date",
+        "appeared_on",
+    ],
 }
 REQUIRED_BY_TYPE: dict[str, set[str]] = {
     CaseType.PRE_TRIAL: {"restraint_measure"},
@@ -149,7 +236,15 @@ REQUIRED_BY_TYPE: dict[str, set[str]] = {
 }
 SECTIONS = {
     "legal_basis": ["court", "decision_number", "decision_date", "effective_date", "cc_articles"],
-    "sentence": ["sentence_kind", "term_months", "term_days", "control_months"],
+    "sentence": [
+        "sentence_kind",
+        "replaces_punishment",
+        "offence_date",
+        "term_months",
+        "term_days",
+        "term_hours",
+        "control_months",
+    ],
     "pre_trial": ["restraint_measure", "consent_date"],
     "release": ["institution", "release_date", "appeared_on"],
 }
@@ -166,8 +261,29 @@ class CaseOpenForm(UswdsForm):
         label=_label("cc_articles"), required=False, max_length=300, help_text=_("For example: 188 part 2, 190 part 1")
     )
     sentence_kind = forms.ChoiceField(label=_label("sentence_kind"), required=False)
-    term_months = forms.IntegerField(label=_label("term_months"), required=False, min_value=0, max_value=600)
+    replaces_punishment = forms.BooleanField(
+        label=_label("replaces_punishment"),
+        required=False,
+        help_text=_("Restriction of liberty only: it may then be shorter than six months, without forced labour."),
+    )
+    offence_date = date_field(
+        _label("offence_date"), help_text=_("Decides whether the person was a minor when the offence was committed.")
+    )
+    term_months = forms.IntegerField(
+        label=_label("term_months"),
+        required=False,
+        min_value=0,
+        max_value=600,
+        help_text=_("For parole: the unserved part of the term."),
+    )
     term_days = forms.IntegerField(label=_label("term_days"), required=False, min_value=0, max_value=31)
+    term_hours = forms.IntegerField(
+        label=_label("term_hours"),
+        required=False,
+        min_value=1,
+        max_value=2400,
+        help_text=_("Community service is imposed in hours."),
+    )
     control_months = forms.IntegerField(
         label=_label("control_months"),
         required=False,
@@ -202,7 +318,7 @@ class CaseOpenForm(UswdsForm):
         if self.chosen_type is None:
             del self.fields["received_on"]
         if "sentence_kind" in self.fields:
-            allowed = KINDS_BY_TYPE[self.chosen_type or ""]
+            allowed = legal.kinds_for_type(self.chosen_type or "", on=local_today())
             kinds = [(k, label) for k, label in SentenceKind.choices if k in allowed]
             blank_label = _("Not stated") if "" in allowed else _("— choose —")
             field = cast(forms.ChoiceField, self.fields["sentence_kind"])
@@ -210,7 +326,7 @@ class CaseOpenForm(UswdsForm):
         if self.chosen_type == CaseType.PENITENTIARY and "release_date" in self.fields:
             self.fields["release_date"].label = _("Expected release date")
         if self.chosen_type == CaseType.SENTENCE:
-            self.fields["release_date"].label = _("Released on (deferral of sentence)")
+            self.fields["release_date"].label = _("Released on (parole, deferral of sentence)")
             self.fields["appeared_on"].label = _("Appeared at the office on (deferral of sentence)")
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
@@ -241,8 +357,11 @@ class CaseOpenForm(UswdsForm):
             effective_date=data.get("effective_date"),
             cc_articles=data.get("cc_articles") or "",
             sentence_kind=kind,
+            replaces_punishment=bool(data.get("replaces_punishment")),
+            offence_date=data.get("offence_date"),
             term_months=data.get("term_months"),
             term_days=data.get("term_days") or 0,
+            term_hours=data.get("term_hours"),
             control_months=data.get("control_months"),
             restraint_measure=data.get("restraint_measure") or "",
             consent_date=data.get("consent_date"),

@@ -14,7 +14,17 @@ from django.utils.translation import gettext_lazy
 
 from openprobation.core.exceptions import DomainError
 from openprobation.people.models import Person, Sex
-from openprobation.rules.rulebook import RuleVersion, add_working_days, rule, rule_version
+from openprobation.rules.rulebook import RuleVersion, add_working_days, rule, rule_version, working_calendar
+
+
+def citation(key: str, version: int | None) -> str:
+    """The act and article a stored rule reference (key + version) stands for, in the reader's
+    language; empty when the reference is unknown. Pages and the API show this, never the key."""
+    if not key or not version:
+        return ""
+    found = rule_version(key, int(version))
+    return found.source if found is not None else ""
+
 
 # --- Pre-trial eligibility (LoP ch. 3) ----------------------------------------------------------
 
@@ -42,10 +52,15 @@ class Decision:
     eligible: bool
     rule_key: str
     rule_version: int
-    source: str
     reasons: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def source(self) -> str:
+        return citation(self.rule_key, self.rule_version)
+
     def as_json(self) -> dict[str, Any]:
+        """What the case stores: the outcome, the reasons as codes, and the rule as key + version
+        (the citation is rendered at read time, in the reader's language)."""
         return asdict(self)
 
 
@@ -55,7 +70,7 @@ def _category_matches(person: Person, params: dict[str, Any], on: dt.date) -> li
     has_young_child = bool(person.pk) and bool(person.children_under(child_age, on=on))
     checks = {
         "minor": age < int(params["minor_age_below"]),
-        "disability": person.disability_group in (1, 2, 3),
+        "disability": person.disability_group in params["disability_groups"],
         "woman_elderly": person.sex == Sex.FEMALE and age >= int(params["woman_age_from"]),
         "pregnant": person.sex == Sex.FEMALE and person.pregnant,
         "woman_child_under_age": person.sex == Sex.FEMALE and has_young_child,
@@ -90,9 +105,7 @@ def pretrial_eligibility(
             reasons.append({"code": "no_consent"})
         else:
             reasons.append({"code": "consent", "date": consent_date.isoformat()})
-    return Decision(
-        eligible=eligible, rule_key=version.key, rule_version=version.version, source=version.source, reasons=reasons
-    )
+    return Decision(eligible=eligible, rule_key=version.key, rule_version=version.version, reasons=reasons)
 
 
 def explain(decision: dict[str, Any]) -> list[str]:
@@ -108,7 +121,8 @@ def explain(decision: dict[str, Any]) -> list[str]:
             category = str(CATEGORY_TEXT[reason["category"]]) % {**params, "group": reason.get("group")}
             lines.append(str(REASON_TEXT["category"]) % {"category": category})
         elif code == "no_category":
-            names = [str(CATEGORY_TEXT[c]) % {**params, "group": "I–III"} for c in reason.get("categories", [])]
+            groups = "–".join(ROMAN.get(g, str(g)) for g in _ends(params.get("disability_groups", [])))
+            names = [str(CATEGORY_TEXT[c]) % {**params, "group": groups} for c in reason.get("categories", [])]
             lines.append(str(REASON_TEXT["no_category"]) % {"categories": "; ".join(names)})
         elif code == "excluded_measure":
             label = dict(RestraintMeasure.choices).get(reason["measure"], reason["measure"])
@@ -122,10 +136,17 @@ def explain(decision: dict[str, Any]) -> list[str]:
     return lines
 
 
+ROMAN = {1: "I", 2: "II", 3: "III"}
+
+
+def _ends(groups: list[int]) -> list[int]:
+    ordered = sorted(int(g) for g in groups)
+    return [ordered[0], ordered[-1]] if len(ordered) > 1 else ordered
+
+
 def decision_source(decision: dict[str, Any]) -> str:
     """The act and article a stored decision applied, in the active language."""
-    applied = _applied_rule(decision)
-    return applied.source if applied is not None else str(decision.get("source", ""))
+    return citation(decision.get("rule_key", ""), decision.get("rule_version"))
 
 
 def _applied_rule(decision: dict[str, Any]) -> RuleVersion | None:
@@ -133,7 +154,21 @@ def _applied_rule(decision: dict[str, Any]) -> RuleVersion | None:
     return rule_version(decision.get("rule_key", ""), int(decision.get("rule_version") or 0))
 
 
-# --- Terms and the probation-control period ----------------------------------------------------
+# --- Sentence kinds, terms and the probation-control period ------------------------------------
+
+
+def sentence_kind_rule(kind: str, *, on: dt.date) -> dict[str, Any] | None:
+    """What the rulebook says of a sentence kind (rule ``sentence.kinds``): the unit of its term
+    (months, or hours for community service) and when probation control starts (the date of legal
+    effect, the release date for parole, or never)."""
+    kinds: dict[str, dict[str, Any]] = rule("sentence.kinds", on=on)["kinds"]
+    return kinds.get(kind)
+
+
+def kinds_for_type(case_type: str, *, on: dt.date) -> list[str]:
+    """The sentence kinds a type of probation may carry (rule ``cases.kinds_by_type``); "" means a
+    case of that type may have no sentence kind."""
+    return list(rule("cases.kinds_by_type", on=on)["types"].get(case_type, []))
 
 
 @dataclass(frozen=True)
@@ -142,7 +177,12 @@ class ControlPeriod:
     end: dt.date
     months: int
     days: int
-    source: str
+    rule_key: str
+    rule_version: int
+
+    @property
+    def source(self) -> str:
+        return citation(self.rule_key, self.rule_version)
 
 
 def _months_text(months: int, days: int = 0) -> str:
@@ -152,21 +192,19 @@ def _months_text(months: int, days: int = 0) -> str:
     return text
 
 
-def _period(start: dt.date, months: int, days: int, source: str) -> ControlPeriod:
+def _period(start: dt.date, months: int, days: int, version: RuleVersion) -> ControlPeriod:
     end = start + relativedelta(months=months, days=days) - dt.timedelta(days=1)
-    return ControlPeriod(start=start, end=end, months=months, days=days, source=source)
+    return ControlPeriod(
+        start=start, end=end, months=months, days=days, rule_key=version.key, rule_version=version.version
+    )
 
 
-TERM_KINDS = {
-    "restriction_of_liberty",
-    "conditional",
-    "parole",
-    "correctional_labour",
-    "deprivation_of_right",
-    "deferral",
-    "community_service",
-    "imprisonment",
-}
+def is_minor_at_offence(
+    *, person: Person, offence_date: dt.date | None, decision_date: dt.date, minor_below: int
+) -> bool:
+    """A minor is someone under ``minor_below`` when the offence was committed (CC general part);
+    without an offence date the decision date is the best evidence the case holds."""
+    return person.age_on(offence_date or decision_date) < minor_below
 
 
 def control_period(
@@ -178,25 +216,54 @@ def control_period(
     term_months: int | None,
     term_days: int,
     control_months: int | None,
+    release_date: dt.date | None = None,
+    offence_date: dt.date | None = None,
+    replaces_punishment: bool = False,
+    term_hours: int | None = None,
 ) -> ControlPeriod | None:
     """Check the imposed term against the rulebook and compute the probation-control period.
 
-    Restriction of liberty: CC art. 44(1) bounds by the sentence date (rule
-    ``sentence.restriction_of_liberty.term``). Conditional sentence: the whole term for adults,
-    6–12 months for minors (CC art. 63(3), rule ``sentence.conditional.control_period``).
+    - Restriction of liberty: CC art. 44(1) bounds by the sentence date (rule
+      ``sentence.restriction_of_liberty.term``); one that replaces another punishment may be
+      shorter than the minimum (CC art. 44(1), the exemption of those replaced for under six months).
+    - Conditional sentence: the whole term for adults, 6–12 months for those who were minors when
+      they committed the offence (CC art. 63(3), rule ``sentence.conditional.control_period``).
+    - Parole: control for the unserved part of the term from the day of release (CC art. 72).
+    - Other kinds: the court's term from legal effect; kinds with no control period return None.
     """
-    start = effective_date or decision_date
     if effective_date is not None and effective_date < decision_date:
         raise DomainError(_("The date of legal effect cannot be before the decision date."), field="effective_date")
-    if sentence_kind in TERM_KINDS and not term_months and not term_days:
+    if offence_date is not None and offence_date > decision_date:
+        raise DomainError(_("The offence cannot be committed after the decision."), field="offence_date")
+    if offence_date is not None and offence_date < person.birth_date:
+        raise DomainError(_("The offence date is before the person's date of birth."), field="offence_date")
+    kinds = rule("sentence.kinds", on=decision_date)
+    spec = kinds["kinds"].get(sentence_kind)
+    if spec is None:
+        return None
+    if spec["term_unit"] == "hours":
+        if not term_hours:
+            raise DomainError(_("Enter the imposed term in hours."), field="term_hours")
+        return None
+    starts = spec["control_starts"]
+    if starts == "none":
+        return None
+    if not term_months and not term_days:
         raise DomainError(_("Enter the imposed term (months and days)."), field="term_months")
     months, days = int(term_months or 0), int(term_days or 0)
     if days > 31:
         raise DomainError(_("Enter the term as months and at most 31 days."), field="term_days")
+    if starts == "release_date":
+        if release_date is None:
+            raise DomainError(_("Enter the date of release: probation control starts on it."), field="release_date")
+        start = release_date
+    else:
+        start = effective_date or decision_date
     if sentence_kind == "restriction_of_liberty":
         bounds = rule("sentence.restriction_of_liberty.term", on=decision_date)
         low, high = int(bounds["min_months"]), int(bounds["max_months"])
-        if months < low or months > high or (months == high and days > 0):
+        too_short = months < low and not replaces_punishment
+        if too_short or months > high or (months == high and days > 0):
             raise DomainError(
                 _(
                     "A restriction of liberty of %(term)s is outside the term allowed by %(source)s "
@@ -212,10 +279,16 @@ def control_period(
                 field="term_months",
                 code="term_out_of_bounds",
             )
-        return _period(start, months, days, bounds.source)
+        return _period(start, months, days, bounds)
     if sentence_kind == "conditional":
         cp = rule("sentence.conditional.control_period", on=decision_date)
-        if person.age_on(decision_date) < int(cp["minor_age_below"]):
+        minor = is_minor_at_offence(
+            person=person,
+            offence_date=offence_date,
+            decision_date=decision_date,
+            minor_below=int(cp["minor_age_below"]),
+        )
+        if minor:
             low, high = int(cp["minor_min_months"]), int(cp["minor_max_months"])
             if control_months is None:
                 raise DomainError(
@@ -234,7 +307,7 @@ def control_period(
                     field="control_months",
                     code="term_out_of_bounds",
                 )
-            return _period(start, control_months, 0, cp.source)
+            return _period(start, control_months, 0, cp)
         if control_months is not None and control_months != months:
             raise DomainError(
                 _(
@@ -243,10 +316,8 @@ def control_period(
                 % {"source": cp.source},
                 field="control_months",
             )
-        return _period(start, months, days, cp.source)
-    if sentence_kind in TERM_KINDS and sentence_kind != "imprisonment":
-        return _period(start, months, days, _("court decision"))
-    return None
+        return _period(start, months, days, cp)
+    return _period(start, months, days, kinds)
 
 
 # --- Forced labour (CC art. 44(1)) -------------------------------------------------------------
@@ -272,18 +343,28 @@ class ForcedLabour:
     hours_per_year: int
     max_hours_per_day: int
     exemptions: list[str]
-    source: str
+    judged_on: dt.date
+    rule_key: str
+    rule_version: int
+
+    @property
+    def source(self) -> str:
+        return citation(self.rule_key, self.rule_version)
 
 
 def forced_labour(*, person: Person, on: dt.date, replaced_months: int | None = None) -> ForcedLabour:
     """Restriction of liberty carries 100 hours a year of forced labour, at most 4 a day, unless
-    the person is exempt (CC art. 44(1); rule ``sentence.forced_labour``)."""
+    the person is exempt (CC art. 44(1); rule ``sentence.forced_labour``), judged on ``on`` with
+    the person's circumstances as recorded. Permanent work means the employment statuses the rule
+    lists; education means being in education, by the flag or by the employment status."""
     version = rule("sentence.forced_labour", on=on)
     p = version.params
     age = person.age_on(on)
     child = bool(person.pk) and bool(person.children_under(int(p["child_age_below"]), on=on))
+    working = person.employment_status in p["work_statuses"]
+    studying = person.in_education or person.employment_status in p["education_statuses"]
     checks = {
-        "employed_or_studying": person.employment_status in ("employed", "self_employed") or person.in_education,
+        "employed_or_studying": working or studying,
         "minor": age < int(p["minor_age_below"]),
         "pregnant": person.sex == Sex.FEMALE and person.pregnant,
         "woman_child_under_age": person.sex == Sex.FEMALE and child,
@@ -299,7 +380,9 @@ def forced_labour(*, person: Person, on: dt.date, replaced_months: int | None = 
         hours_per_year=int(p["hours_per_year"]),
         max_hours_per_day=int(p["max_hours_per_day"]),
         exemptions=[str(EXEMPTION_TEXT[c]) % p for c in found],
-        source=version.source,
+        judged_on=on,
+        rule_key=version.key,
+        rule_version=version.version,
     )
 
 
@@ -309,23 +392,50 @@ def forced_labour(*, person: Person, on: dt.date, replaced_months: int | None = 
 @dataclass(frozen=True)
 class Deadline:
     due: dt.date | None
+    # PEC art. 163: the last day of the two weeks the person has to appear, and the first day on
+    # which search measures and sending the materials to court are due if they have not.
+    appear_by: dt.date | None
     search_from: dt.date | None
-    rule_label: str
+    rule_key: str
+    rule_version: int
+
+    @property
+    def source(self) -> str:
+        return citation(self.rule_key, self.rule_version)
+
+
+def appearance_limit(release_date: dt.date, version: RuleVersion) -> dt.date:
+    """The last day of the period to appear after release on deferral (PEC art. 163).
+
+    Counted as the Civil Code counts periods: the day of release is not counted, so "two weeks from
+    the day of release" runs from the next day and ends on the 14th day after it; a period whose
+    last day is a day off ends on the next working day (when the rule says so)."""
+    last = release_date + dt.timedelta(days=int(version["search_after_days"]))
+    if version.get("end_moves_to_working_day", False):
+        while not working_calendar(on=last).is_working_day(last):
+            last += dt.timedelta(days=1)
+    return last
 
 
 def registration_deadline(
     *, sentence_kind: str, received_on: dt.date, release_date: dt.date | None, appeared_on: dt.date | None
 ) -> Deadline:
-    """Released on deferral: register within 3 working days of appearance; start search if the
-    person has not appeared 14 days after release (PEC art. 163). Otherwise the office's deadline
-    from receipt of the court order (rule ``registration.other``, unconfirmed default)."""
-    if sentence_kind == "deferral" and release_date is not None:
+    """Released on deferral (the kinds the rule lists): register within 3 working days of the
+    person's appearance; if they have not appeared within two weeks of release, search measures
+    and materials to court are due from the next day (PEC art. 163). Otherwise the office's
+    deadline from receipt of the court order (rule ``registration.other``, unconfirmed default)."""
+    if release_date is not None:
         version = rule("registration.deferral_release", on=release_date)
-        search_from = release_date + dt.timedelta(days=int(version["search_after_days"]))
-        due = add_working_days(appeared_on, int(version["register_within_working_days"])) if appeared_on else None
-        return Deadline(
-            due=due, search_from=search_from, rule_label=f"{version.key} v{version.version} ({version.source})"
-        )
+        if sentence_kind in version["sentence_kinds"]:
+            limit = appearance_limit(release_date, version)
+            due = add_working_days(appeared_on, int(version["register_within_working_days"])) if appeared_on else None
+            return Deadline(
+                due=due,
+                appear_by=limit,
+                search_from=limit + dt.timedelta(days=1),
+                rule_key=version.key,
+                rule_version=version.version,
+            )
     version = rule("registration.other", on=received_on)
     due = received_on + dt.timedelta(days=int(version["register_within_days"]))
-    return Deadline(due=due, search_from=None, rule_label=f"{version.key} v{version.version} ({version.source})")
+    return Deadline(due=due, appear_by=None, search_from=None, rule_key=version.key, rule_version=version.version)

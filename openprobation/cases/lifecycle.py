@@ -1,4 +1,4 @@
-"""The case status pipeline: the allowed moves, declared once.
+"""The case status pipeline: the allowed moves, declared once (``core.lifecycle`` does the rest).
 
 awaiting registration → registered → active → (suspended / wanted) → completed / revoked /
 transferred out / closed. "Transferred out" means handed to a body outside the probation service
@@ -8,7 +8,10 @@ the status.
 
 from __future__ import annotations
 
+from openprobation.audit.services import audit_record
+from openprobation.cases.models import Case, CaseStatusChange
 from openprobation.cases.models import CaseStatus as S
+from openprobation.core.lifecycle import Lifecycle, Move
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     S.AWAITING_REGISTRATION: frozenset({S.REGISTERED, S.WANTED, S.CLOSED, S.TRANSFERRED}),
@@ -22,12 +25,37 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     S.CLOSED: frozenset(),
 }
 
-TERMINAL = frozenset(s for s, moves in ALLOWED_TRANSITIONS.items() if not moves)
+# The fields a status change may touch, for the audit event's old → new values.
+TRANSITION_AUDITED_FIELDS = ("status", "registered_on", "closed_on")
+
+
+def _write_history(case: Case, move: Move) -> None:
+    CaseStatusChange.objects.create(
+        case=case,
+        from_status=move.from_state,
+        to_status=move.to_state,
+        reason=move.reason,
+        effective_on=move.effective_on,
+        by=move.actor,
+    )
+
+
+CASE_LIFECYCLE: Lifecycle[Case] = Lifecycle(
+    name="case",
+    model=Case,
+    moves=ALLOWED_TRANSITIONS,
+    labels=dict(S.choices),
+    write_history=_write_history,
+    audit=audit_record,
+    audited_fields=TRANSITION_AUDITED_FIELDS,
+)
+
+TERMINAL = CASE_LIFECYCLE.terminal
 
 
 def allowed_moves(status: str) -> list[str]:
-    return [s for s in S.values if s in ALLOWED_TRANSITIONS.get(status, frozenset())]
+    return CASE_LIFECYCLE.allowed(status)
 
 
 def can_move(from_status: str, to_status: str) -> bool:
-    return to_status in ALLOWED_TRANSITIONS.get(from_status, frozenset())
+    return CASE_LIFECYCLE.can_move(from_status, to_status)

@@ -86,16 +86,35 @@ class Case(TimeStampedModel):
     effective_date = models.DateField(_("date of legal effect"), null=True, blank=True)
     cc_articles = models.CharField(_("Criminal Code articles"), max_length=300, blank=True)
     sentence_kind = models.CharField(_("sentence kind"), max_length=32, choices=SentenceKind.choices, blank=True)
+    replaces_punishment = models.BooleanField(
+        _("imposed to replace another punishment"),
+        default=False,
+        help_text=_("A restriction of liberty that replaces another punishment may be shorter than six months."),
+    )
+    offence_date = models.DateField(
+        _("date of the offence"),
+        null=True,
+        blank=True,
+        help_text=_("Decides whether the person was a minor when the offence was committed."),
+    )
     term_months = models.PositiveIntegerField(_("imposed term, months"), null=True, blank=True)
     term_days = models.PositiveIntegerField(_("imposed term, days"), default=0)
+    term_hours = models.PositiveIntegerField(_("imposed term, hours"), null=True, blank=True)
     control_months = models.PositiveIntegerField(
         _("probation-control period set by the court, months"),
         null=True,
         blank=True,
         help_text=_("Only where the court sets it separately (for example a minor's conditional sentence)."),
     )
+    # The current control period: derived from the original decision and the later court
+    # decisions in force (``cases.terms``), stored for sorting and the work queues.
     control_start = models.DateField(_("probation control from"), null=True, blank=True)
     control_end = models.DateField(_("probation control until"), null=True, blank=True)
+    # The period as the original decision set it; later decisions never change these two.
+    ordered_control_start = models.DateField(_("probation control ordered from"), null=True, blank=True)
+    ordered_control_end = models.DateField(_("probation control ordered until"), null=True, blank=True)
+    control_rule_key = models.CharField(max_length=100, blank=True, editable=False)
+    control_rule_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # Pre-trial
     restraint_measure = models.CharField(
         _("restraint measure"), max_length=24, choices=RestraintMeasure.choices, blank=True
@@ -109,7 +128,8 @@ class Case(TimeStampedModel):
     appeared_on = models.DateField(_("appeared at the office on"), null=True, blank=True)
     # Registration
     registration_due = models.DateField(_("register by"), null=True, blank=True)
-    registration_rule = models.CharField(_("registration deadline rule"), max_length=200, blank=True)
+    registration_rule_key = models.CharField(max_length=100, blank=True, editable=False)
+    registration_rule_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
     registered_on = models.DateField(_("registered on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
@@ -207,3 +227,48 @@ class CaseTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_office_id} → {self.to_office_id}"
+
+
+class DecisionKind(models.TextChoices):
+    EXTENSION = "extension", _("Probation control extended")
+    SHORTENED = "shortened", _("Probation control shortened or ended early")
+    DUTIES_CHANGED = "duties_changed", _("Duties added or removed")
+    SENTENCE_REPLACED = "sentence_replaced", _("Sentence replaced")
+    CONDITIONAL_CANCELLED = "conditional_cancelled", _("Conditional sentence cancelled")
+
+
+class CourtDecision(models.Model):
+    """A court decision made after the case was opened, with its effect. The case's current terms
+    are derived from the original legal basis and the decisions in force (``cases.terms``); a
+    decision is never edited — a wrong one is corrected by another decision or withdrawn."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decisions")
+    kind = models.CharField(_("kind of decision"), max_length=24, choices=DecisionKind.choices)
+    court = models.CharField(_("court"), max_length=300)
+    number = models.CharField(_("decision number"), max_length=64)
+    decision_date = models.DateField(_("decision date"))
+    effective_date = models.DateField(_("in force from"))
+    # Effects, by kind
+    extension_months = models.PositiveIntegerField(_("extended by, months"), null=True, blank=True)
+    new_control_end = models.DateField(_("probation control now ends on"), null=True, blank=True)
+    new_sentence_kind = models.CharField(_("new punishment"), max_length=32, choices=SentenceKind.choices, blank=True)
+    new_term_months = models.PositiveIntegerField(_("new term, months"), null=True, blank=True)
+    duties_added = models.JSONField(_("duties added"), default=list, blank=True)
+    duties_removed = models.JSONField(_("duties removed"), default=list, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+
+    class Meta:
+        ordering = ["effective_date", "id"]
+        verbose_name = _("court decision")
+        verbose_name_plural = _("court decisions")
+        indexes = [models.Index(fields=["case", "effective_date"], name="case_decision_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_date__gte=models.F("decision_date")), name="case_decision_effect_after_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.kind} {self.number}"

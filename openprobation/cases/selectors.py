@@ -1,4 +1,10 @@
-"""Reads of cases, always through ``case_qs_for_user`` (the jurisdiction rule in accounts.scoping)."""
+"""Reads of cases, always through ``case_qs_for_user`` (the jurisdiction rule in accounts.scoping).
+
+Reads of personal data are audited here, not in the views: ``case_detail`` records the view,
+``caseload`` the search and ``office_caseload`` the office list, so the page and the API count the
+same things and a new endpoint cannot forget it. ``case_for_change`` finds a case for a write
+(the service records the change itself).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,11 @@ from django.db.models import Count, Q, QuerySet
 from openprobation.accounts.models import Office, User
 from openprobation.accounts.roles import Cap, has_cap
 from openprobation.accounts.scoping import Level, level_of, office_q
-from openprobation.cases.models import OPEN_STATUSES, Case, CaseAllocation, CaseStatusChange, CaseTransfer
+from openprobation.accounts.selectors import caseworkers
+from openprobation.audit.services import audit_record
+from openprobation.cases.models import OPEN_STATUSES, Case, CaseTransfer
+from openprobation.cases.terms import registration_overdue_q
+from openprobation.core.timeutil import local_today
 from openprobation.people.models import Person, fold
 
 SORTS = {
@@ -57,10 +67,24 @@ class CaseloadFilters:
     officer: int | None = None
     mine: bool = False
     open_only: bool = False
+    overdue: bool = False
+    unallocated: bool = False
     sort: str = "-received"
 
+    def given(self) -> dict[str, Any]:
+        """The filters in force, for the audit event (defaults left out)."""
+        out: dict[str, Any] = {}
+        for key in ("case_type", "status", "office", "officer", "mine", "open_only", "overdue", "unallocated"):
+            value = getattr(self, key)
+            if value not in (None, "", False):
+                out[key] = value
+        return out
 
-def caseload(*, user: Any, filters: CaseloadFilters) -> QuerySet[Case]:
+
+def caseload(*, user: Any, filters: CaseloadFilters, today: dt.date | None = None) -> QuerySet[Case]:
+    """The user's cases, searched, filtered and sorted. Every read of the list is recorded as a
+    search with its query and filters (the page's preset and the API's defaults alike)."""
+    audit_record(actor=user, action="case.search", details={"query": filters.q.strip(), "filters": filters.given()})
     qs = case_qs_for_user(user)
     text = filters.q.strip()
     if text:
@@ -83,58 +107,25 @@ def caseload(*, user: Any, filters: CaseloadFilters) -> QuerySet[Case]:
         qs = qs.filter(officer_id=filters.officer)
     if filters.mine:
         qs = qs.filter(officer_id=user.pk)
+    if filters.overdue:
+        qs = qs.filter(registration_overdue_q(today=today or local_today()))
+    if filters.unallocated:
+        qs = qs.filter(officer__isnull=True)
     return qs.order_by(*SORTS.get(filters.sort, SORTS["-received"]))
 
 
-def case_detail(*, user: Any, pk: int) -> Case:
-    """Raises Case.DoesNotExist (a 404) outside the user's jurisdiction."""
+def case_detail(*, user: Any, pk: int, part: str = "") -> Case:
+    """The case if the user may see it, recorded as a view (``part`` names a part of the case read
+    on its own, such as the timeline). Raises Case.DoesNotExist (a 404) outside the jurisdiction."""
+    case = case_qs_for_user(user).get(pk=pk)
+    audit_record(actor=user, action="case.view", subject=case, details={"part": part} if part else None)
+    return case
+
+
+def case_for_change(*, user: Any, pk: int) -> Case:
+    """The case to act on, if the user may see it (the service checks the action and records the
+    change). Raises Case.DoesNotExist (a 404) outside the jurisdiction."""
     return case_qs_for_user(user).get(pk=pk)
-
-
-def case_by_number(*, user: Any, number: str) -> Case:
-    return case_qs_for_user(user).get(number=number)
-
-
-@dataclass
-class TimelineEntry:
-    at: dt.datetime
-    kind: str  # status, allocation, transfer
-    title: str
-    detail: str
-    by: str
-
-
-def case_timeline(*, case: Case) -> list[TimelineEntry]:
-    """Status changes, allocations and transfers of a case, oldest first."""
-    from django.utils.translation import gettext as _
-
-    from openprobation.cases.models import CaseStatus
-
-    entries: list[TimelineEntry] = []
-    labels = dict(CaseStatus.choices)
-    for ch in CaseStatusChange.objects.filter(case=case).select_related("by"):
-        title = (
-            _("Status: %(from)s → %(to)s") % {"from": labels.get(ch.from_status, ""), "to": labels[ch.to_status]}
-            if ch.from_status
-            else _("Opened as “%(to)s”") % {"to": labels[ch.to_status]}
-        )
-        entries.append(TimelineEntry(ch.at, "status", str(title), ch.reason, str(ch.by or "")))
-    for al in CaseAllocation.objects.filter(case=case).select_related("by", "officer", "previous_officer"):
-        if al.officer is None:
-            title = _("Allocation removed (was %(prev)s)") % {"prev": al.previous_officer}
-        elif al.previous_officer is None:
-            title = _("Allocated to %(officer)s") % {"officer": al.officer}
-        else:
-            title = _("Re-allocated from %(prev)s to %(officer)s") % {
-                "prev": al.previous_officer,
-                "officer": al.officer,
-            }
-        entries.append(TimelineEntry(al.at, "allocation", str(title), al.reason, str(al.by or "")))
-    for tr in CaseTransfer.objects.filter(case=case).select_related("by", "from_office", "to_office"):
-        title = _("Transferred from %(from)s to %(to)s") % {"from": tr.from_office, "to": tr.to_office}
-        entries.append(TimelineEntry(tr.at, "transfer", str(title), tr.reason, str(tr.by or "")))
-    entries.sort(key=lambda e: e.at)
-    return entries
 
 
 def person_cases(*, user: Any, person: Person) -> list[Case]:
@@ -158,15 +149,14 @@ class OfficerLoad:
 
 
 def office_caseload(*, user: Any, office: Office) -> tuple[list[OfficerLoad], int]:
-    """Open cases per officer of an office against the office's capacity, and unallocated count."""
+    """Open cases per caseworker of an office against the office's capacity, and the unallocated
+    count; the read is recorded (it names the office's staff and their loads)."""
     if not has_cap(user, Cap.OFFICE_CASELOAD):
         return [], 0
+    audit_record(actor=user, action="office.caseload", subject=office)
     cases = case_qs_for_user(user).filter(office=office, status__in=OPEN_STATUSES)
     counts: dict[int | None, int] = dict(
         cases.values_list("officer_id").annotate(n=Count("id")).values_list("officer_id", "n")
     )
-    officers = User.objects.filter(office=office, is_active=True, role__in=["officer", "senior_officer"]).order_by(
-        "last_name", "first_name"
-    )
-    loads = [OfficerLoad(o, counts.get(o.pk, 0), office.officer_capacity) for o in officers]
+    loads = [OfficerLoad(o, counts.get(o.pk, 0), office.officer_capacity) for o in caseworkers(offices=[office])]
     return loads, counts.get(None, 0)

@@ -12,10 +12,18 @@ from openprobation.accounts.scoping import CaseAction, may
 from openprobation.accounts.serializers import OfficeRefSerializer, StaffRefSerializer
 from openprobation.cases import legal
 from openprobation.cases.lifecycle import allowed_moves
-from openprobation.cases.models import Case, CaseStatus, CaseType, RestraintMeasure, SentenceKind
+from openprobation.cases.models import (
+    Case,
+    CaseStatus,
+    CaseType,
+    CourtDecision,
+    DecisionKind,
+    RestraintMeasure,
+    SentenceKind,
+)
 from openprobation.cases.selectors import SORTS
+from openprobation.cases.terms import case_forced_labour, current_terms, registration_overdue, registration_state
 from openprobation.core.timeutil import local_today
-from openprobation.rules.rulebook import RuleMissing
 
 
 class PersonRefSerializer(serializers.Serializer[Any]):
@@ -54,11 +62,7 @@ class CaseSummarySerializer(serializers.ModelSerializer[Case]):
         read_only_fields = fields
 
     def get_registration_overdue(self, case: Case) -> bool:
-        return bool(
-            case.status == CaseStatus.AWAITING_REGISTRATION
-            and case.registration_due is not None
-            and case.registration_due < local_today()
-        )
+        return registration_overdue(case, today=local_today())
 
 
 class EligibilitySerializer(serializers.Serializer[dict[str, Any]]):
@@ -75,7 +79,53 @@ class ForcedLabourSerializer(serializers.Serializer[dict[str, Any]]):
     hours_per_year = serializers.IntegerField()
     max_hours_per_day = serializers.IntegerField()
     exemptions = serializers.ListField(child=serializers.CharField())
+    judged_on = serializers.DateField(help_text="The one date applicability is judged on.")
     source = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.source
+
+
+class RegistrationSerializer(serializers.Serializer[dict[str, Any]]):
+    due = serializers.DateField(allow_null=True)
+    overdue = serializers.BooleanField()
+    appear_by = serializers.DateField(allow_null=True, help_text="Released on deferral: the last day to appear.")
+    search_due = serializers.BooleanField(help_text="Search measures and materials to court are due (PEC art. 163).")
+    source = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.source
+
+
+class CourtDecisionSerializer(serializers.ModelSerializer[CourtDecision]):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    recorded_by: serializers.StringRelatedField[Any] = serializers.StringRelatedField(read_only=True)
+
+    class Meta:
+        model = CourtDecision
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "court",
+            "number",
+            "decision_date",
+            "effective_date",
+            "extension_months",
+            "new_control_end",
+            "new_sentence_kind",
+            "new_term_months",
+            "duties_added",
+            "duties_removed",
+            "note",
+            "recorded_at",
+            "recorded_by",
+        ]
+        read_only_fields = fields
+
+
+class TermsSerializer(serializers.Serializer[dict[str, Any]]):
+    sentence_kind = serializers.CharField(help_text="The punishment now, after any replacement.")
+    control_start = serializers.DateField(allow_null=True)
+    control_end = serializers.DateField(allow_null=True)
+    ordered_control_end = serializers.DateField(allow_null=True, help_text="As the original decision set it.")
+    days_left = serializers.IntegerField(allow_null=True)
+    source = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.source
+    decisions = CourtDecisionSerializer(many=True)
 
 
 class MoveSerializer(serializers.Serializer[dict[str, str]]):
@@ -96,6 +146,8 @@ class CaseDetailSerializer(CaseSummarySerializer):
     restraint_measure_label = serializers.CharField(source="get_restraint_measure_display", read_only=True)
     eligibility = serializers.SerializerMethodField()
     forced_labour = serializers.SerializerMethodField()
+    registration = serializers.SerializerMethodField()
+    terms = serializers.SerializerMethodField()
     allowed_moves = serializers.SerializerMethodField()
     permissions = serializers.SerializerMethodField()
 
@@ -111,9 +163,13 @@ class CaseDetailSerializer(CaseSummarySerializer):
             "cc_articles",
             "sentence_kind",
             "sentence_kind_label",
+            "replaces_punishment",
+            "offence_date",
             "term_months",
             "term_days",
+            "term_hours",
             "control_months",
+            "terms",
             "restraint_measure",
             "restraint_measure_label",
             "consent_given",
@@ -123,7 +179,7 @@ class CaseDetailSerializer(CaseSummarySerializer):
             "institution",
             "release_date",
             "appeared_on",
-            "registration_rule",
+            "registration",
             "registered_on",
             "closed_on",
             "allowed_moves",
@@ -147,18 +203,42 @@ class CaseDetailSerializer(CaseSummarySerializer):
     @extend_schema_field(ForcedLabourSerializer(allow_null=True))
     def get_forced_labour(self, case: Case) -> dict[str, Any] | None:
         """Restriction of liberty carries forced labour unless the person is exempt (CC art. 44(1))."""
-        if case.sentence_kind != SentenceKind.RESTRICTION_OF_LIBERTY:
-            return None
-        try:
-            result = legal.forced_labour(person=case.person, on=case.decision_date or case.received_on)
-        except RuleMissing:
+        result = case_forced_labour(case, today=local_today())
+        if result is None:
             return None
         return {
             "applies": result.applies,
             "hours_per_year": result.hours_per_year,
             "max_hours_per_day": result.max_hours_per_day,
             "exemptions": result.exemptions,
+            "judged_on": result.judged_on,
             "source": result.source,
+        }
+
+    @extend_schema_field(RegistrationSerializer)
+    def get_registration(self, case: Case) -> dict[str, Any]:
+        """The registration deadline, whether it is overdue, and PEC art. 163's search measures."""
+        state = registration_state(case, today=local_today())
+        return {
+            "due": state.due,
+            "overdue": state.overdue,
+            "appear_by": state.appear_by,
+            "search_due": state.search_due,
+            "source": state.source,
+        }
+
+    @extend_schema_field(TermsSerializer)
+    def get_terms(self, case: Case) -> dict[str, Any]:
+        """The control period now: the original order and the later court decisions in force."""
+        terms = current_terms(case)
+        return {
+            "sentence_kind": terms.sentence_kind,
+            "control_start": terms.control_start,
+            "control_end": terms.control_end,
+            "ordered_control_end": terms.original_end,
+            "days_left": terms.days_left(today=local_today()),
+            "source": terms.source,
+            "decisions": CourtDecisionSerializer(terms.decisions, many=True).data,
         }
 
     @extend_schema_field(MoveSerializer(many=True))
@@ -187,6 +267,10 @@ class CaseFilterSerializer(serializers.Serializer[dict[str, Any]]):
     officer = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     mine = serializers.BooleanField(required=False, default=False, help_text="Only cases allocated to me.")
     open = serializers.BooleanField(required=False, default=False, help_text="Only open cases.")
+    overdue = serializers.BooleanField(
+        required=False, default=False, help_text="Only cases awaiting registration past the deadline."
+    )
+    unallocated = serializers.BooleanField(required=False, default=False, help_text="Only cases with no officer.")
     ordering = serializers.ChoiceField(choices=sorted(SORTS), required=False, default="-received")
 
 
@@ -203,8 +287,22 @@ class CaseOpenSerializer(serializers.Serializer[dict[str, Any]]):
     effective_date = serializers.DateField(required=False, allow_null=True, default=None)
     cc_articles = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     sentence_kind = serializers.ChoiceField(choices=SentenceKind.choices, required=False, allow_blank=True, default="")
-    term_months = serializers.IntegerField(min_value=0, max_value=1200, required=False, allow_null=True, default=None)
+    replaces_punishment = serializers.BooleanField(
+        required=False, default=False, help_text="A restriction of liberty imposed to replace another punishment."
+    )
+    offence_date = serializers.DateField(required=False, allow_null=True, default=None)
+    term_months = serializers.IntegerField(
+        min_value=0,
+        max_value=1200,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Parole: the unserved part.",
+    )
     term_days = serializers.IntegerField(min_value=0, max_value=366, required=False, default=0)
+    term_hours = serializers.IntegerField(
+        min_value=1, max_value=2400, required=False, allow_null=True, default=None, help_text="Community service."
+    )
     control_months = serializers.IntegerField(
         min_value=0, max_value=1200, required=False, allow_null=True, default=None
     )
@@ -240,9 +338,32 @@ class TransferSerializer(serializers.Serializer[dict[str, Any]]):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class TimelineEntrySerializer(serializers.Serializer[Any]):
-    at = serializers.DateTimeField()
-    kind = serializers.ChoiceField(choices=["status", "allocation", "transfer"])
-    title = serializers.CharField()
-    detail = serializers.CharField()
-    by = serializers.CharField()
+class AppearanceSerializer(serializers.Serializer[dict[str, Any]]):
+    appeared_on = serializers.DateField()
+
+
+class DecisionInputSerializer(serializers.Serializer[dict[str, Any]]):
+    """What ``court_decision_record`` takes (a ``DecisionInput``); the fields used follow the kind."""
+
+    kind = serializers.ChoiceField(choices=DecisionKind.choices)
+    court = serializers.CharField(max_length=300)
+    number = serializers.CharField(max_length=64)
+    decision_date = serializers.DateField()
+    effective_date = serializers.DateField(required=False, allow_null=True, default=None)
+    extension_months = serializers.IntegerField(
+        min_value=1, max_value=120, required=False, allow_null=True, default=None
+    )
+    new_control_end = serializers.DateField(required=False, allow_null=True, default=None)
+    new_sentence_kind = serializers.ChoiceField(
+        choices=SentenceKind.choices, required=False, allow_blank=True, default=""
+    )
+    new_term_months = serializers.IntegerField(
+        min_value=1, max_value=600, required=False, allow_null=True, default=None
+    )
+    duties_added = serializers.ListField(
+        child=serializers.CharField(max_length=500), required=False, default=list, max_length=50
+    )
+    duties_removed = serializers.ListField(
+        child=serializers.CharField(max_length=500), required=False, default=list, max_length=50
+    )
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

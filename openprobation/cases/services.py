@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprobation.accounts.models import Office, User
-from openprobation.accounts.roles import Cap, has_cap
+from openprobation.accounts.roles import Cap, carries_cases, has_cap
 from openprobation.accounts.scoping import CaseAction, may, office_in_jurisdiction
 from openprobation.audit.services import audit_record, diff, snapshot
 from openprobation.cases import legal
-from openprobation.cases.lifecycle import TERMINAL, can_move
+from openprobation.cases.lifecycle import CASE_LIFECYCLE, TERMINAL
 from openprobation.cases.models import (
     Case,
     CaseAllocation,
@@ -25,26 +25,15 @@ from openprobation.cases.models import (
     CaseStatusChange,
     CaseTransfer,
     CaseType,
+    CourtDecision,
+    DecisionKind,
     SentenceKind,
 )
-from openprobation.core.exceptions import DomainError, PermissionDeniedError, TransitionError
+from openprobation.cases.terms import CaseTerms, current_terms, registration_overdue_q
+from openprobation.core.exceptions import DomainError, PermissionDeniedError
+from openprobation.core.lifecycle import Move
 from openprobation.core.timeutil import local_today
 from openprobation.people.models import Person
-
-KINDS_BY_TYPE: dict[str, set[str]] = {
-    CaseType.PRE_TRIAL: set(),
-    CaseType.SENTENCE: {
-        SentenceKind.RESTRICTION_OF_LIBERTY,
-        SentenceKind.CONDITIONAL,
-        SentenceKind.PAROLE,
-        SentenceKind.CORRECTIONAL_LABOUR,
-        SentenceKind.COMMUNITY_SERVICE,
-        SentenceKind.DEPRIVATION_OF_RIGHT,
-        SentenceKind.DEFERRAL,
-    },
-    CaseType.PENITENTIARY: {SentenceKind.IMPRISONMENT},
-    CaseType.POST_PENITENTIARY: {SentenceKind.IMPRISONMENT, SentenceKind.PAROLE, ""},
-}
 
 AUDITED_FIELDS = [
     "number",
@@ -59,8 +48,11 @@ AUDITED_FIELDS = [
     "effective_date",
     "cc_articles",
     "sentence_kind",
+    "replaces_punishment",
+    "offence_date",
     "term_months",
     "term_days",
+    "term_hours",
     "control_months",
     "control_start",
     "control_end",
@@ -88,8 +80,11 @@ class CaseInput:
     effective_date: dt.date | None = None
     cc_articles: str = ""
     sentence_kind: str = ""
+    replaces_punishment: bool = False
+    offence_date: dt.date | None = None
     term_months: int | None = None
     term_days: int = 0
+    term_hours: int | None = None
     control_months: int | None = None
     restraint_measure: str = ""
     consent_date: dt.date | None = None
@@ -117,6 +112,8 @@ def _check_dates(data: CaseInput, today: dt.date) -> None:
         raise DomainError(_("The person cannot appear at the office before the release date."), field="appeared_on")
     if data.appeared_on and data.appeared_on > today:
         raise DomainError(_("The appearance date cannot be in the future."), field="appeared_on")
+    if data.offence_date and data.offence_date > today:
+        raise DomainError(_("The offence date cannot be in the future."), field="offence_date")
 
 
 def case_open(*, actor: User, person: Person, office: Office, data: CaseInput) -> Case:
@@ -129,7 +126,7 @@ def case_open(*, actor: User, person: Person, office: Office, data: CaseInput) -
     today = local_today()
     _check_dates(data, today)
     kind = data.sentence_kind or ""
-    allowed_kinds = KINDS_BY_TYPE[data.case_type]
+    allowed_kinds = legal.kinds_for_type(data.case_type, on=data.received_on)
     if data.case_type == CaseType.PRE_TRIAL:
         kind = ""
     elif kind not in allowed_kinds:
@@ -145,8 +142,11 @@ def case_open(*, actor: User, person: Person, office: Office, data: CaseInput) -
         effective_date=data.effective_date,
         cc_articles=data.cc_articles.strip(),
         sentence_kind=kind,
+        replaces_punishment=bool(data.replaces_punishment and kind == SentenceKind.RESTRICTION_OF_LIBERTY),
+        offence_date=data.offence_date,
         term_months=data.term_months,
         term_days=data.term_days or 0,
+        term_hours=data.term_hours,
         control_months=data.control_months,
         institution=data.institution.strip(),
         release_date=data.release_date,
@@ -175,27 +175,32 @@ def case_open(*, actor: User, person: Person, office: Office, data: CaseInput) -
             raise DomainError(
                 _("Enter the legal basis: the court, the decision number and the decision date."), field="court"
             )
-        if data.case_type == CaseType.SENTENCE:
-            period = legal.control_period(
-                person=person,
-                sentence_kind=kind,
-                decision_date=data.decision_date,
-                effective_date=data.effective_date,
-                term_months=data.term_months,
-                term_days=data.term_days or 0,
-                control_months=data.control_months,
-            )
-            if period is not None:
-                case.control_start, case.control_end = period.start, period.end
-        elif data.case_type == CaseType.PENITENTIARY and data.release_date is None:
+        if data.case_type == CaseType.PENITENTIARY and data.release_date is None:
             raise DomainError(_("Enter the expected release date."), field="release_date")
-        elif data.case_type == CaseType.POST_PENITENTIARY and data.release_date is None:
+        if data.case_type == CaseType.POST_PENITENTIARY and data.release_date is None:
             raise DomainError(_("Enter the date of release."), field="release_date")
+        period = legal.control_period(
+            person=person,
+            sentence_kind=kind,
+            decision_date=data.decision_date,
+            effective_date=data.effective_date,
+            term_months=data.term_months,
+            term_days=data.term_days or 0,
+            control_months=data.control_months,
+            release_date=data.release_date,
+            offence_date=data.offence_date,
+            replaces_punishment=case.replaces_punishment,
+            term_hours=data.term_hours,
+        )
+        if period is not None:
+            case.control_start, case.control_end = period.start, period.end
+            case.ordered_control_start, case.ordered_control_end = period.start, period.end
+            case.control_rule_key, case.control_rule_version = period.rule_key, period.rule_version
     deadline = legal.registration_deadline(
         sentence_kind=kind, received_on=data.received_on, release_date=data.release_date, appeared_on=data.appeared_on
     )
     case.registration_due = deadline.due
-    case.registration_rule = deadline.rule_label
+    case.registration_rule_key, case.registration_rule_version = deadline.rule_key, deadline.rule_version
     with transaction.atomic():
         case.number = _next_number(office, data.received_on.year)
         case.status = CaseStatus.AWAITING_REGISTRATION
@@ -222,51 +227,38 @@ def case_open(*, actor: User, person: Person, office: Office, data: CaseInput) -
 def case_transition(
     *, actor: User, case: Case, to_status: str, reason: str, effective_on: dt.date | None = None
 ) -> Case:
-    """Move a case along the declared pipeline (``lifecycle.ALLOWED_TRANSITIONS``) with a reason."""
+    """Move a case along the declared pipeline (``lifecycle.CASE_LIFECYCLE``) with a reason."""
     if not may(actor, CaseAction.TRANSITION, case):
         raise PermissionDeniedError(_("You may not change the status of this case."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Give the reason for the change."), field="reason")
-    if to_status not in CaseStatus.values:
-        raise DomainError(_("Unknown status."), field="to_status")
     on = effective_on or local_today()
     if on > local_today():
         raise DomainError(_("The date of the change cannot be in the future."), field="effective_on")
-    with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
-        if not can_move(locked.status, to_status):
-            raise TransitionError(
-                _("A case that is “%(from)s” cannot become “%(to)s”.")
-                % {"from": locked.get_status_display(), "to": CaseStatus(to_status).label},
-                field="to_status",
-                code="illegal_transition",
-            )
-        if to_status == CaseStatus.REGISTERED and on < locked.received_on:
+
+    def apply(locked: Case, move: Move) -> None:
+        if move.to_state == CaseStatus.REGISTERED and on < locked.received_on:
             raise DomainError(
                 _("A case cannot be registered before the court order was received (%(date)s).")
                 % {"date": locked.received_on.strftime("%d.%m.%Y")},
                 field="effective_on",
             )
-        before = snapshot(locked, AUDITED_FIELDS)
-        from_status = locked.status
-        locked.status = to_status
         locked.status_changed_at = timezone.now()
-        if to_status == CaseStatus.REGISTERED:
+        if move.to_state == CaseStatus.REGISTERED:
             locked.registered_on = on
-        if to_status in TERMINAL:
+        if move.to_state in TERMINAL:
             locked.closed_on = on
-        locked.save()
-        CaseStatusChange.objects.create(
-            case=locked, from_status=from_status, to_status=to_status, reason=reason, effective_on=on, by=actor
-        )
-        audit_record(
-            actor=actor,
-            action="case.transition",
-            subject=locked,
-            changes=diff(before, snapshot(locked, AUDITED_FIELDS)),
-            details={"reason": reason},
-        )
+
+    CASE_LIFECYCLE.move(
+        actor=actor,
+        obj=case,
+        to_state=to_status,
+        reason=reason,
+        effective_on=on,
+        apply=apply,
+        illegal_message=lambda frm, to: (
+            _("A case that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": CASE_LIFECYCLE.label(frm), "to": CASE_LIFECYCLE.label(to)}
+        ),
+    )
     case.refresh_from_db()
     return case
 
@@ -292,7 +284,7 @@ def case_allocate(*, actor: User, case: Case, officer: User | None, reason: str)
     if case.status in TERMINAL:
         raise DomainError(_("A finished case cannot be allocated."), code="case_finished")
     if officer is not None:
-        if not officer.is_active or officer.office_id != case.office_id or not has_cap(officer, Cap.CASE_EDIT_OWN):
+        if not officer.is_active or officer.office_id != case.office_id or not carries_cases(officer):
             raise DomainError(_("Choose an active officer of the case's office."), field="officer")
         if officer.pk == case.officer_id:
             raise DomainError(_("The case is already allocated to this officer."), field="officer")
@@ -351,8 +343,162 @@ def case_transfer(*, actor: User, case: Case, to_office: Office, reason: str) ->
     return case
 
 
+def case_record_appearance(*, actor: User, case: Case, appeared_on: dt.date) -> Case:
+    """Record the day a person released on deferral appeared at the office: it starts the
+    3-working-day registration deadline (PEC art. 163)."""
+    if not may(actor, CaseAction.EDIT, case):
+        raise PermissionDeniedError(_("You may not change this case."))
+    if case.status != CaseStatus.AWAITING_REGISTRATION:
+        raise DomainError(_("The appearance is recorded only while the case awaits registration."), code="not_awaiting")
+    if case.release_date is None:
+        raise DomainError(_("Enter the release date first: the appearance is counted from it."), field="appeared_on")
+    if appeared_on > local_today():
+        raise DomainError(_("The appearance date cannot be in the future."), field="appeared_on")
+    if appeared_on < case.release_date:
+        raise DomainError(_("The person cannot appear at the office before the release date."), field="appeared_on")
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        before = snapshot(locked, AUDITED_FIELDS)
+        deadline = legal.registration_deadline(
+            sentence_kind=locked.sentence_kind,
+            received_on=locked.received_on,
+            release_date=locked.release_date,
+            appeared_on=appeared_on,
+        )
+        locked.appeared_on = appeared_on
+        locked.registration_due = deadline.due
+        locked.registration_rule_key, locked.registration_rule_version = deadline.rule_key, deadline.rule_version
+        locked.save()
+        audit_record(
+            actor=actor,
+            action="case.appearance",
+            subject=locked,
+            changes=diff(before, snapshot(locked, AUDITED_FIELDS)),
+        )
+    case.refresh_from_db()
+    return case
+
+
+@dataclass
+class DecisionInput:
+    """A later court decision as the form and the API enter it."""
+
+    kind: str
+    court: str
+    number: str
+    decision_date: dt.date
+    effective_date: dt.date | None = None
+    extension_months: int | None = None
+    new_control_end: dt.date | None = None
+    new_sentence_kind: str = ""
+    new_term_months: int | None = None
+    duties_added: list[str] = field(default_factory=list)
+    duties_removed: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+def _check_decision(case: Case, data: DecisionInput, terms: CaseTerms, today: dt.date) -> None:
+    if data.kind not in DecisionKind.values:
+        raise DomainError(_("Choose the kind of decision."), field="kind")
+    if not data.court.strip() or not data.number.strip():
+        raise DomainError(_("Enter the court and the decision number."), field="court")
+    effective = data.effective_date or data.decision_date
+    if data.decision_date > today or effective > today:
+        raise DomainError(
+            _("Record a decision once it is in force: its dates cannot be in the future."), field="effective_date"
+        )
+    if effective < data.decision_date:
+        raise DomainError(_("The date of legal effect cannot be before the decision date."), field="effective_date")
+    if case.decision_date and data.decision_date < case.decision_date:
+        raise DomainError(
+            _("A later decision cannot be dated before the original decision (%(date)s).")
+            % {"date": case.decision_date.strftime("%d.%m.%Y")},
+            field="decision_date",
+        )
+    needs_period = {DecisionKind.EXTENSION, DecisionKind.SHORTENED, DecisionKind.CONDITIONAL_CANCELLED}
+    if data.kind in needs_period and terms.control_end is None:
+        raise DomainError(_("This case has no probation-control period to change."), field="kind")
+    if data.kind == DecisionKind.EXTENSION:
+        limit = legal.rule("sentence.control_extension", on=data.decision_date)
+        if not data.extension_months or not 1 <= data.extension_months <= int(limit["max_months"]):
+            raise DomainError(
+                _("An extension is 1 to %(max)s months (%(source)s).")
+                % {"max": limit["max_months"], "source": limit.source},
+                field="extension_months",
+                code="term_out_of_bounds",
+            )
+    if data.kind == DecisionKind.SHORTENED:
+        if data.new_control_end is None:
+            raise DomainError(_("Enter the new end of probation control."), field="new_control_end")
+        start, end = terms.control_start, terms.control_end
+        if (start and data.new_control_end < start) or (end and data.new_control_end >= end):
+            raise DomainError(
+                _("The new end must fall within the current control period and before its end."),
+                field="new_control_end",
+            )
+    if data.kind == DecisionKind.CONDITIONAL_CANCELLED and terms.sentence_kind != SentenceKind.CONDITIONAL:
+        raise DomainError(_("Only a conditional sentence can be cancelled this way."), field="kind")
+    if data.kind == DecisionKind.SENTENCE_REPLACED:
+        if data.new_sentence_kind not in SentenceKind.values:
+            raise DomainError(_("Choose the punishment that replaces the sentence."), field="new_sentence_kind")
+        if data.new_sentence_kind != SentenceKind.IMPRISONMENT and not data.new_term_months:
+            raise DomainError(_("Enter the term of the new punishment in months."), field="new_term_months")
+    if data.kind == DecisionKind.DUTIES_CHANGED and not (data.duties_added or data.duties_removed):
+        raise DomainError(_("Enter the duties the court added or removed."), field="duties_added")
+
+
+def court_decision_record(*, actor: User, case: Case, data: DecisionInput) -> CourtDecision:
+    """Record a court decision made after the case was opened (control extended or shortened,
+    duties changed, the sentence replaced, a conditional sentence cancelled). The case's current
+    control period is derived again from the original order and every decision in force
+    (``terms.current_terms``); the row keeps it only for sorting and work queues."""
+    if not may(actor, CaseAction.EDIT, case):
+        raise PermissionDeniedError(_("You may not change this case."))
+    if case.status in TERMINAL:
+        raise DomainError(_("A finished case cannot take a new decision."), code="case_finished")
+    today = local_today()
+    _check_decision(case, data, current_terms(case), today)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        before = snapshot(locked, AUDITED_FIELDS)
+        decision = CourtDecision.objects.create(
+            case=locked,
+            kind=data.kind,
+            court=data.court.strip(),
+            number=data.number.strip(),
+            decision_date=data.decision_date,
+            effective_date=data.effective_date or data.decision_date,
+            extension_months=data.extension_months if data.kind == DecisionKind.EXTENSION else None,
+            new_control_end=data.new_control_end if data.kind == DecisionKind.SHORTENED else None,
+            new_sentence_kind=data.new_sentence_kind if data.kind == DecisionKind.SENTENCE_REPLACED else "",
+            new_term_months=data.new_term_months if data.kind == DecisionKind.SENTENCE_REPLACED else None,
+            duties_added=[d.strip() for d in data.duties_added if d.strip()],
+            duties_removed=[d.strip() for d in data.duties_removed if d.strip()],
+            note=data.note.strip(),
+            recorded_by=actor,
+        )
+        terms = current_terms(locked, decisions=list(locked.decisions.all()))
+        locked.control_start, locked.control_end = terms.control_start, terms.control_end
+        locked.save(update_fields=["control_start", "control_end", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="case.decision",
+            subject=locked,
+            changes=diff(before, snapshot(locked, AUDITED_FIELDS)),
+            details={
+                "decision_id": decision.pk,
+                "kind": decision.kind,
+                "number": decision.number,
+                "decision_date": decision.decision_date,
+                "effective_date": decision.effective_date,
+            },
+        )
+    case.refresh_from_db()
+    return decision
+
+
 def registration_overdue_scan(*, today: dt.date | None = None) -> int:
     """Count cases past their registration deadline (the worker runs this daily and logs it;
     the caseload shows the same flag)."""
     on = today or local_today()
-    return Case.objects.filter(status=CaseStatus.AWAITING_REGISTRATION, registration_due__lt=on).count()
+    return Case.objects.filter(registration_overdue_q(today=on)).count()

@@ -13,4 +13,6 @@ urlpatterns = [
     path("<int:pk>/register/", views.case_register_view, name="register"),
     path("<int:pk>/allocate/", views.case_allocate_view, name="allocate"),
     path("<int:pk>/transfer/", views.case_transfer_view, name="transfer"),
+    path("<int:pk>/appearance/", views.case_appearance_view, name="appearance"),
+    path("<int:pk>/decisions/", views.case_decision_view, name="decision"),
 ]

@@ -14,49 +14,59 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from openprobation.accounts.models import User
-from openprobation.accounts.roles import Cap, has_cap
+from openprobation.accounts.models import Office, User
+from openprobation.accounts.permissions import own_office, require_cap, staff_user
+from openprobation.accounts.roles import Cap, carries_cases
 from openprobation.accounts.scoping import CaseAction, Level, level_of, may, offices_for_user
-from openprobation.audit.services import audit_record
+from openprobation.accounts.selectors import caseworkers
 from openprobation.cases import legal
 from openprobation.cases.forms import (
-    CASEWORKER_ROLES,
     CaseAllocateForm,
+    CaseAppearanceForm,
     CaseloadFilterForm,
     CaseOpenForm,
     CaseRegisterForm,
     CaseTransferForm,
     CaseTransitionForm,
+    CourtDecisionForm,
 )
 from openprobation.cases.lifecycle import TERMINAL, allowed_moves
-from openprobation.cases.models import Case, CaseStatus, CaseType, SentenceKind
+from openprobation.cases.models import Case, CaseStatus
 from openprobation.cases.selectors import (
     SORTS,
     CaseloadFilters,
     case_detail,
-    case_timeline,
+    case_for_change,
     caseload,
     office_caseload,
 )
-from openprobation.cases.services import case_allocate, case_open, case_register, case_transfer, case_transition
+from openprobation.cases.services import (
+    case_allocate,
+    case_open,
+    case_record_appearance,
+    case_register,
+    case_transfer,
+    case_transition,
+    court_decision_record,
+)
+from openprobation.cases.terms import case_forced_labour, current_terms, registration_overdue, registration_state
 from openprobation.core.exceptions import DomainError
+from openprobation.core.forms import apply_domain_error
+from openprobation.core.timeline import clamp_page, timeline_page
 from openprobation.core.timeutil import local_today
 from openprobation.people.models import Person
 from openprobation.people.selectors import person_detail
-from openprobation.web.access import own_office, staff_user
-from openprobation.web.forms import apply_domain_error
 
 PAGE_SIZE = 25
 DEFAULT_SORT = "-received"
 FILTER_KEYS = ("q", "type", "status", "office", "officer", "mine", "open", "overdue", "unallocated")
 
 
-def _require(request: HttpRequest, cap: Cap) -> None:
-    if not has_cap(request.user, cap):
-        raise PermissionDenied
+_require = require_cap
 
 
 def _visible_case(request: HttpRequest, pk: int) -> Case:
+    """The case, recorded as a view (``cases.selectors``); 404 outside the jurisdiction."""
     try:
         return case_detail(user=request.user, pk=pk)
     except Case.DoesNotExist:
@@ -79,7 +89,7 @@ def _effective_query(request: HttpRequest) -> tuple[QueryDict, bool]:
             query["sort"] = DEFAULT_SORT
         return query, False
     query = QueryDict(mutable=True)
-    if getattr(request.user, "role", "") in CASEWORKER_ROLES:
+    if carries_cases(request.user):
         query["mine"] = "1"
     query["open"] = "1"
     query["applied"] = "1"
@@ -102,11 +112,7 @@ def caseload_view(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     query, preset = _effective_query(request)
     offices = list(offices_for_user(user))
-    officers = list(
-        User.objects.filter(office__in=offices, is_active=True, role__in=CASEWORKER_ROLES).order_by(
-            "last_name", "first_name"
-        )
-    )
+    officers = list(caseworkers(offices=offices))
     form = CaseloadFilterForm(query, offices=offices, officers=officers)
     form.is_valid()
     cd = form.cleaned_data
@@ -118,25 +124,14 @@ def caseload_view(request: HttpRequest) -> HttpResponse:
         officer=cd.get("officer"),
         mine=bool(cd.get("mine")),
         open_only=bool(cd.get("open")),
+        overdue=bool(cd.get("overdue")),
+        unallocated=bool(cd.get("unallocated")),
         sort=cd.get("sort") or DEFAULT_SORT,
     )
-    cases = caseload(user=user, filters=filters)
     today = local_today()
-    # Two shortcuts the overview links to, on top of the selector's filters (still scoped).
-    if cd.get("overdue"):
-        cases = cases.filter(status=CaseStatus.AWAITING_REGISTRATION, registration_due__lt=today)
-    if cd.get("unallocated"):
-        cases = cases.filter(officer__isnull=True)
-    if not preset and any(request.GET.get(k) for k in FILTER_KEYS):
-        audit_record(
-            actor=user,
-            action="case.search",
-            details={
-                "query": filters.q,
-                "filters": {k: v for k, v in cd.items() if k != "q" and v not in (None, "", False)},
-            },
-        )
+    cases = caseload(user=user, filters=filters, today=today)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    overdue_ids = {c.pk for c in page.object_list if registration_overdue(c, today=today)}
 
     labels = {
         "type": dict(form.fields["type"].choices),  # type: ignore[attr-defined]
@@ -176,6 +171,7 @@ def caseload_view(request: HttpRequest) -> HttpResponse:
         "clear_url": "?applied=1",
         "today": today,
         "awaiting": CaseStatus.AWAITING_REGISTRATION,
+        "overdue_ids": overdue_ids,
         "current_sort": current_sort,
         "sort_urls": sort_urls,
         "sort_state": sort_state,
@@ -218,36 +214,11 @@ def office_caseload_view(request: HttpRequest) -> HttpResponse:
 # --- The case page and its actions ---------------------------------------------------------------
 
 
-def _control_source(case: Case) -> str:
-    """Which rule set the probation-control period (recomputed from the stored legal basis)."""
-    if case.case_type != CaseType.SENTENCE or case.decision_date is None or not case.sentence_kind:
-        return ""
-    try:
-        period = legal.control_period(
-            person=case.person,
-            sentence_kind=case.sentence_kind,
-            decision_date=case.decision_date,
-            effective_date=case.effective_date,
-            term_months=case.term_months,
-            term_days=case.term_days,
-            control_months=case.control_months,
-        )
-    except DomainError:
-        return ""
-    return period.source if period is not None else ""
-
-
 def _case_officers(case: Case) -> list[User]:
-    return list(
-        User.objects.filter(office_id=case.office_id, is_active=True, role__in=CASEWORKER_ROLES).order_by(
-            "last_name", "first_name"
-        )
-    )
+    return list(caseworkers(offices=[case.office_id]))
 
 
 def _transfer_offices(case: Case) -> Any:
-    from openprobation.accounts.models import Office
-
     return Office.objects.exclude(pk=case.office_id).select_related("region").order_by("region__code", "code")
 
 
@@ -259,29 +230,35 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound: 
     finished = case.status in TERMINAL
     can_allocate = may(user, CaseAction.ALLOCATE, case) and not finished
     can_transfer = may(user, CaseAction.TRANSFER, case) and not finished
-    forced = None
-    if case.sentence_kind == SentenceKind.RESTRICTION_OF_LIBERTY:
-        try:
-            forced = legal.forced_labour(person=case.person, on=today)
-        except DomainError:
-            forced = None
+    can_edit = may(user, CaseAction.EDIT, case) and not finished
+    registration = registration_state(case, today=today)
+    terms = current_terms(case)
+    can_record_appearance = (
+        can_edit
+        and case.status == CaseStatus.AWAITING_REGISTRATION
+        and registration.appear_by is not None
+        and case.appeared_on is None
+    )
     context = {
         "case": case,
         "person": case.person,
         "today": today,
-        "overdue": case.status == CaseStatus.AWAITING_REGISTRATION
-        and case.registration_due is not None
-        and case.registration_due < today,
+        "registration": registration,
+        "overdue": registration.overdue,
+        "terms": terms,
+        "control_days_left": terms.days_left(today=today),
         "eligibility_lines": legal.explain(case.eligibility) if case.eligibility else [],
         "eligible": bool(case.eligibility.get("eligible")) if case.eligibility else None,
-        "forced_labour": forced,
-        "control_source": _control_source(case),
+        "forced_labour": case_forced_labour(case, today=today),
+        "control_source": terms.source,
         "eligibility_source": legal.decision_source(case.eligibility) if case.eligibility else "",
-        "timeline": case_timeline(case=case),
+        "timeline": timeline_page(user=user, case=case, page=clamp_page(request.GET.get("history"))[0]),
         "can_transition": can_transition,
         "can_register": can_transition and CaseStatus.REGISTERED in moves,
         "can_allocate": can_allocate,
         "can_transfer": can_transfer,
+        "can_record_decision": can_edit,
+        "can_record_appearance": can_record_appearance,
     }
     if context["can_register"]:
         context["register_form"] = bound.get("register_form") or CaseRegisterForm(initial={"registered_on": today})
@@ -295,18 +272,25 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound: 
         )
     if can_transfer:
         context["transfer_form"] = bound.get("transfer_form") or CaseTransferForm(offices=_transfer_offices(case))
+    if can_record_appearance:
+        context["appearance_form"] = bound.get("appearance_form") or CaseAppearanceForm(initial={"appeared_on": today})
+    if can_edit:
+        context["decision_form"] = bound.get("decision_form") or CourtDecisionForm()
     return render(request, "cases/detail.html", context, status=status)
 
 
 @login_required
 def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _visible_case(request, pk)
-    audit_record(actor=staff_user(request), action="case.view", subject=case)
-    return _case_page(request, case)
+    return _case_page(request, _visible_case(request, pk))
 
 
 def _action_case(request: HttpRequest, pk: int, action: CaseAction) -> Case:
-    case = _visible_case(request, pk)
+    """The case a form posts to: 404 outside the jurisdiction, 403 when the action is refused.
+    (The page shown again with the form's errors is a read, so it is recorded as one.)"""
+    try:
+        case = case_for_change(user=request.user, pk=pk)
+    except Case.DoesNotExist:
+        raise Http404 from None
     if not may(request.user, action, case):
         raise PermissionDenied
     return case
@@ -395,11 +379,43 @@ def case_transfer_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The case is transferred."))
             # After a transfer the case may be outside the user's jurisdiction: go back to the list.
             try:
-                case_detail(user=request.user, pk=case.pk)
+                case_for_change(user=request.user, pk=case.pk)
             except Case.DoesNotExist:
                 return redirect("cases:caseload")
             return redirect("cases:detail", pk=case.pk)
     return _case_page(request, case, transfer_form=form)
+
+
+@login_required
+@require_POST
+def case_appearance_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _action_case(request, pk, CaseAction.EDIT)
+    form = CaseAppearanceForm(request.POST)
+    if form.is_valid():
+        try:
+            case_record_appearance(actor=staff_user(request), case=case, appeared_on=form.cleaned_data["appeared_on"])
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            messages.success(request, _("The appearance is recorded; the registration deadline runs from it."))
+            return redirect("cases:detail", pk=case.pk)
+    return _case_page(request, case, appearance_form=form)
+
+
+@login_required
+@require_POST
+def case_decision_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _action_case(request, pk, CaseAction.EDIT)
+    form = CourtDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            court_decision_record(actor=staff_user(request), case=case, data=form.decision_input())
+        except DomainError as err:
+            apply_domain_error(form, err)
+        else:
+            messages.success(request, _("The court decision is recorded."))
+            return redirect("cases:detail", pk=case.pk)
+    return _case_page(request, case, decision_form=form)
 
 
 # --- Opening a case ------------------------------------------------------------------------------

@@ -414,6 +414,10 @@ def _sentence_case(rng: random.Random, person: Person, office: OfficeInfo, statu
     if kind == SentenceKind.RESTRICTION_OF_LIBERTY:
         floor = int(legal.rule("sentence.restriction_of_liberty.term", on=case.decision_date)["min_months"])
         case.term_months = max(months, floor)
+    if kind == SentenceKind.PAROLE:
+        case.release_date = case.effective_date  # released on the day the parole ruling took effect
+    if kind == SentenceKind.COMMUNITY_SERVICE:
+        case.term_months, case.term_hours = None, rng.choice([60, 120, 180, 240])
     period = legal.control_period(
         person=person,
         sentence_kind=kind,
@@ -422,9 +426,13 @@ def _sentence_case(rng: random.Random, person: Person, office: OfficeInfo, statu
         term_months=case.term_months,
         term_days=0,
         control_months=control_months,
+        release_date=case.release_date,
+        term_hours=case.term_hours,
     )
     if period is not None:
         case.control_start, case.control_end = period.start, period.end
+        case.ordered_control_start, case.ordered_control_end = period.start, period.end
+        case.control_rule_key, case.control_rule_version = period.rule_key, period.rule_version
     if kind == SentenceKind.DEFERRAL:
         case.release_date = received
         if status != CaseStatus.AWAITING_REGISTRATION and not (status == CaseStatus.WANTED and rng.random() < 0.5):
@@ -528,7 +536,7 @@ def _finish(draft: CaseDraft, today: dt.date) -> None:
         appeared_on=case.appeared_on,
     )
     case.registration_due = deadline.due
-    case.registration_rule = deadline.rule_label
+    case.registration_rule_key, case.registration_rule_version = deadline.rule_key, deadline.rule_version
     case.created_at = _moment(case.received_on)
     case.updated_at = case.status_changed_at
 

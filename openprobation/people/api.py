@@ -12,12 +12,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from openprobation.accounts.models import Office, User
+from openprobation.accounts.permissions import api_user, needs_cap
 from openprobation.accounts.roles import Cap
-from openprobation.audit.services import audit_record
+from openprobation.core.api import ApiView, ErrorSerializer, Pagination, error_body, parse_pk
 from openprobation.core.exceptions import DomainError
+from openprobation.core.serializers import TimelinePageSerializer, TimelineQuerySerializer
+from openprobation.core.timeline import timeline_page
 from openprobation.people.iin import IinError, parse_iin, validate_iin_against
 from openprobation.people.models import AddressKind, Person
-from openprobation.people.selectors import near_duplicates, person_detail, person_qs_for_user, person_search
+from openprobation.people.selectors import (
+    near_duplicates,
+    person_detail,
+    person_for_change,
+    person_qs_for_user,
+    person_search,
+)
 from openprobation.people.serializers import (
     AddressSerializer,
     AddressSetSerializer,
@@ -33,20 +42,17 @@ from openprobation.people.serializers import (
     PossibleDuplicateSerializer,
 )
 from openprobation.people.services import address_set, document_add, family_member_add, person_create, person_update
-from openprobation.web.api_common import (
-    ApiView,
-    ErrorSerializer,
-    Pagination,
-    api_user,
-    error_body,
-    needs_cap,
-    parse_pk,
-)
 
 
 def _visible_person(user: User, pk: Any) -> Person:
-    """The person if the caller's jurisdiction covers them; otherwise DoesNotExist → 404."""
+    """The person if the caller's jurisdiction covers them, recorded as a view; otherwise
+    DoesNotExist → 404."""
     return person_detail(user=user, pk=parse_pk(pk))
+
+
+def _person_to_change(user: User, pk: Any) -> Person:
+    """The person to change (the service checks and records the change); otherwise 404."""
+    return person_for_change(user=user, pk=parse_pk(pk))
 
 
 def _registering_office(user: User, office_id: int | None) -> Office:
@@ -83,8 +89,6 @@ class PersonListView(ApiView):
         params = PersonSearchQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         query = params.validated_data.get("q", "").strip()
-        if query:
-            audit_record(actor=user, action="person.search", details={"query": query, "filters": {}})
         people = person_search(user=user, query=query).select_related("registered_office")
         paginator = Pagination()
         page = paginator.paginate_queryset(people, request, view=self)
@@ -129,7 +133,7 @@ class PersonListView(ApiView):
                     body["existing"] = existing.pk
                 return Response(body, status=status.HTTP_400_BAD_REQUEST)
             raise
-        person = person_detail(user=user, pk=person.pk)
+        person = person_for_change(user=user, pk=person.pk)
         return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
 
 
@@ -138,7 +142,6 @@ class PersonDetailView(ApiView):
     def get(self, request: Request, pk: int) -> Response:
         user = api_user(request)
         person = _visible_person(user, pk)
-        audit_record(actor=user, action="person.view", subject=person)
         return Response(PersonSerializer(person).data)
 
     @extend_schema(
@@ -148,11 +151,11 @@ class PersonDetailView(ApiView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         user = api_user(request)
-        person = _visible_person(user, pk)
+        person = _person_to_change(user, pk)
         form = PersonDataSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         person_update(actor=user, person=person, data=dict(form.validated_data))
-        return Response(PersonSerializer(person_detail(user=user, pk=person.pk)).data)
+        return Response(PersonSerializer(person_for_change(user=user, pk=person.pk)).data)
 
 
 class PersonFamilyView(ApiView):
@@ -163,7 +166,7 @@ class PersonFamilyView(ApiView):
     )
     def post(self, request: Request, pk: int) -> Response:
         user = api_user(request)
-        person = _visible_person(user, pk)
+        person = _person_to_change(user, pk)
         form = FamilyMemberSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         member = family_member_add(actor=user, person=person, data=dict(form.validated_data))
@@ -179,7 +182,7 @@ class PersonAddressView(ApiView):
     )
     def put(self, request: Request, pk: int, kind: str) -> Response:
         user = api_user(request)
-        person = _visible_person(user, pk)
+        person = _person_to_change(user, pk)
         if kind not in AddressKind.values:
             raise exceptions.ValidationError(
                 {
@@ -202,11 +205,25 @@ class PersonDocumentView(ApiView):
     )
     def post(self, request: Request, pk: int) -> Response:
         user = api_user(request)
-        person = _visible_person(user, pk)
+        person = _person_to_change(user, pk)
         form = DocumentSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         doc = document_add(actor=user, person=person, data=dict(form.validated_data))
         return Response(DocumentSerializer(doc).data, status=status.HTTP_201_CREATED)
+
+
+class PersonTimelineView(ApiView):
+    @extend_schema(
+        parameters=[TimelineQuerySerializer],
+        responses={200: TimelinePageSerializer, 404: ErrorSerializer},
+        summary="The person's timeline across the cases I may see, newest first, paged (audited)",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        user = api_user(request)
+        params = TimelineQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        person = person_detail(user=user, pk=parse_pk(pk), part="timeline")
+        return Response(TimelinePageSerializer(timeline_page(user=user, person=person, **params.validated_data)).data)
 
 
 class IinCheckView(ApiView):

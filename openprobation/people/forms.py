@@ -9,6 +9,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from openprobation.core.forms import UswdsForm, date_field
 from openprobation.people.models import (
     Address,
     AddressKind,
@@ -25,7 +26,6 @@ from openprobation.people.models import (
     Sex,
 )
 from openprobation.people.services import PERSON_FIELDS
-from openprobation.web.forms import UswdsForm, date_field
 
 ADDRESS_FIELDS = ["region", "locality", "street", "building", "apartment", "postcode"]
 DOCUMENT_FIELDS = ["kind", "number", "issued_by", "issued_on", "valid_until", "status"]

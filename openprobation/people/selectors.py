@@ -1,4 +1,7 @@
-"""Reads of people, always scoped to the user's jurisdiction (``accounts.scoping``)."""
+"""Reads of people, always scoped to the user's jurisdiction (``accounts.scoping``).
+
+Reads of personal data are audited here, not in the views: ``person_detail`` records the view and
+``person_search`` the search, so the page and the API count the same things."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from openprobation.accounts.scoping import Level, level_of, office_q
+from openprobation.audit.services import audit_record
 from openprobation.people.models import Person, fold, make_name_key
 
 
@@ -35,8 +39,11 @@ def person_qs_for_user(user: Any) -> QuerySet[Person]:
 
 
 def person_search(*, user: Any, query: str = "") -> QuerySet[Person]:
-    qs = person_qs_for_user(user)
+    """People of the user's jurisdiction matching a name or IIN (its first digits); every read of
+    the list is recorded as a search."""
     text = query.strip()
+    audit_record(actor=user, action="person.search", details={"query": text, "filters": {}})
+    qs = person_qs_for_user(user)
     if not text:
         return qs
     if text.isdigit():
@@ -47,8 +54,18 @@ def person_search(*, user: Any, query: str = "") -> QuerySet[Person]:
     return qs
 
 
-def person_detail(*, user: Any, pk: int) -> Person:
-    """Raises Person.DoesNotExist (a 404) when out of the user's jurisdiction."""
+def person_detail(*, user: Any, pk: int, part: str = "") -> Person:
+    """The person if the user may see them, recorded as a view (``part`` names what was read, such
+    as "edit" for a form filled with their details). Raises Person.DoesNotExist (a 404) when out
+    of the user's jurisdiction."""
+    person = person_qs_for_user(user).prefetch_related("addresses", "documents", "family").get(pk=pk)
+    audit_record(actor=user, action="person.view", subject=person, details={"part": part} if part else None)
+    return person
+
+
+def person_for_change(*, user: Any, pk: int) -> Person:
+    """The person to change, if the user may see them (the service checks the change and records
+    it). Raises Person.DoesNotExist (a 404) when out of the user's jurisdiction."""
     return person_qs_for_user(user).prefetch_related("addresses", "documents", "family").get(pk=pk)
 
 

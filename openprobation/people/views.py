@@ -3,24 +3,23 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from openprobation.accounts.permissions import own_office, require_cap, staff_user
 from openprobation.accounts.roles import Cap, has_cap
 from openprobation.accounts.scoping import Level, level_of, offices_for_user
-from openprobation.audit.services import audit_record
-from openprobation.cases.models import CaseStatusChange
-from openprobation.cases.selectors import person_cases
 from openprobation.core.exceptions import DomainError
+from openprobation.core.forms import apply_domain_error
+from openprobation.core.sections import person_sections
+from openprobation.core.timeline import clamp_page, timeline_page
 from openprobation.core.timeutil import local_today
 from openprobation.people.forms import (
     AddressForm,
@@ -33,7 +32,13 @@ from openprobation.people.forms import (
     PersonForm,
 )
 from openprobation.people.models import AddressKind, DocumentStatus, Language, Person, Relation
-from openprobation.people.selectors import near_duplicates, person_detail, person_qs_for_user, person_search
+from openprobation.people.selectors import (
+    near_duplicates,
+    person_detail,
+    person_for_change,
+    person_qs_for_user,
+    person_search,
+)
 from openprobation.people.services import (
     address_set,
     document_add,
@@ -42,22 +47,34 @@ from openprobation.people.services import (
     person_update,
 )
 from openprobation.rules.rulebook import RuleMissing, rule
-from openprobation.web.access import own_office, staff_user
-from openprobation.web.forms import apply_domain_error
 
 PAGE_SIZE = 25
 
 
-def _visible_person(request: HttpRequest, pk: int) -> Person:
+def _visible_person(request: HttpRequest, pk: int, *, part: str = "") -> Person:
+    """The person, recorded as a view (an edit form shows their details too); else 404."""
     try:
-        return person_detail(user=request.user, pk=pk)
+        return person_detail(user=request.user, pk=pk, part=part)
     except Person.DoesNotExist:
         raise Http404 from None
 
 
-def _require(request: HttpRequest, cap: Cap) -> None:
-    if not has_cap(request.user, cap):
-        raise PermissionDenied
+def _person_to_change(request: HttpRequest, pk: int) -> Person:
+    """The person a form posts a change to (the service records the change); else 404."""
+    try:
+        return person_for_change(user=request.user, pk=pk)
+    except Person.DoesNotExist:
+        raise Http404 from None
+
+
+def _person_for_form(request: HttpRequest, pk: int) -> Person:
+    """Showing a form with the person's details is a read; posting it is a change."""
+    if request.method == "POST":
+        return _person_to_change(request, pk)
+    return _visible_person(request, pk, part="edit")
+
+
+_require = require_cap
 
 
 @login_required
@@ -65,8 +82,6 @@ def person_list(request: HttpRequest) -> HttpResponse:
     _require(request, Cap.CASE_VIEW)
     query = request.GET.get("q", "").strip()[:100]
     people = person_search(user=request.user, query=query).select_related("registered_office")
-    if query:
-        audit_record(actor=staff_user(request), action="person.search", details={"query": query, "filters": {}})
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -159,12 +174,7 @@ def _child_and_minor_ages(today: Any) -> tuple[int | None, int | None]:
 def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_user(request)
     person = _visible_person(request, pk)
-    audit_record(actor=user, action="person.view", subject=person)
     today = local_today()
-    cases = person_cases(user=user, person=person)
-    history: dict[int, list[CaseStatusChange]] = defaultdict(list)
-    for change in CaseStatusChange.objects.filter(case__in=[c.pk for c in cases]).select_related("by"):
-        history[change.case_id].append(change)
     child_age, minor_age = _child_and_minor_ages(today)
     age = person.age_on(today)
     family = list(person.family.all())
@@ -186,7 +196,10 @@ def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "young_children": person.children_under(child_age, on=today) if child_age else [],
             "minor_without_representative": is_minor and not any(m.legal_representative for m in family),
             "is_minor": is_minor,
-            "story": [{"case": c, "history": history.get(c.pk, [])} for c in cases],
+            # What the apps above ``people`` show here (cases, later duties, programmes, devices),
+            # and the one timeline they all contribute to.
+            "sections": person_sections(user=user, person=person, today=today),
+            "timeline": timeline_page(user=user, person=person, page=clamp_page(request.GET.get("history"))[0]),
             "can_open_case": has_cap(user, Cap.CASE_OPEN),
             "can_edit": has_cap(user, Cap.PERSON_EDIT),
             "relation_child": Relation.CHILD,
@@ -197,8 +210,8 @@ def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _visible_person(request, pk)
     _require(request, Cap.PERSON_EDIT)
+    person = _person_for_form(request, pk)
     form = PersonForm(request.POST or None, initial=PersonForm.initial_for(person))
     if request.method == "POST" and form.is_valid():
         try:
@@ -225,8 +238,8 @@ def _small_form_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def add_family_view(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _visible_person(request, pk)
     _require(request, Cap.PERSON_EDIT)
+    person = _person_for_form(request, pk)
     form = FamilyMemberAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -244,8 +257,8 @@ def add_family_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def set_address_view(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _visible_person(request, pk)
     _require(request, Cap.PERSON_EDIT)
+    person = _person_for_form(request, pk)
     kind = request.GET.get("kind", AddressKind.REGISTERED)
     if kind not in AddressKind.values:
         kind = AddressKind.REGISTERED
@@ -272,8 +285,8 @@ def set_address_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def add_document_view(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _visible_person(request, pk)
     _require(request, Cap.PERSON_EDIT)
+    person = _person_for_form(request, pk)
     form = DocumentAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

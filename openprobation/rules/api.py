@@ -9,11 +9,11 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from openprobation.core.api import ApiView, ErrorSerializer
 from openprobation.core.timeutil import local_today
 from openprobation.rules.models import Rule
 from openprobation.rules.rulebook import RuleMissing, rule
 from openprobation.rules.serializers import RuleDetailQuerySerializer, RuleQuerySerializer, RuleSerializer
-from openprobation.web.api_common import ApiView, ErrorSerializer
 
 
 class RuleListView(ApiView):

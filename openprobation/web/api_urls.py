@@ -3,10 +3,12 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from openprobation.accounts.api import MeView, OfficeListView, TokenView
+from openprobation.accounts.api import MeView, OfficeListView
 from openprobation.audit.api import AuditEventListView, AuditVerifyView
 from openprobation.cases.api import (
     CaseAllocateView,
+    CaseAppearanceView,
+    CaseDecisionListView,
     CaseDetailView,
     CaseListView,
     CaseRegisterView,
@@ -16,6 +18,7 @@ from openprobation.cases.api import (
     OfficeCaseloadView,
     PersonCasesView,
 )
+from openprobation.core.api import api_not_found
 from openprobation.people.api import (
     IinCheckView,
     PersonAddressView,
@@ -23,9 +26,10 @@ from openprobation.people.api import (
     PersonDocumentView,
     PersonFamilyView,
     PersonListView,
+    PersonTimelineView,
 )
 from openprobation.rules.api import RuleDetailView, RuleListView
-from openprobation.web.api_common import api_not_found
+from openprobation.web.auth_api import TokenView
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -39,6 +43,7 @@ urlpatterns = [
     path("people/validate-iin/", IinCheckView.as_view(), name="api-validate-iin"),
     path("people/<int:pk>/", PersonDetailView.as_view(), name="api-person"),
     path("people/<int:pk>/cases/", PersonCasesView.as_view(), name="api-person-cases"),
+    path("people/<int:pk>/timeline/", PersonTimelineView.as_view(), name="api-person-timeline"),
     path("people/<int:pk>/family/", PersonFamilyView.as_view(), name="api-person-family"),
     path("people/<int:pk>/addresses/<str:kind>/", PersonAddressView.as_view(), name="api-person-address"),
     path("people/<int:pk>/documents/", PersonDocumentView.as_view(), name="api-person-documents"),
@@ -49,6 +54,8 @@ urlpatterns = [
     path("cases/<int:pk>/register/", CaseRegisterView.as_view(), name="api-case-register"),
     path("cases/<int:pk>/allocate/", CaseAllocateView.as_view(), name="api-case-allocate"),
     path("cases/<int:pk>/transfer/", CaseTransferView.as_view(), name="api-case-transfer"),
+    path("cases/<int:pk>/appearance/", CaseAppearanceView.as_view(), name="api-case-appearance"),
+    path("cases/<int:pk>/decisions/", CaseDecisionListView.as_view(), name="api-case-decisions"),
     path("audit/events/", AuditEventListView.as_view(), name="api-audit-events"),
     path("audit/verify/", AuditVerifyView.as_view(), name="api-audit-verify"),
     path("rules/", RuleListView.as_view(), name="api-rules"),

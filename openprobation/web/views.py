@@ -18,8 +18,8 @@ from openprobation.accounts.scoping import offices_for_user
 from openprobation.audit.services import audit_record
 from openprobation.cases.models import OPEN_STATUSES, CaseStatus
 from openprobation.cases.selectors import case_qs_for_user
+from openprobation.core.forms import style_fields
 from openprobation.core.timeutil import local_today
-from openprobation.web.forms import style_fields
 
 OVERDUE_LIST_SIZE = 10
 

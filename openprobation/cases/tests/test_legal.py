@@ -317,8 +317,73 @@ def test_minor_is_judged_by_age_on_the_decision_date():
 
 
 def test_other_kinds_use_the_court_term_and_imprisonment_has_no_control_period():
-    assert period(sentence_kind="parole", term_months=10).months == 10
+    assert period(sentence_kind="correctional_labour", term_months=10).months == 10
     assert control(sentence_kind="imprisonment", term_months=10) is None
+
+
+# --- Parole: the unserved part of the term, from the day of release (CC art. 72) -----------------
+
+
+def test_parole_control_runs_for_the_unserved_part_from_the_release_date():
+    cp = period(sentence_kind="parole", term_months=10, term_days=5, release_date=D(2024, 4, 2))
+    assert (cp.start, cp.months, cp.days) == (D(2024, 4, 2), 10, 5)
+    assert cp.end == D(2025, 2, 6)
+
+
+def test_parole_starts_on_release_not_on_the_date_of_legal_effect():
+    # the ruling took effect on 15 March; the person walked out on 2 April
+    cp = period(sentence_kind="parole", term_months=1, release_date=D(2024, 4, 2))
+    assert cp.start == D(2024, 4, 2)
+    assert cp.end == D(2024, 5, 1)
+
+
+def test_parole_without_a_release_date_is_refused_naming_the_field():
+    err = refused(sentence_kind="parole", term_months=10)
+    assert err.field == "release_date"
+
+
+# --- Restriction of liberty imposed to replace another punishment (CC art. 44(1)) ---------------
+
+
+def test_a_replacement_restriction_of_liberty_may_be_shorter_than_six_months():
+    cp = period(term_months=4, replaces_punishment=True)
+    assert (cp.months, cp.end) == (4, D(2024, 7, 14))
+    assert refused(term_months=4).code == "term_out_of_bounds"  # not a replacement: the minimum holds
+
+
+def test_a_replacement_is_still_bounded_by_the_maximum():
+    assert refused(term_months=85, replaces_punishment=True).code == "term_out_of_bounds"
+
+
+# --- Minors: age at the time of the offence (CC art. 63(3)) ---------------------------------------
+
+
+def test_a_person_who_offended_at_17_and_was_sentenced_at_18_gets_the_minors_period():
+    turned_18 = person(born=D(2006, 1, 10))  # 18 on 10 January 2024, sentenced 1 March 2024
+    assert period(turned_18, sentence_kind="conditional", term_months=24).months == 24  # no offence date: adult
+    cp = period(turned_18, sentence_kind="conditional", term_months=24, control_months=8, offence_date=D(2024, 1, 9))
+    assert cp.months == 8
+    err = refused(p=turned_18, sentence_kind="conditional", term_months=24, offence_date=D(2024, 1, 9))
+    assert err.field == "control_months"
+
+
+def test_an_offence_on_the_18th_birthday_is_an_adults():
+    turned_18 = person(born=D(2006, 1, 10))
+    cp = period(turned_18, sentence_kind="conditional", term_months=24, offence_date=D(2024, 1, 10))
+    assert cp.months == 24
+
+
+def test_an_offence_date_after_the_decision_or_before_birth_is_refused():
+    assert refused(offence_date=D(2024, 3, 2)).field == "offence_date"
+    assert refused(offence_date=D(1989, 12, 31)).field == "offence_date"
+
+
+# --- Community service is imposed in hours and has no control period ------------------------------
+
+
+def test_community_service_needs_hours_and_has_no_control_period():
+    assert control(sentence_kind="community_service", term_months=None, term_hours=120) is None
+    assert refused(sentence_kind="community_service", term_months=6).field == "term_hours"
 
 
 # --- Forced labour --------------------------------------------------------------------------------
@@ -331,6 +396,7 @@ def labour(p: Person, replaced_months: int | None = None) -> legal.ForcedLabour:
 def test_forced_labour_applies_to_an_unemployed_adult_100_hours_a_year_at_most_4_a_day():
     fl = labour(person(born=D(1990, 1, 1), employment_status="unemployed"))
     assert fl.applies
+    assert fl.judged_on == ON
     assert (fl.hours_per_year, fl.max_hours_per_day) == (100, 4)
     assert fl.exemptions == []
     assert fl.source == "CC art. 44(1)"
@@ -342,6 +408,8 @@ def test_forced_labour_applies_to_an_unemployed_adult_100_hours_a_year_at_most_4
         ({"born": D(1990, 1, 1), "employment_status": "employed"}, "in permanent work or education"),
         ({"born": D(1990, 1, 1), "employment_status": "self_employed"}, "in permanent work or education"),
         ({"born": D(1990, 1, 1), "in_education": True}, "in permanent work or education"),
+        # "In education" as the employment status counts, without the separate flag
+        ({"born": D(1990, 1, 1), "employment_status": "student"}, "in permanent work or education"),
         ({"born": D(2009, 6, 1)}, "a minor"),
         ({"born": D(1995, 1, 1), "sex": "F", "pregnant": True}, "a pregnant woman"),
         ({"born": D(1995, 1, 1), "sex": "F", "child_born": D(2024, 1, 1)}, "a woman with a child under 3"),
@@ -386,8 +454,11 @@ def test_deferral_registration_is_due_three_working_days_after_appearance_over_n
         sentence_kind="deferral", received_on=D(2026, 3, 16), release_date=D(2026, 3, 16), appeared_on=D(2026, 3, 19)
     )
     assert deadline.due == D(2026, 3, 27)
-    assert deadline.search_from == D(2026, 3, 30)
-    assert "PEC art. 163" in deadline.rule_label
+    # released 16 March: the day of release is not counted, the two weeks end on 30 March
+    assert deadline.appear_by == D(2026, 3, 30)
+    assert deadline.search_from == D(2026, 3, 31)
+    assert (deadline.rule_key, deadline.rule_version) == ("registration.deferral_release", 1)
+    assert "PEC art. 163" in deadline.source
 
 
 def test_deferral_before_appearance_has_only_the_search_date_fourteen_days_after_release():
@@ -395,7 +466,21 @@ def test_deferral_before_appearance_has_only_the_search_date_fourteen_days_after
         sentence_kind="deferral", received_on=D(2026, 1, 5), release_date=D(2026, 1, 5), appeared_on=None
     )
     assert deadline.due is None
-    assert deadline.search_from == D(2026, 1, 19)
+    assert deadline.appear_by == D(2026, 1, 19)
+    assert deadline.search_from == D(2026, 1, 20)
+
+
+def test_two_weeks_ending_on_a_day_off_end_on_the_next_working_day():
+    # released Friday 27 February 2026: the 14th day is Friday 13 March (a working day) ...
+    assert legal.registration_deadline(
+        sentence_kind="deferral", received_on=D(2026, 2, 27), release_date=D(2026, 2, 27), appeared_on=None
+    ).appear_by == D(2026, 3, 13)
+    # ... released Saturday 28 February: the 14th day is Saturday 14 March, so Monday 16 March
+    deadline = legal.registration_deadline(
+        sentence_kind="deferral", received_on=D(2026, 2, 28), release_date=D(2026, 2, 28), appeared_on=None
+    )
+    assert deadline.appear_by == D(2026, 3, 16)
+    assert deadline.search_from == D(2026, 3, 17)
 
 
 def test_deferral_over_new_year_skips_the_holidays():
@@ -413,7 +498,7 @@ def test_other_registrations_are_due_ten_days_after_receipt(kind):
     )
     assert deadline.due == D(2026, 1, 25)
     assert deadline.search_from is None
-    assert deadline.rule_label.startswith("registration.other v1")
+    assert (deadline.rule_key, deadline.rule_version) == ("registration.other", 1)
 
 
 def test_deferral_without_a_release_date_falls_back_to_the_office_deadline():

@@ -1,5 +1,6 @@
-"""Shared REST pieces: authentication order, capability permissions, pagination, audit helpers and
+"""Shared REST pieces every app's API builds on: authentication order, pagination, id parsing and
 turning every error into one translated JSON shape: ``{"detail", "code", "errors"?}``.
+Capability permissions and the typed caller live in ``accounts.permissions``.
 
 DomainError → 400, PermissionDeniedError → 403, an object outside the caller's jurisdiction
 (the scoped selector raises DoesNotExist) → 404, and DRF's own errors keep their status.
@@ -12,19 +13,15 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import BasePermission, IsAuthenticated
-from rest_framework.request import Request
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from openprobation.accounts.models import User
-from openprobation.accounts.roles import Cap, has_cap
 from openprobation.core.exceptions import DomainError, PermissionDeniedError
 
 
@@ -49,33 +46,6 @@ class ApiView(APIView):
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
-
-
-def api_user(request: Request) -> User:
-    """The signed-in staff member (permission classes have already refused anonymous calls)."""
-    user = request.user
-    if not isinstance(user, User):
-        raise exceptions.NotAuthenticated()
-    return user
-
-
-class _CapPermission(BasePermission):
-    cap: Cap
-    methods: frozenset[str] | None = None
-    message = gettext_lazy("Your role does not allow this.")
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if self.methods is not None and request.method not in self.methods:
-            return True
-        return has_cap(request.user, self.cap)
-
-
-def needs_cap(cap: Cap, *, methods: tuple[str, ...] | None = None) -> type[BasePermission]:
-    """A permission class refusing (403) callers whose role lacks ``cap`` — fails closed.
-    With ``methods``, only those HTTP methods need it (a list anyone may read, a POST that needs
-    the capability); the service checks again, with the jurisdiction."""
-    name = f"Needs_{cap.value}" + (f"_for_{'_'.join(methods)}" if methods else "")
-    return type(name, (_CapPermission,), {"cap": cap, "methods": frozenset(methods) if methods else None})
 
 
 def parse_pk(value: Any) -> int:
