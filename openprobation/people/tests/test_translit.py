@@ -1,0 +1,30 @@
+"""Transliteration in the case style a name was typed in."""
+
+from __future__ import annotations
+
+import pytest
+
+from openprobation.people.translit import to_latin
+
+
+@pytest.mark.parametrize(
+    ("cyrillic", "latin"),
+    [
+        ("ЖАНАР", "ZHANAR"),
+        ("Жанар", "Zhanar"),
+        ("жанар", "Zhanar"),
+        ("жАНАР", "Zhanar"),
+        ("ЖАНАР-ГҮЛ", "ZHANAR-GUL"),
+        ("Жанар-гүл", "Zhanar-Gul"),
+        ("Жанар-Гүл", "Zhanar-Gul"),
+        ("ӘСЕТ ҒАЛЫМ ҚАНАТ", "ASET GALYM KANAT"),
+        ("ӨМІРЗАҚ ҰЛАН ҮМІТ ҺАШИМ ІҢКӘР", "OMIRZAK ULAN UMIT HASHIM INKAR"),
+        ("ЩУКИН", "SHCHUKIN"),
+        ("ЧЕХОВ", "CHEKHOV"),
+        ("Жақсылықов", "Zhaksylykov"),
+        ("Серік ұлы", "Serik Uly"),
+        ("Ж", "Zh"),
+    ],
+)
+def test_latin_form_follows_the_case_style_of_the_cyrillic(cyrillic: str, latin: str) -> None:
+    assert to_latin(cyrillic) == latin
