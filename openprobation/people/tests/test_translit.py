@@ -1,10 +1,10 @@
-"""Transliteration in the case style a name was typed in."""
+"""Transliteration in the case style a name was typed in, and which alphabet a name is in."""
 
 from __future__ import annotations
 
 import pytest
 
-from openprobation.people.translit import to_latin
+from openprobation.people.translit import NameScript, name_script, to_latin
 
 
 @pytest.mark.parametrize(
@@ -28,3 +28,23 @@ from openprobation.people.translit import to_latin
 )
 def test_latin_form_follows_the_case_style_of_the_cyrillic(cyrillic: str, latin: str) -> None:
     assert to_latin(cyrillic) == latin
+
+
+@pytest.mark.parametrize(
+    ("name", "script"),
+    [
+        ("Нұрлан", NameScript.CYRILLIC),
+        ("ЖАНАР-ГҮЛ", NameScript.CYRILLIC),
+        ("Smith", NameScript.LATIN),
+        ("O'Brien", NameScript.LATIN),
+        ("Mary-Jane van Dyke", NameScript.LATIN),
+        ("Müller", NameScript.LATIN),
+        ("Oʻtkir", NameScript.LATIN),
+        ("Jохн", NameScript.MIXED),  # Cyrillic о and х
+        ("Smith2", NameScript.INVALID),
+        ("-", NameScript.INVALID),
+        ("李", NameScript.INVALID),
+    ],
+)
+def test_name_script(name: str, script: NameScript) -> None:
+    assert name_script(name) is script
