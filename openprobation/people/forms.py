@@ -55,10 +55,18 @@ class PersonForm(UswdsForm):
         help_text=_("12 digits. Leave empty only if the person has no IIN (for example a foreign national)."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
     )
-    surname = _text(Person, "surname", required=True, help_text=_("In Cyrillic, as in the identity document."))
+    surname = _text(
+        Person,
+        "surname",
+        required=True,
+        help_text=_(
+            "As in the identity document: in Cyrillic for a citizen of Kazakhstan; "
+            "a foreign national's name may be in Latin letters."
+        ),
+    )
     first_name = _text(Person, "first_name", required=True)
     patronymic = _text(Person, "patronymic")
-    surname_latin = _text(Person, "surname_latin", help_text=_("Leave empty to fill in from the Cyrillic form."))
+    surname_latin = _text(Person, "surname_latin", help_text=_("Leave empty to fill in from the name above."))
     first_name_latin = _text(Person, "first_name_latin")
     patronymic_latin = _text(Person, "patronymic_latin")
     birth_date = date_field(_label(Person, "birth_date"), required=True)

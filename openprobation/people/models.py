@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from openprobation.accounts.models import Office
 from openprobation.core.models import TimeStampedModel
 from openprobation.core.timeutil import age_on
+from openprobation.people.translit import plain_latin
+
+# ISO 3166 alpha-3 code of Kazakhstan, the default citizenship.
+KAZAKHSTAN = "KAZ"
 
 
 class Sex(models.TextChoices):
@@ -69,7 +73,7 @@ class Person(TimeStampedModel):
     citizenship = models.CharField(
         _("citizenship"),
         max_length=3,
-        default="KAZ",
+        default=KAZAKHSTAN,
         help_text=_("ISO 3166 code; empty for a stateless person."),
         blank=True,
     )
@@ -136,8 +140,9 @@ class Person(TimeStampedModel):
 
 
 def fold(text: str) -> str:
-    """Lower case with ё read as е, for matching names as people type them."""
-    return text.strip().lower().replace("ё", "е")
+    """Lower case with ё read as е and Latin letters without accents (Müller as muller), for
+    matching names as people type them."""
+    return plain_latin(text.strip().lower().replace("ё", "е"))
 
 
 def make_search_text(*names: str) -> str:
@@ -145,7 +150,9 @@ def make_search_text(*names: str) -> str:
 
 
 def make_name_key(surname: str, first_name: str) -> str:
-    return f"{surname.strip().lower().replace('ё', 'е')}|{first_name.strip().lower().replace('ё', 'е')}"
+    """The surname and first name as near-duplicates are matched: folded like search, so SMITH and
+    Smith, or Müller and Muller, are the same name. Cyrillic and Latin names stay apart."""
+    return f"{fold(surname)}|{fold(first_name)}"
 
 
 class AddressKind(models.TextChoices):

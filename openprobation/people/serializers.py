@@ -140,15 +140,29 @@ class PersonDataSerializer(serializers.Serializer[dict[str, Any]]):
     """The person's own fields, as ``person_create`` / ``person_update`` take them."""
 
     iin = serializers.CharField(max_length=12, required=False, allow_blank=True, allow_null=True)
-    surname = serializers.CharField(max_length=100)
+    surname = serializers.CharField(
+        max_length=100,
+        help_text="As in the identity document, in one alphabet for the whole name: Cyrillic for a citizen of "
+        "Kazakhstan; Cyrillic or Latin letters when the citizenship is not KAZ.",
+    )
     first_name = serializers.CharField(max_length=100)
     patronymic = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    surname_latin = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    surname_latin = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="Filled in when empty: transliterated from a Cyrillic name, a Latin name as given.",
+    )
     first_name_latin = serializers.CharField(max_length=100, required=False, allow_blank=True)
     patronymic_latin = serializers.CharField(max_length=100, required=False, allow_blank=True)
     birth_date = serializers.DateField()
     sex = serializers.ChoiceField(choices=Sex.choices)
-    citizenship = serializers.CharField(max_length=3, required=False, allow_blank=True)
+    citizenship = serializers.CharField(
+        max_length=3,
+        required=False,
+        allow_blank=True,
+        help_text="ISO 3166 alpha-3 code; KAZ when omitted, empty for a stateless person.",
+    )
     native_language = serializers.ChoiceField(choices=Language.choices, required=False)
     languages = serializers.ListField(
         child=serializers.ChoiceField(choices=Language.choices), required=False, max_length=len(Language.choices)

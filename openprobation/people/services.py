@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from openprobation.accounts.models import Office, User
@@ -16,15 +17,17 @@ from openprobation.core.exceptions import DomainError, PermissionDeniedError
 from openprobation.core.timeutil import local_today
 from openprobation.people.iin import validate_iin_against
 from openprobation.people.models import (
+    KAZAKHSTAN,
     Address,
     FamilyMember,
     IdentityDocument,
     Person,
+    fold,
     make_name_key,
     make_search_text,
 )
 from openprobation.people.selectors import near_duplicates, person_qs_for_user
-from openprobation.people.translit import is_cyrillic_name, to_latin
+from openprobation.people.translit import NameScript, name_script, to_latin
 
 PERSON_FIELDS = [
     "iin",
@@ -51,26 +54,98 @@ PERSON_FIELDS = [
 ]
 
 
-def _clean_person(data: dict[str, Any], *, instance: Person | None = None) -> dict[str, Any]:
-    clean = {k: v for k, v in data.items() if k in PERSON_FIELDS}
-    for name_field in ("surname", "first_name", "patronymic"):
-        value = (clean.get(name_field) or "").strip()
-        clean[name_field] = value
-        if value and not is_cyrillic_name(value):
+NAME_FIELDS = ("surname", "first_name", "patronymic")
+
+
+def _label(field: str) -> str:
+    return str(capfirst(Person._meta.get_field(field).verbose_name))  # type: ignore[union-attr]
+
+
+def _latin_form(name: str) -> str:
+    """The Latin form of a name: a Latin name as typed, a Cyrillic one transliterated."""
+    return name if name_script(name) is NameScript.LATIN else to_latin(name)
+
+
+def _clean_names(clean: dict[str, Any], *, instance: Person | None) -> None:
+    """The name is written as in the identity document, in one alphabet.
+
+    A citizen of Kazakhstan (citizenship KAZ) has Kazakh documents, which carry the name in
+    Cyrillic: it is written in Cyrillic and the Latin form is transliterated from it. Anyone else
+    (a foreign national, or a stateless person with an empty citizenship) may have documents in
+    Latin letters only: their name may be written in Cyrillic or in Latin letters, and a Latin name
+    is also its own Latin form. Either way surname, first name and patronymic share one alphabet,
+    and no part mixes alphabets (a Cyrillic "о" in "Jоhn" would hide the person from search and
+    from the duplicate check)."""
+    citizen = clean["citizenship"] == KAZAKHSTAN
+    alphabet: NameScript | None = None
+    for field in NAME_FIELDS:
+        value = (clean.get(field) or "").strip()
+        clean[field] = value
+        if not value:
+            continue
+        script = name_script(value)
+        if script is NameScript.MIXED:
             raise DomainError(
                 _(
-                    "Write the name in Cyrillic letters, as in the identity document; the Latin form is filled in from it."
-                ),
-                field=name_field,
+                    "%(field)s mixes Cyrillic and Latin letters, which can look alike. "
+                    "Type it again in one alphabet, as in the identity document."
+                )
+                % {"field": _label(field)},
+                field=field,
+                code="mixed_script",
             )
-    if not clean.get("surname"):
+        if script is NameScript.INVALID:
+            raise DomainError(
+                _("%(field)s may contain only Cyrillic or Latin letters, spaces, hyphens and apostrophes.")
+                % {"field": _label(field)},
+                field=field,
+            )
+        if script is NameScript.LATIN and citizen:
+            raise DomainError(
+                _(
+                    "%(field)s: write the name of a citizen of Kazakhstan in Cyrillic letters, as in the identity "
+                    "card; the Latin form is filled in from it. Latin letters are accepted only for a foreign "
+                    "national or a stateless person."
+                )
+                % {"field": _label(field)},
+                field=field,
+                code="cyrillic_required",
+            )
+        if alphabet is None:
+            alphabet = script
+        elif script is not alphabet:
+            raise DomainError(
+                _("%(field)s is in a different alphabet from the surname. Write the whole name in one alphabet.")
+                % {"field": _label(field)},
+                field=field,
+                code="mixed_script",
+            )
+    if not clean["surname"]:
         raise DomainError(_("The surname is required."), field="surname")
-    if not clean.get("first_name"):
+    if not clean["first_name"]:
         raise DomainError(_("The first name is required."), field="first_name")
-    for name_field in ("surname", "first_name", "patronymic"):
-        latin = f"{name_field}_latin"
-        if not (clean.get(latin) or "").strip():
-            clean[latin] = to_latin(clean[name_field])
+    for field in NAME_FIELDS:
+        latin_field = f"{field}_latin"
+        latin = (clean.get(latin_field) or "").strip()
+        old_latin = getattr(instance, latin_field) if instance is not None else None
+        if latin and latin != old_latin and name_script(latin) is not NameScript.LATIN:
+            raise DomainError(
+                _("%(field)s may contain only Latin letters, spaces, hyphens and apostrophes.")
+                % {"field": _label(latin_field)},
+                field=latin_field,
+                code="latin_required",
+            )
+        # A corrected name takes a new Latin form unless the old one was typed by hand.
+        old_name = getattr(instance, field) if instance is not None else None
+        stale = old_name is not None and clean[field] != old_name and fold(latin) == fold(_latin_form(old_name))
+        clean[latin_field] = _latin_form(clean[field]) if not latin or stale else latin
+
+
+def _clean_person(data: dict[str, Any], *, instance: Person | None = None) -> dict[str, Any]:
+    clean = {k: v for k, v in data.items() if k in PERSON_FIELDS}
+    # Omitted (an API call without it) is the model's default, Kazakhstan; empty is stateless.
+    clean["citizenship"] = str(clean.get("citizenship", KAZAKHSTAN) or "").strip().upper()
+    _clean_names(clean, instance=instance)
     birth = clean.get("birth_date")
     if not isinstance(birth, dt.date):
         raise DomainError(_("The date of birth is required."), field="birth_date")
@@ -99,7 +174,6 @@ def _clean_person(data: dict[str, Any], *, instance: Person | None = None) -> di
         raise DomainError(_("Pregnancy can only be recorded for a woman."), field="pregnant")
     langs = clean.get("languages") or []
     clean["languages"] = sorted({str(x) for x in langs})
-    clean["citizenship"] = (clean.get("citizenship") or "").strip().upper()
     return clean
 
 

@@ -408,3 +408,86 @@ def test_errors_follow_accept_language(personas):
     domain = client.post("/api/v1/people/", new_person(surname="Smith"), format="json", HTTP_ACCEPT_LANGUAGE="ru")
     assert domain.status_code == 400
     assert domain.json()["detail"]
+
+
+# --- names ----------------------------------------------------------------------------------
+
+
+def foreigner(**over):
+    data = {
+        "iin": "",
+        "surname": "Doe",
+        "first_name": "John",
+        "patronymic": "",
+        "citizenship": "USA",
+        "native_language": "en",
+        "languages": ["en"],
+        "documents": [{"kind": "passport", "number": "X1234567"}],
+    }
+    return new_person(**{**data, **over})
+
+
+def test_foreign_national_with_a_latin_name_is_registered_and_found_by_it(personas):
+    client = signed_in(personas["officer"])
+    answer = client.post("/api/v1/people/", foreigner(), format="json")
+    assert answer.status_code == 201, answer.json()
+    body = answer.json()
+    assert (body["surname"], body["surname_latin"], body["full_name"]) == ("Doe", "Doe", "Doe John")
+    assert (body["iin"], body["citizenship"]) == (None, "USA")
+    found = client.get("/api/v1/people/", {"q": "DOE"}).json()["results"]
+    assert [p["id"] for p in found] == [body["id"]]
+    again = client.post("/api/v1/people/", foreigner(surname="DOE", first_name="JOHN"), format="json")
+    assert again.status_code == 400
+    assert again.json()["code"] == "possible_duplicate"
+    assert again.json()["duplicates"] == [body["id"]]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "label"),
+    [
+        ({"surname": "Dое"}, "surname", "Surname"),  # Cyrillic о and е
+        ({"first_name": "Jоhn"}, "first_name", "First name"),
+        ({"patronymic": "Jоhnson"}, "patronymic", "Patronymic"),
+        ({"surname_latin": "Dое"}, "surname_latin", "Surname (Latin)"),
+    ],
+)
+def test_a_name_mixing_alphabets_gets_400_naming_the_field_and_saves_nothing(personas, change, field, label):
+    answer = signed_in(personas["officer"]).post(
+        "/api/v1/people/", foreigner(**change), format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert answer.status_code == 400
+    body = answer.json()
+    assert list(body["errors"]) == [field]
+    assert body["detail"].startswith(label)
+    assert not Person.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_latin_name_without_citizenship_is_refused_as_a_citizen_of_kazakhstan(personas):
+    data = foreigner()
+    del data["citizenship"]
+    answer = signed_in(personas["officer"]).post("/api/v1/people/", data, format="json")
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "cyrillic_required"
+    assert "surname" in answer.json()["errors"]
+
+
+def test_a_name_in_capitals_gets_a_latin_form_in_capitals(personas):
+    answer = signed_in(personas["officer"]).post(
+        "/api/v1/people/", new_person(surname="ЖҰМАБАЕВ", first_name="НҰРЛАН", patronymic="СЕРІКҰЛЫ"), format="json"
+    )
+    assert answer.status_code == 201
+    assert answer.json()["full_name_latin"] == "ZHUMABAEV NURLAN SERIKULY"
+    assert answer.json()["citizenship"] == "KAZ"
+
+
+def test_patching_a_foreign_nationals_surname_follows_in_the_latin_form(personas):
+    client = signed_in(personas["officer"])
+    pk = client.post("/api/v1/people/", foreigner(), format="json").json()["id"]
+    answer = client.patch(f"/api/v1/people/{pk}/", {"surname": "Dow"}, format="json")
+    assert answer.status_code == 200, answer.json()
+    assert (answer.json()["surname"], answer.json()["surname_latin"]) == ("Dow", "Dow")
+    refused = client.patch(f"/api/v1/people/{pk}/", {"first_name": "Jоhn"}, format="json")
+    assert refused.status_code == 400
+    assert "first_name" in refused.json()["errors"]
+    assert Person.objects.get(pk=pk).first_name == "John"

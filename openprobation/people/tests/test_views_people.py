@@ -263,3 +263,73 @@ def test_small_forms_of_another_region_are_not_found(personas):
     r = client.post(reverse("people:add_family", args=[person.pk]), {"relation": "spouse", "full_name": "Х"})
     assert r.status_code == 404
     assert person.family.count() == 0
+
+
+# --- names ----------------------------------------------------------------------------------
+
+
+def _foreigner_form(**overrides: Any) -> dict[str, Any]:
+    foreigner = {
+        "iin": "",
+        "surname": "O'Connor",
+        "first_name": "Siobhán",
+        "patronymic": "",
+        "citizenship": "IRL",
+        "native_language": "en",
+        "languages": ["en"],
+        "doc-kind": "passport",
+        "doc-number": "PA1234567",
+    }
+    return _form(**{**foreigner, **overrides})
+
+
+def test_foreign_national_with_latin_only_documents_is_registered_and_found_by_the_latin_surname(personas):
+    client = signed_in(personas["officer"])
+    response = client.post(reverse("people:create"), _foreigner_form())
+    assert response.status_code == 302, response.context["form"].errors
+    person = Person.objects.get()
+    assert (person.surname, person.first_name, person.citizenship) == ("O'Connor", "Siobhán", "IRL")
+    assert (person.surname_latin, person.first_name_latin) == ("O'Connor", "Siobhán")
+    page = client.get(response["Location"]).content.decode()
+    assert page.count("O&#x27;Connor Siobhán") >= 2  # the title and the heading; the Latin line is not repeated
+    assert 'lang="en">O&#x27;Connor' not in page
+    for query in ("o'connor", "SIOBHAN"):
+        found = client.get(reverse("people:list"), {"q": query})
+        assert list(found.context["page_obj"]) == [person], query
+
+
+def test_name_mixing_cyrillic_and_latin_letters_is_refused_next_to_the_field(personas):
+    response = signed_in(personas["officer"]).post(
+        reverse("people:create"),
+        _foreigner_form(first_name="Siobhаn"),  # a Cyrillic а
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_first_name_error"' in html
+    assert "First name mixes Cyrillic and Latin letters" in html
+    assert not Person.objects.exists()
+
+
+def test_name_typed_in_capitals_gets_a_latin_form_in_capitals(personas):
+    response = signed_in(personas["officer"]).post(
+        reverse("people:create"), _form(surname="ЖАҚСЫЛЫҚОВ", first_name="ЕРЖАН-ӘЛІ", patronymic="СЕРІКҰЛЫ")
+    )
+    assert response.status_code == 302
+    person = Person.objects.get()
+    assert person.full_name_latin == "ZHAKSYLYKOV ERZHAN-ALI SERIKULY"
+
+
+def test_editing_a_foreign_national_keeps_the_latin_name(personas):
+    client = signed_in(personas["officer"])
+    client.post(reverse("people:create"), _foreigner_form())
+    person = Person.objects.get()
+    data = {k: v for k, v in _foreigner_form().items() if "-" not in k}  # the person's own fields
+    response = client.post(reverse("people:edit", args=[person.pk]), {**data, "surname": "O'Conor"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.surname, person.surname_latin) == ("O'Conor", "O'Conor")
+    response = client.post(reverse("people:edit", args=[person.pk]), {**data, "citizenship": "KAZ"})
+    assert response.status_code == 200
+    assert 'id="id_surname_error"' in response.content.decode()
+    person.refresh_from_db()
+    assert person.citizenship == "IRL"
