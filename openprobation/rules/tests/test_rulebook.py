@@ -58,7 +58,20 @@ def test_unknown_rule_raises_rule_missing_naming_key_and_date():
 def test_rule_is_missing_before_its_first_version_takes_effect():
     with pytest.raises(RuleMissing):
         rule("pretrial.eligibility", on=D(2016, 12, 31))
-    assert rule("pretrial.eligibility", on=D(2017, 1, 1)).version == 1
+    assert rule("pretrial.eligibility", on=D(2017, 1, 17)).version == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["pretrial.eligibility", "penitentiary.release_preparation"])
+def test_the_law_on_probation_applies_from_its_entry_into_force_on_17_january_2017(key):
+    # LoP of 30 December 2016 No. 38-VI: in force ten calendar days after its first publication
+    with pytest.raises(RuleMissing):
+        rule(key, on=D(2017, 1, 16))
+    found = rule(key, on=D(2017, 1, 17))
+    assert "17 January 2017" in found.source_en
+    assert "ten calendar days" in found.source_en
+    assert "17 қаңтар" in found.source_kk
+    assert "17 января 2017" in found.source_ru
 
 
 @pytest.mark.django_db
