@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from openprobation.core.exceptions import DomainError
 from openprobation.core.workdays import HolidayCalendar
 from openprobation.rules.models import Rule
+from openprobation.rules.schemas import InvalidRuleParams, ParamError, param_errors
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "rulebook.json"
 
@@ -135,8 +136,18 @@ def add_working_days(start: dt.date, count: int) -> dt.date:
 
 def rulebook_load(*, path: Path = FIXTURE) -> tuple[int, int]:
     """Load the rulebook fixture: create missing versions, leave versions already present alone
-    (an administrator's edits win). Returns (created, kept)."""
+    (an administrator's edits win). Returns (created, kept).
+
+    Every version's params are checked against the schema of its key first; if any does not match
+    (or a key has no schema) nothing is loaded and ``InvalidRuleParams`` names each mismatch."""
     data = json.loads(path.read_text(encoding="utf-8"))
+    problems = [
+        ParamError(f"{item.get('key')} v{item.get('version')} {error.path}", error.message)
+        for item in data["rules"]
+        for error in param_errors(str(item.get("key")), item.get("params"))
+    ]
+    if problems:
+        raise InvalidRuleParams(problems)
     created = kept = 0
     with transaction.atomic():
         for item in data["rules"]:
