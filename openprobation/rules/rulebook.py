@@ -110,6 +110,13 @@ def rule_version(key: str, version: int) -> RuleVersion | None:
     return None
 
 
+def rule_citation(key: str, version: int) -> str:
+    """The act and article a rule version rests on, in the reader's language, for showing where a
+    decision came from. Never the internal key: an unknown key or version gives an empty string."""
+    found = rule_version(key, version)
+    return found.source if found is not None else ""
+
+
 @lru_cache(maxsize=8)
 def _calendar(version: int, generation: int, params_json: str) -> HolidayCalendar:
     return HolidayCalendar.from_params(json.loads(params_json))
