@@ -145,6 +145,11 @@ def rulebook_load(*, path: Path = FIXTURE) -> tuple[int, int]:
     """Load the rulebook fixture: create missing versions, leave versions already present alone
     (an administrator's edits win). Returns (created, kept).
 
+    So changing a shipped version in the fixture reaches fresh databases only. A change in the law
+    is a new version number; a version that was wrong as shipped keeps its number and is corrected
+    in existing databases by a data migration that leaves administrators' edits alone (rules
+    migration 0003 is the example).
+
     Every version's params are checked against the schema of its key first; if any does not match
     (or a key has no schema) nothing is loaded and ``InvalidRuleParams`` names each mismatch."""
     data = json.loads(path.read_text(encoding="utf-8"))
