@@ -12,8 +12,13 @@ A schema is built from a few typed shapes::
     register_schema(
         "registration.example",
         Params(
-            {"days": Int(min=1, max=365), "kinds": ListOf(Choice({"a", "b"})), "note": Optional(Text())},
-            checks=(ordered("min_days", "days"),),
+            {
+                "min_days": Int(min=0, max=365),
+                "max_days": Int(min=1, max=365),
+                "kinds": ListOf(Choice({"court_order", "transfer"}), unique=True),
+                "note": Optional(Text()),  # may be left out
+            },
+            checks=(ordered("min_days", "max_days"),),
         ),
     )
 
