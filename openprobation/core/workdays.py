@@ -2,8 +2,9 @@
 
 Kazakhstan: Saturday and Sunday are days off; national holidays are days off; when a national
 holiday (not a religious one) falls on a day off, the next working day is a day off (Labour Code
-art. 85); the government may move days off by decree, given here as extra days off or extra
-working days.
+art. 85); the government may move days off by decree (art. 85(3)), given as transfers — a day off
+and the day worked instead — or, in the older shape of the data, as separate lists of extra days off
+and extra working days. Both shapes are read.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ class HolidayCalendar:
     dated: frozenset[dt.date] = frozenset()
     extra_days_off: frozenset[dt.date] = frozenset()
     extra_working_days: frozenset[dt.date] = frozenset()
+    # Years whose decrees (or religious-holiday dates) are not published yet: the answer may change.
+    provisional_years: frozenset[int] = frozenset()
     _cache: dict[int, frozenset[dt.date]] = field(default_factory=dict, compare=False, hash=False)
 
     @classmethod
@@ -29,12 +32,16 @@ class HolidayCalendar:
         for item in params.get("fixed_holidays", []):
             month, day = (int(part) for part in str(item["date"]).split("-"))
             fixed.append((month, day, bool(item.get("moves", True))))
+        transfers = params.get("transfers", [])
+        days_off = [*params.get("extra_days_off", []), *(t["day_off"] for t in transfers)]
+        working = [*params.get("extra_working_days", []), *(t["working_day"] for t in transfers)]
         return cls(
             weekend=frozenset(int(d) for d in params.get("weekend", [5, 6])),
             fixed=tuple(fixed),
             dated=frozenset(dt.date.fromisoformat(d["date"]) for d in params.get("dated_holidays", [])),
-            extra_days_off=frozenset(dt.date.fromisoformat(d) for d in params.get("extra_days_off", [])),
-            extra_working_days=frozenset(dt.date.fromisoformat(d) for d in params.get("extra_working_days", [])),
+            extra_days_off=frozenset(dt.date.fromisoformat(d) for d in days_off),
+            extra_working_days=frozenset(dt.date.fromisoformat(d) for d in working),
+            provisional_years=frozenset(int(y) for y in params.get("provisional_years", [])),
         )
 
     def days_off_in(self, year: int) -> frozenset[dt.date]:
@@ -58,6 +65,10 @@ class HolidayCalendar:
         result = frozenset(off - {d for d in self.extra_working_days if d.year == year})
         self._cache[year] = result
         return result
+
+    def is_provisional(self, day: dt.date) -> bool:
+        """Whether ``day`` lies in a year whose transfers or religious-holiday dates are not final."""
+        return day.year in self.provisional_years
 
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.extra_working_days:

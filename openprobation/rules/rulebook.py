@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from openprobation.core.exceptions import DomainError
 from openprobation.core.workdays import HolidayCalendar
 from openprobation.rules.models import Rule
+from openprobation.rules.schemas import InvalidRuleParams, ParamError, param_errors
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "rulebook.json"
 
@@ -109,6 +110,13 @@ def rule_version(key: str, version: int) -> RuleVersion | None:
     return None
 
 
+def rule_citation(key: str, version: int) -> str:
+    """The act and article a rule version rests on, in the reader's language, for showing where a
+    decision came from. Never the internal key: an unknown key or version gives an empty string."""
+    found = rule_version(key, version)
+    return found.source if found is not None else ""
+
+
 @lru_cache(maxsize=8)
 def _calendar(version: int, generation: int, params_json: str) -> HolidayCalendar:
     return HolidayCalendar.from_params(json.loads(params_json))
@@ -135,8 +143,23 @@ def add_working_days(start: dt.date, count: int) -> dt.date:
 
 def rulebook_load(*, path: Path = FIXTURE) -> tuple[int, int]:
     """Load the rulebook fixture: create missing versions, leave versions already present alone
-    (an administrator's edits win). Returns (created, kept)."""
+    (an administrator's edits win). Returns (created, kept).
+
+    So changing a shipped version in the fixture reaches fresh databases only. A change in the law
+    is a new version number; a version that was wrong as shipped keeps its number and is corrected
+    in existing databases by a data migration that leaves administrators' edits alone (rules
+    migration 0003 is the example).
+
+    Every version's params are checked against the schema of its key first; if any does not match
+    (or a key has no schema) nothing is loaded and ``InvalidRuleParams`` names each mismatch."""
     data = json.loads(path.read_text(encoding="utf-8"))
+    problems = [
+        ParamError(f"{item.get('key')} v{item.get('version')} {error.path}", error.message)
+        for item in data["rules"]
+        for error in param_errors(str(item.get("key")), item.get("params"))
+    ]
+    if problems:
+        raise InvalidRuleParams(problems)
     created = kept = 0
     with transaction.atomic():
         for item in data["rules"]:

@@ -98,6 +98,29 @@ def test_decreed_extra_day_off_and_extra_working_day():
     assert SMALL.add_working_days(D(2026, 5, 15), 1) == D(2026, 5, 16)
 
 
+def test_transfers_given_in_pairs_move_a_day_off_and_a_working_day():
+    cal = HolidayCalendar.from_params(
+        {
+            "fixed_holidays": [{"date": "05-07"}, {"date": "05-09"}],
+            "transfers": [{"day_off": "2024-05-08", "working_day": "2024-05-04", "source": "Government decree"}],
+            "provisional_years": [2027],
+        }
+    )
+    assert not cal.is_working_day(D(2024, 5, 8))
+    assert cal.is_working_day(D(2024, 5, 4))
+    assert cal.is_provisional(D(2027, 1, 1))
+    assert not cal.is_provisional(D(2024, 1, 1))
+    # the older shape (separate lists) reads the same
+    old = HolidayCalendar.from_params(
+        {
+            "fixed_holidays": [{"date": "05-07"}, {"date": "05-09"}],
+            "extra_days_off": ["2024-05-08"],
+            "extra_working_days": ["2024-05-04"],
+        }
+    )
+    assert old.days_off_in(2024) == cal.days_off_in(2024)
+
+
 def test_extra_working_day_overrides_a_holiday():
     cal = HolidayCalendar.from_params({"fixed_holidays": [{"date": "03-08"}], "extra_working_days": ["2027-03-08"]})
     assert cal.is_working_day(D(2027, 3, 8))
@@ -136,7 +159,7 @@ def test_rulebook_calendar_keeps_kurban_ait_and_orthodox_christmas_from_moving()
 
 
 @pytest.mark.django_db
-def test_rulebook_calendar_before_2023_has_17_december_and_after_has_republic_day():
+def test_rulebook_calendar_before_the_2022_reform_has_17_december_and_after_has_republic_day():
     old = working_calendar(on=D(2021, 12, 1))
     new = working_calendar(on=D(2025, 10, 1))
     assert not old.is_working_day(D(2021, 12, 17))  # Friday, Independence Day (second day) until 2022
@@ -148,3 +171,37 @@ def test_rulebook_calendar_before_2023_has_17_december_and_after_has_republic_da
 @pytest.mark.django_db
 def test_rulebook_calendar_new_year_2022_on_a_weekend_moves_to_3_and_4_january():
     assert add_working_days(D(2021, 12, 31), 1) == D(2022, 1, 5)
+
+
+# --- Boundaries: decreed transfers and the turn of a year ----------------------------------------
+
+
+@pytest.mark.django_db
+def test_may_2024_saturday_4_may_is_worked_and_7_to_9_may_are_off():
+    # Thu 2 May, Fri 3 May, Sat 4 May (worked for Wed 8 May), Mon 6 May, then 7–9 May off
+    assert add_working_days(D(2024, 5, 2), 1) == D(2024, 5, 3)
+    assert add_working_days(D(2024, 5, 3), 1) == D(2024, 5, 4)
+    assert add_working_days(D(2024, 5, 4), 1) == D(2024, 5, 6)
+    assert add_working_days(D(2024, 5, 6), 1) == D(2024, 5, 10)
+    assert add_working_days(D(2024, 5, 2), 4) == D(2024, 5, 10)
+    assert working_calendar(on=D(2024, 5, 1)).working_days_between(D(2024, 5, 2), D(2024, 5, 10)) == 4
+
+
+@pytest.mark.django_db
+def test_new_year_2025_off_from_1_to_3_january_and_sunday_5_january_worked():
+    # Tue 31 Dec 2024 → 1, 2 Jan holidays, Fri 3 Jan off (for Sun 5 Jan), 4 Jan Saturday,
+    # Sun 5 Jan worked, Mon 6 Jan, Tue 7 Jan Orthodox Christmas, Wed 8 Jan.
+    assert add_working_days(D(2024, 12, 31), 1) == D(2025, 1, 5)
+    assert add_working_days(D(2024, 12, 31), 2) == D(2025, 1, 6)
+    assert add_working_days(D(2024, 12, 31), 3) == D(2025, 1, 8)
+    assert add_working_days(D(2024, 12, 27), 3) == D(2025, 1, 5)  # Fri 27 Dec → 30, 31 Dec, 5 Jan
+
+
+@pytest.mark.django_db
+def test_december_2022_has_no_first_president_day_and_one_independence_day():
+    # Wed 30 Nov 2022 → Thu 1 Dec is a working day (First President Day abolished in 2022)
+    assert add_working_days(D(2022, 11, 30), 1) == D(2022, 12, 1)
+    # Thu 15 Dec → Fri 16 Dec Independence Day, 17–18 weekend → Mon 19 Dec
+    assert add_working_days(D(2022, 12, 15), 1) == D(2022, 12, 19)
+    # the year turns: Fri 30 Dec 2022 → 1 Jan Sunday, 2 Jan Monday holiday, 3 Jan moved → Wed 4 Jan
+    assert add_working_days(D(2022, 12, 30), 1) == D(2023, 1, 4)

@@ -58,7 +58,61 @@ def test_unknown_rule_raises_rule_missing_naming_key_and_date():
 def test_rule_is_missing_before_its_first_version_takes_effect():
     with pytest.raises(RuleMissing):
         rule("pretrial.eligibility", on=D(2016, 12, 31))
-    assert rule("pretrial.eligibility", on=D(2017, 1, 1)).version == 1
+    assert rule("pretrial.eligibility", on=D(2017, 1, 17)).version == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["pretrial.eligibility", "penitentiary.release_preparation"])
+def test_the_law_on_probation_applies_from_its_entry_into_force_on_17_january_2017(key):
+    # LoP of 30 December 2016 No. 38-VI: in force ten calendar days after its first publication
+    with pytest.raises(RuleMissing):
+        rule(key, on=D(2017, 1, 16))
+    found = rule(key, on=D(2017, 1, 17))
+    assert "17 January 2017" in found.source_en
+    assert "ten calendar days" in found.source_en
+    assert "17 қаңтар" in found.source_kk
+    assert "17 января 2017" in found.source_ru
+
+
+@pytest.mark.django_db
+def test_rule_citation_gives_the_act_and_article_in_the_readers_language_never_the_key():
+    from django.utils import translation
+
+    from openprobation.rules.rulebook import rule_citation
+
+    with translation.override("en"):
+        assert rule_citation(ROL, 1) == "CC art. 44(1) (wording before the amendment lowering the minimum)"
+        assert rule_citation(ROL, 2) == "CC art. 44(1)"
+    with translation.override("ru"):
+        assert rule_citation(ROL, 2) == "УК, ст. 44 ч. 1"
+    with translation.override("kk"):
+        assert rule_citation(ROL, 2) == "ҚК 44-бабының 1-бөлігі"
+        assert ROL not in rule_citation(ROL, 2)
+    assert rule_citation(ROL, 99) == ""
+    assert rule_citation("no.such.rule", 1) == ""
+
+
+@pytest.mark.django_db
+def test_rule_citation_falls_back_to_english_when_a_language_is_missing():
+    from django.utils import translation
+
+    from openprobation.rules.rulebook import rule_citation
+
+    Rule.objects.filter(key=ROL, version=2).update(source_kk="")
+    invalidate()
+    with translation.override("kk"):
+        assert rule_citation(ROL, 2) == "CC art. 44(1)"
+
+
+@pytest.mark.django_db
+def test_rule_version_finds_a_given_version_of_a_key():
+    from openprobation.rules.rulebook import rule_version
+
+    found = rule_version(ROL, 1)
+    assert found is not None
+    assert (found.key, found.version, found["min_months"]) == (ROL, 1, 12)
+    assert rule_version(ROL, 3) is None
+    assert rule_version("no.such.rule", 1) is None
 
 
 @pytest.mark.django_db
