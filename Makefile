@@ -41,6 +41,7 @@ run: install catalogs
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 types: $(BIN)/.installed
 	SECRET_KEY=type-checking-only-not-a-real-key-0123456789 DATABASE_URL=sqlite:///:memory: $(BIN)/mypy

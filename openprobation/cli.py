@@ -9,7 +9,8 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openprobation.settings")
-    from django.core.management import execute_from_command_line
+    # Django reads DJANGO_SETTINGS_MODULE when it loads, so it is imported only once that is set.
+    from django.core.management import execute_from_command_line  # noqa: PLC0415
 
     argv = list(sys.argv)
     argv[0] = "openprobation"

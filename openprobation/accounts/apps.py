@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Staff and offices")
 
     def ready(self) -> None:
-        from openprobation.accounts.roles import sync_roles_after_migrate
+        # roles imports the models, which load only once the app registry is ready (here).
+        from openprobation.accounts.roles import sync_roles_after_migrate  # noqa: PLC0415
 
         post_migrate.connect(sync_roles_after_migrate, sender=self)

@@ -8,9 +8,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
-from openprobation.accounts.models import Role
+from openprobation.accounts.models import Role, User
 
 
 class Cap(StrEnum):
@@ -117,11 +119,6 @@ def carries_cases(user: Any) -> bool:
 
 def sync_roles() -> int:
     """Create one group per role with its capability and admin permissions. Returns groups synced."""
-    from django.contrib.auth.models import Group, Permission
-    from django.contrib.contenttypes.models import ContentType
-
-    from openprobation.accounts.models import User
-
     user_ct = ContentType.objects.get_for_model(User)
     cap_perms = {}
     for cap in Cap:

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from django.db.models import Q
 
+from openprobation.accounts.models import Office
 from openprobation.accounts.roles import Cap, has_cap
 
 
@@ -95,8 +96,6 @@ def may(user: Any, action: CaseAction, case: CaseLike) -> bool:
 
 def offices_for_user(user: Any) -> Any:
     """Offices the user works in (for choosing where to open a case, or whom to allocate)."""
-    from openprobation.accounts.models import Office
-
     if not has_cap(user, Cap.CASE_VIEW):
         return Office.objects.none()
     level = level_of(user)

@@ -8,7 +8,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        # Models are ready only now; the providers read them.
+        # The providers import the models, which load only once the app registry is ready (here).
         from openprobation.cases.timeline import case_timeline_entries, person_cases_section  # noqa: PLC0415
         from openprobation.core.sections import register_person_section  # noqa: PLC0415
         from openprobation.core.timeline import register_timeline_provider  # noqa: PLC0415

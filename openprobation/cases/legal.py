@@ -12,18 +12,23 @@ from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from openprobation.cases.models import RestraintMeasure
 from openprobation.core.exceptions import DomainError
 from openprobation.people.models import Person, Sex
-from openprobation.rules.rulebook import RuleVersion, add_working_days, rule, rule_version, working_calendar
+from openprobation.rules.rulebook import (
+    RuleVersion,
+    add_working_days,
+    rule,
+    rule_citation,
+    rule_version,
+    working_calendar,
+)
 
 
 def citation(key: str, version: int | None) -> str:
     """The act and article a stored rule reference (key + version) stands for, in the reader's
     language; empty when the reference is unknown. Pages and the API show this, never the key."""
-    if not key or not version:
-        return ""
-    found = rule_version(key, int(version))
-    return found.source if found is not None else ""
+    return rule_citation(key, int(version)) if key and version else ""
 
 
 # --- Pre-trial eligibility (LoP ch. 3) ----------------------------------------------------------
@@ -110,8 +115,6 @@ def pretrial_eligibility(
 
 def explain(decision: dict[str, Any]) -> list[str]:
     """The stored decision as sentences in the current language."""
-    from openprobation.cases.models import RestraintMeasure
-
     applied = _applied_rule(decision)
     params = dict(applied.params) if applied is not None else {}
     lines = []

@@ -23,6 +23,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from openprobation.accounts.models import Office, Region, Role, User
+from openprobation.accounts.roles import sync_roles
 from openprobation.audit.services import audit_record
 from openprobation.cases import legal
 from openprobation.cases.models import (
@@ -216,8 +217,6 @@ def create_org(*, size: DemoSize, seed: int) -> Org:
         office = offices[(i + 1) % len(offices)]
         staff.append(user("", Role.SENIOR_OFFICER if i % 4 == 3 else Role.OFFICER, office=office))
     User.objects.bulk_create(staff, batch_size=BATCH)
-    from openprobation.accounts.roles import sync_roles
-
     sync_roles()
     return load_org()
 

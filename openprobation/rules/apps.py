@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _load_rulebook(**kwargs: Any) -> None:
-    from openprobation.rules.rulebook import rulebook_load
+    # rulebook imports the models, which load only once the app registry is ready.
+    from openprobation.rules.rulebook import rulebook_load  # noqa: PLC0415
 
     rulebook_load()
 

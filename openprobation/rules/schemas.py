@@ -254,6 +254,31 @@ FORCED_LABOUR_EXEMPTIONS = frozenset(
     }
 )
 
+# Codes of the people and cases apps (the rulebook sits below them, so it names them here).
+EMPLOYMENT_STATUSES = frozenset(
+    {"employed", "self_employed", "unemployed", "student", "pensioner", "unable", "unknown"}
+)
+SENTENCE_KINDS = frozenset(
+    {
+        "restriction_of_liberty",
+        "conditional",
+        "parole",
+        "correctional_labour",
+        "community_service",
+        "deprivation_of_right",
+        "deferral",
+        "imprisonment",
+    }
+)
+CASE_TYPES = frozenset({"pre_trial", "sentence", "penitentiary", "post_penitentiary"})
+SENTENCE_KIND = Obj(
+    {
+        "term_unit": Choice({"months", "hours"}),
+        # When probation control starts: the date of legal effect, the day of release, or never.
+        "control_starts": Choice({"effective_date", "release_date", "none"}),
+    }
+)
+
 AGE = Int(min=1, max=120)
 MONTHS = Int(min=0, max=600)
 
@@ -299,6 +324,7 @@ SCHEMAS: dict[str, Obj] = {
             "child_age_below": AGE,
             "excluded_restraint_measures": ListOf(Choice(RESTRAINT_MEASURES), unique=True),
             "consent_required": Bool(),
+            "disability_groups": ListOf(Int(min=1, max=3), min_items=1, unique=True),
         }
     ),
     "sentence.restriction_of_liberty.term": Params(
@@ -325,11 +351,26 @@ SCHEMAS: dict[str, Obj] = {
             "child_age_below": AGE,
             "disability_groups": ListOf(Int(min=1, max=3), unique=True),
             "replaced_under_months": MONTHS,
+            # Employment statuses that count as permanent work, and those that count as education.
+            "work_statuses": ListOf(Choice(EMPLOYMENT_STATUSES), unique=True),
+            "education_statuses": ListOf(Choice(EMPLOYMENT_STATUSES), unique=True),
         }
     ),
     "registration.deferral_release": Params(
-        {"register_within_working_days": Int(min=1, max=365), "search_after_days": Int(min=1, max=365)}
+        {
+            "register_within_working_days": Int(min=1, max=365),
+            "search_after_days": Int(min=1, max=365),
+            # Civil Code counting: a period whose last day is a day off ends on the next working day.
+            "end_moves_to_working_day": Bool(),
+            # The sentence kinds whose release starts the PEC art. 163 clock.
+            "sentence_kinds": ListOf(Choice(SENTENCE_KINDS), min_items=1, unique=True),
+        }
     ),
+    "sentence.kinds": Params({"kinds": Obj({kind: Optional(SENTENCE_KIND) for kind in sorted(SENTENCE_KINDS)})}),
+    "cases.kinds_by_type": Params(
+        {"types": Obj({t: ListOf(Choice(SENTENCE_KINDS | {""}), unique=True) for t in sorted(CASE_TYPES)})}
+    ),
+    "sentence.control_extension": Params({"max_months": Int(min=1, max=60)}),
     "registration.other": Params({"register_within_days": Int(min=1, max=365)}),
     "penitentiary.release_preparation": Params({"months_before_release": Int(min=1, max=120)}),
     "calendar.kz.working_days": CALENDAR,

@@ -14,7 +14,8 @@ class OpenProbationAdminSite(admin.AdminSite):
     index_title = _("Reference data and rulebook")
 
     def has_permission(self, request: HttpRequest) -> bool:
-        from openprobation.accounts.roles import Cap, has_cap  # models are not ready when the site loads
+        # The admin site is built while apps load; roles imports the models, ready only later.
+        from openprobation.accounts.roles import Cap, has_cap  # noqa: PLC0415
 
         return bool(request.user.is_active and request.user.is_staff and has_cap(request.user, Cap.ADMIN_SITE))
 

@@ -38,6 +38,11 @@ def _as_shipped_before() -> None:
         Rule.objects.filter(key=key, version=1).update(
             effective_from=D.fromisoformat(fields["effective_from"]), source=fields["source"]
         )
+    # The disability groups moved into the rule later (migration 0004); the old params lacked them.
+    pretrial = Rule.objects.get(key="pretrial.eligibility", version=1)
+    Rule.objects.filter(pk=pretrial.pk).update(
+        params={k: v for k, v in pretrial.params.items() if k != "disability_groups"}
+    )
     old_calendar = _previous_calendar_params()
     Rule.objects.filter(key="calendar.kz.working_days", version=3).delete()
     Rule.objects.filter(key="calendar.kz.working_days", version=1).update(

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from openprobation.accounts.models import Role, User
+from openprobation.demo.credentials import DEMO_PASSWORD, DEMO_USERNAMES
 
 
 class Command(BaseCommand):
@@ -14,8 +15,6 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="where the service answers")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from openprobation.demo.credentials import DEMO_PASSWORD, DEMO_USERNAMES
-
         users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES).select_related("office")}
         if not users:
             self.stdout.write("No demo users: run `openprobation seed-demo`.")
