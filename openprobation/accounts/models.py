@@ -85,6 +85,13 @@ class User(AbstractUser):
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("region")
     )
+    monitored_regions = models.ManyToManyField(
+        Region,
+        blank=True,
+        related_name="monitoring_staff",
+        verbose_name=_("regions monitored"),
+        help_text=_("Monitoring operators: the regions whose electronically monitored people they watch."),
+    )
     patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
     language = models.CharField(
         _("preferred language"),

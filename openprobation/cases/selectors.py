@@ -16,7 +16,14 @@ from django.db.models import Count, Q, QuerySet
 
 from openprobation.accounts.models import Office, User
 from openprobation.accounts.roles import Cap, has_cap
-from openprobation.accounts.scoping import Level, level_of, office_q
+from openprobation.accounts.scoping import (
+    AggregateOnly,
+    Level,
+    aggregates_for_user,
+    level_of,
+    office_q,
+    relationship_of,
+)
 from openprobation.accounts.selectors import caseworkers
 from openprobation.audit.services import audit_record
 from openprobation.cases.models import OPEN_STATUSES, Case, CaseTransfer
@@ -38,11 +45,16 @@ SORTS = {
 
 
 def case_qs_for_user(user: Any) -> QuerySet[Case]:
-    """Cases in the user's jurisdiction, plus cases transferred out of it (read-only history)."""
+    """Cases the user may see: by jurisdiction, the cases of their offices plus those transferred
+    out of them (read-only history); by relationship, the cases the registered relationship ties
+    them to (a partner's referrals, a monitoring operator's people); otherwise none."""
+    base = Case.objects.select_related("person", "office", "officer")
+    relationship = relationship_of(user)
+    if relationship is not None:
+        return base.filter(pk__in=relationship.case_ids(user))
     q = office_q(user, "office")
     if q is None:
         return Case.objects.none()
-    base = Case.objects.select_related("person", "office", "officer")
     if level_of(user) is Level.NATIONAL:
         return base
     from_q = office_q(user, "from_office") or Q(pk__in=[])
@@ -56,6 +68,11 @@ def case_qs_for_user(user: Any) -> QuerySet[Case]:
         .union(CaseTransfer.objects.filter(from_q).order_by().values("case_id"))
     )
     return base.filter(pk__in=visible_ids)
+
+
+def case_aggregates(user: Any) -> AggregateOnly | None:
+    """Cases of the user's statistics jurisdiction as counts only (analysts, heads, regional)."""
+    return aggregates_for_user(user, Case.objects.all())
 
 
 @dataclass

@@ -346,18 +346,22 @@ def case_transfer(*, actor: User, case: Case, to_office: Office, reason: str) ->
 def case_record_appearance(*, actor: User, case: Case, appeared_on: dt.date) -> Case:
     """Record the day a person released on deferral appeared at the office: it starts the
     3-working-day registration deadline (PEC art. 163)."""
-    if not may(actor, CaseAction.EDIT, case):
-        raise PermissionDeniedError(_("You may not change this case."))
-    if case.status != CaseStatus.AWAITING_REGISTRATION:
-        raise DomainError(_("The appearance is recorded only while the case awaits registration."), code="not_awaiting")
-    if case.release_date is None:
-        raise DomainError(_("Enter the release date first: the appearance is counted from it."), field="appeared_on")
-    if appeared_on > local_today():
-        raise DomainError(_("The appearance date cannot be in the future."), field="appeared_on")
-    if appeared_on < case.release_date:
-        raise DomainError(_("The person cannot appear at the office before the release date."), field="appeared_on")
     with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked = Case.objects.select_for_update().select_related("office").get(pk=case.pk)
+        if not may(actor, CaseAction.EDIT, locked):
+            raise PermissionDeniedError(_("You may not change this case."))
+        if locked.status != CaseStatus.AWAITING_REGISTRATION:
+            raise DomainError(
+                _("The appearance is recorded only while the case awaits registration."), code="not_awaiting"
+            )
+        if locked.release_date is None:
+            raise DomainError(
+                _("Enter the release date first: the appearance is counted from it."), field="appeared_on"
+            )
+        if appeared_on > local_today():
+            raise DomainError(_("The appearance date cannot be in the future."), field="appeared_on")
+        if appeared_on < locked.release_date:
+            raise DomainError(_("The person cannot appear at the office before the release date."), field="appeared_on")
         before = snapshot(locked, AUDITED_FIELDS)
         deadline = legal.registration_deadline(
             sentence_kind=locked.sentence_kind,
@@ -452,14 +456,15 @@ def court_decision_record(*, actor: User, case: Case, data: DecisionInput) -> Co
     duties changed, the sentence replaced, a conditional sentence cancelled). The case's current
     control period is derived again from the original order and every decision in force
     (``terms.current_terms``); the row keeps it only for sorting and work queues."""
-    if not may(actor, CaseAction.EDIT, case):
-        raise PermissionDeniedError(_("You may not change this case."))
-    if case.status in TERMINAL:
-        raise DomainError(_("A finished case cannot take a new decision."), code="case_finished")
-    today = local_today()
-    _check_decision(case, data, current_terms(case), today)
     with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        # Judged on the row as it is now (locked), not on what the caller loaded earlier: a case
+        # transferred away in between is no longer this office's to change.
+        locked = Case.objects.select_for_update().select_related("office", "person").get(pk=case.pk)
+        if not may(actor, CaseAction.EDIT, locked):
+            raise PermissionDeniedError(_("You may not change this case."))
+        if locked.status in TERMINAL:
+            raise DomainError(_("A finished case cannot take a new decision."), code="case_finished")
+        _check_decision(locked, data, current_terms(locked), local_today())
         before = snapshot(locked, AUDITED_FIELDS)
         decision = CourtDecision.objects.create(
             case=locked,

@@ -10,14 +10,18 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from openprobation.accounts.scoping import Level, level_of, office_q
+from openprobation.accounts.scoping import Level, level_of, office_q, relationship_of
 from openprobation.audit.services import audit_record
 from openprobation.people.models import Person, fold, make_name_key
 
 
 def person_qs_for_user(user: Any) -> QuerySet[Person]:
     """People the user may see: registered by an office of their jurisdiction, or with a case
-    (now or before a transfer) in one."""
+    (now or before a transfer) in one; for relationship-scoped roles, the people their registered
+    relationship ties them to."""
+    relationship = relationship_of(user)
+    if relationship is not None:
+        return Person.objects.filter(pk__in=relationship.person_ids(user))
     own = office_q(user, "registered_office")
     if own is None:
         return Person.objects.none()

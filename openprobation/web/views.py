@@ -18,6 +18,7 @@ from openprobation.accounts.scoping import offices_for_user
 from openprobation.audit.services import audit_record
 from openprobation.cases.models import OPEN_STATUSES, CaseStatus
 from openprobation.cases.selectors import case_qs_for_user
+from openprobation.cases.terms import registration_overdue_q
 from openprobation.core.forms import style_fields
 from openprobation.core.timeutil import local_today
 
@@ -65,7 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
         # Counts cover cases currently in the user's jurisdiction (not ones transferred away).
         current = case_qs_for_user(user).filter(office__in=offices_for_user(user))
         awaiting = current.filter(status=CaseStatus.AWAITING_REGISTRATION)
-        overdue = awaiting.filter(registration_due__lt=today)
+        overdue = current.filter(registration_overdue_q(today=today))
         context.update(
             my_open=current.filter(officer_id=user.pk, status__in=OPEN_STATUSES).count(),
             awaiting_count=awaiting.count(),
