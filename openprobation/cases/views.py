@@ -275,7 +275,8 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound: 
     if can_record_appearance:
         context["appearance_form"] = bound.get("appearance_form") or CaseAppearanceForm(initial={"appeared_on": today})
     if can_edit:
-        context["decision_form"] = bound.get("decision_form") or CourtDecisionForm()
+        # Later decisions usually come from the court that passed the sentence.
+        context["decision_form"] = bound.get("decision_form") or CourtDecisionForm(initial={"court": case.court})
     return render(request, "cases/detail.html", context, status=status)
 
 

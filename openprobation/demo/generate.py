@@ -34,8 +34,11 @@ from openprobation.cases.models import (
     CaseStatusChange,
     CaseTransfer,
     CaseType,
+    CourtDecision,
+    DecisionKind,
     SentenceKind,
 )
+from openprobation.cases.terms import apply_decisions
 from openprobation.demo.credentials import DEMO_PASSWORD, DEMO_USERNAMES
 from openprobation.demo.names import (
     CC_ARTICLES,
@@ -561,6 +564,7 @@ def historic_timestamps() -> Iterator[None]:
         CaseStatusChange,
         CaseAllocation,
         CaseTransfer,
+        CourtDecision,
     ):
         for f in model._meta.concrete_fields:
             if isinstance(f, models.DateTimeField | models.DateField):
@@ -709,7 +713,9 @@ def _write_chunk(
         workers = org.caseworkers.get(case.office.pk) or []
         if workers and (case.status != CaseStatus.AWAITING_REGISTRATION or rng.random() < 0.5):
             case.officer = workers[rng.randrange(len(workers))]
+    extensions = [_extension(d.case, today) for d in all_cases]
     Case.objects.bulk_create([d.case for d in all_cases], batch_size=BATCH)
+    CourtDecision.objects.bulk_create([e for e in extensions if e is not None], batch_size=BATCH)
     history, allocations, transfers = [], [], []
     for draft in all_cases:
         case = draft.case
@@ -757,6 +763,36 @@ def _write_chunk(
     CaseAllocation.objects.bulk_create(allocations, batch_size=BATCH)
     CaseTransfer.objects.bulk_create(transfers, batch_size=BATCH)
     summary.cases += len(all_cases)
+
+
+def _extension(case: Case, today: dt.date) -> CourtDecision | None:
+    """About one active conditional sentence in twenty had its control extended by the court (the
+    decision and the derived end, as ``court_decision_record`` would leave them). Drawn from the
+    case number, so the other demo data stays as it was."""
+    if case.status != CaseStatus.ACTIVE or case.sentence_kind != SentenceKind.CONDITIONAL:
+        return None
+    if case.ordered_control_end is None or case.decision_date is None:
+        return None
+    rng = stream(0, f"decision:{case.number}")
+    earliest = (case.registered_on or case.received_on) + dt.timedelta(days=60)
+    if rng.random() >= 0.05 or earliest + dt.timedelta(days=15) > today:
+        return None
+    decided = earliest + dt.timedelta(days=rng.randint(0, (today - earliest).days - 15))
+    decision = CourtDecision(
+        case=case,
+        kind=DecisionKind.EXTENSION,
+        court=case.court,
+        number=f"4-{rng.randint(10, 999)}/{decided.year}",
+        decision_date=decided,
+        effective_date=decided + dt.timedelta(days=15),
+        extension_months=rng.choice([1, 2, 3, 6]),
+        note="Нарушение порядка отбывания",
+        recorded_at=_moment(decided + dt.timedelta(days=15)),
+    )
+    _kind, _start, case.control_end = apply_decisions(
+        sentence_kind=case.sentence_kind, start=case.control_start, end=case.ordered_control_end, decisions=[decision]
+    )
+    return decision
 
 
 def seed_demo(*, size: DemoSize, seed: int, today: dt.date, progress: Callable[[int], object] | None = None) -> Summary:

@@ -8,9 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from openprobation.audit.models import AuditEvent
 from openprobation.cases.models import Case, CaseStatus, CourtDecision
@@ -18,22 +16,12 @@ from openprobation.cases.services import CaseInput, DecisionInput, case_open, co
 from openprobation.cases.terms import current_terms, registration_state
 from openprobation.core.exceptions import DomainError, PermissionDeniedError
 from openprobation.core.timeutil import local_today
+from openprobation.testing.clients import api_client as api
+from openprobation.testing.clients import web_client as web
 from openprobation.testing.factories import PersonFactory
 
 D = dt.date
 pytestmark = pytest.mark.django_db
-
-
-def api(user: Any, language: str = "en") -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-    client.force_login(user)
-    return client
-
-
-def web(user: Any) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)
-    return client
 
 
 def open_case(personas: dict[str, Any], **over: Any) -> Case:
@@ -334,3 +322,27 @@ def test_the_appearance_is_recorded_on_the_page(personas):
     assert case.registration_due is not None
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert 'id="appearance-form"' not in html
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"duties_added": [{"nested": {"deeper": [1, 2]}}], "kind": "duties_changed"},
+        {"duties_added": ["x"] * 51, "kind": "duties_changed"},
+        {"duties_added": ["x" * 501], "kind": "duties_changed"},
+        {"extension_months": "1e9"},
+        {"extension_months": 10**30},
+        {"decision_date": "0001-01-01"},
+        {"decision_date": "9999-12-31", "effective_date": "9999-12-31"},
+        {"kind": {"$ne": "x"}},
+        {"note": "x" * 5000},
+    ],
+)
+def test_odd_decision_payloads_get_a_clear_400_and_change_nothing(personas, change):
+    case = open_case(personas)
+    answer = api(personas["officer"]).post(
+        f"/api/v1/cases/{case.pk}/decisions/", {**EXTENSION, **change}, format="json"
+    )
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["errors"]
+    assert not CourtDecision.objects.exists()

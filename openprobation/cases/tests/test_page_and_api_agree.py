@@ -8,9 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from openprobation.accounts.roles import carries_cases
 from openprobation.audit.models import AuditEvent
@@ -18,22 +16,12 @@ from openprobation.cases.models import Case, CaseStatus
 from openprobation.cases.services import CaseInput, case_open
 from openprobation.cases.terms import case_forced_labour, registration_overdue
 from openprobation.core.timeutil import local_today
+from openprobation.testing.clients import api_client as api
+from openprobation.testing.clients import web_client as web
 from openprobation.testing.factories import CaseFactory, PersonFactory
 
 D = dt.date
 pytestmark = pytest.mark.django_db
-
-
-def api(user: Any) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)
-    return client
-
-
-def web(user: Any) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)
-    return client
 
 
 def restriction_case(personas: dict[str, Any], **person: Any) -> Case:

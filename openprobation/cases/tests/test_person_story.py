@@ -5,34 +5,21 @@ see. Pre-trial probation starts with the Law "On Probation"."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from openprobation.cases import legal
 from openprobation.cases.models import CaseStatus
 from openprobation.core.sections import person_sections
 from openprobation.core.timeutil import local_today
 from openprobation.rules.rulebook import RuleMissing
+from openprobation.testing.clients import api_client as api
+from openprobation.testing.clients import web_client as web
 from openprobation.testing.factories import CaseFactory, PersonFactory
 
 D = dt.date
 pytestmark = pytest.mark.django_db
-
-
-def api(user: Any) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)
-    return client
-
-
-def web(user: Any) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
