@@ -134,7 +134,9 @@ def caseload(*, user: Any, filters: CaseloadFilters, today: dt.date | None = Non
 def case_detail(*, user: Any, pk: int, part: str = "") -> Case:
     """The case if the user may see it, recorded as a view (``part`` names a part of the case read
     on its own, such as the timeline). Raises Case.DoesNotExist (a 404) outside the jurisdiction."""
-    case = case_qs_for_user(user).get(pk=pk)
+    # The later decisions are read with it: the current terms, the punishment now and forced labour
+    # all derive from them.
+    case = case_qs_for_user(user).prefetch_related("decisions").get(pk=pk)
     audit_record(actor=user, action="case.view", subject=case, details={"part": part} if part else None)
     return case
 
@@ -142,7 +144,7 @@ def case_detail(*, user: Any, pk: int, part: str = "") -> Case:
 def case_for_change(*, user: Any, pk: int) -> Case:
     """The case to act on, if the user may see it (the service checks the action and records the
     change). Raises Case.DoesNotExist (a 404) outside the jurisdiction."""
-    return case_qs_for_user(user).get(pk=pk)
+    return case_qs_for_user(user).prefetch_related("decisions").get(pk=pk)
 
 
 def person_cases(*, user: Any, person: Person) -> list[Case]:

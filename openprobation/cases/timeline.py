@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from openprobation.cases.models import (
-    Case,
     CaseAllocation,
     CaseStatus,
     CaseStatusChange,
@@ -24,11 +23,17 @@ from openprobation.cases.terms import registration_overdue
 from openprobation.core.sections import PersonSection
 from openprobation.core.timeline import TimelineEntry
 
+CaseRef = tuple[int, str, str]  # id, number, page address
 
-def _case_filter(user: Any, case: Any | None, person: Any | None) -> dict[str, Any]:
+
+def _cases_of(user: Any, case: Any | None, person: Any | None) -> dict[int, CaseRef]:
+    """The cases whose entries to read: one case, or the person's cases the user may see (read
+    once, so the entries need not join the case row)."""
     if case is not None:
-        return {"case_id": case.pk}
-    return {"case__in": case_qs_for_user(user).filter(person=person).values("pk")}
+        pairs = [(case.pk, case.number)]
+    else:
+        pairs = list(case_qs_for_user(user).filter(person=person).values_list("pk", "number"))
+    return {pk: (pk, number, reverse("cases:detail", args=[pk])) for pk, number in pairs}
 
 
 def _decision_detail(d: CourtDecision) -> str:
@@ -56,10 +61,13 @@ def _d(day: dt.date) -> str:
 
 def case_timeline_entries(*, user: Any, case: Any | None, person: Any | None, limit: int) -> list[TimelineEntry]:
     """Status changes, allocations, transfers and later court decisions, newest first."""
-    where = _case_filter(user, case, person)
+    cases = _cases_of(user, case, person)
+    if not cases:
+        return []
+    where = {"case_id__in": list(cases)}
     labels = dict(CaseStatus.choices)
     entries: list[TimelineEntry] = []
-    changes = CaseStatusChange.objects.filter(**where).select_related("by", "case").order_by("-at", "-id")[:limit]
+    changes = CaseStatusChange.objects.filter(**where).select_related("by").order_by("-at", "-id")[:limit]
     for ch in changes:
         title = (
             _("Status: %(from)s → %(to)s") % {"from": labels.get(ch.from_status, ""), "to": labels[ch.to_status]}
@@ -68,7 +76,7 @@ def case_timeline_entries(*, user: Any, case: Any | None, person: Any | None, li
         )
         entries.append(
             _entry(
-                ch.case,
+                cases[ch.case_id],
                 at=ch.at,
                 kind="status",
                 title=str(title),
@@ -78,7 +86,7 @@ def case_timeline_entries(*, user: Any, case: Any | None, person: Any | None, li
                 effective_on=ch.effective_on,
             )
         )
-    allocations = CaseAllocation.objects.filter(**where).select_related("by", "officer", "previous_officer", "case")
+    allocations = CaseAllocation.objects.filter(**where).select_related("by", "officer", "previous_officer")
     for al in allocations.order_by("-at", "-id")[:limit]:
         if al.officer is None:
             title = _("Allocation removed (was %(prev)s)") % {"prev": al.previous_officer}
@@ -91,7 +99,7 @@ def case_timeline_entries(*, user: Any, case: Any | None, person: Any | None, li
             }
         entries.append(
             _entry(
-                al.case,
+                cases[al.case_id],
                 at=al.at,
                 kind="allocation",
                 title=str(title),
@@ -100,12 +108,12 @@ def case_timeline_entries(*, user: Any, case: Any | None, person: Any | None, li
                 ref=f"allocation:{al.pk}",
             )
         )
-    transfers = CaseTransfer.objects.filter(**where).select_related("by", "from_office", "to_office", "case")
+    transfers = CaseTransfer.objects.filter(**where).select_related("by", "from_office", "to_office")
     for tr in transfers.order_by("-at", "-id")[:limit]:
         title = _("Transferred from %(from)s to %(to)s") % {"from": tr.from_office, "to": tr.to_office}
         entries.append(
             _entry(
-                tr.case,
+                cases[tr.case_id],
                 at=tr.at,
                 kind="transfer",
                 title=str(title),
@@ -114,12 +122,12 @@ def case_timeline_entries(*, user: Any, case: Any | None, person: Any | None, li
                 ref=f"transfer:{tr.pk}",
             )
         )
-    decisions = CourtDecision.objects.filter(**where).select_related("recorded_by", "case")
+    decisions = CourtDecision.objects.filter(**where).select_related("recorded_by")
     for d in decisions.order_by("-recorded_at", "-id")[:limit]:
         title = _("Court decision: %(kind)s") % {"kind": DecisionKind(d.kind).label}
         entries.append(
             _entry(
-                d.case,
+                cases[d.case_id],
                 at=d.recorded_at,
                 kind="decision",
                 title=str(title),
@@ -133,7 +141,7 @@ def case_timeline_entries(*, user: Any, case: Any | None, person: Any | None, li
 
 
 def _entry(
-    case: Case,
+    case: CaseRef,
     *,
     at: dt.datetime,
     kind: str,
@@ -150,10 +158,10 @@ def _entry(
         detail=detail,
         by=str(by or ""),
         ref=f"cases:{ref}",
-        case_id=case.pk,
-        case_number=case.number,
+        case_id=case[0],
+        case_number=case[1],
         effective_on=effective_on,
-        url=reverse("cases:detail", args=[case.pk]),
+        url=case[2],
     )
 
 

@@ -274,9 +274,6 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound: 
         context["transfer_form"] = bound.get("transfer_form") or CaseTransferForm(offices=_transfer_offices(case))
     if can_record_appearance:
         context["appearance_form"] = bound.get("appearance_form") or CaseAppearanceForm(initial={"appeared_on": today})
-    if can_edit:
-        # Later decisions usually come from the court that passed the sentence.
-        context["decision_form"] = bound.get("decision_form") or CourtDecisionForm(initial={"court": case.court})
     return render(request, "cases/detail.html", context, status=status)
 
 
@@ -404,19 +401,27 @@ def case_appearance_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_decision_view(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _action_case(request, pk, CaseAction.EDIT)
-    form = CourtDecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            court_decision_record(actor=staff_user(request), case=case, data=form.decision_input())
-        except DomainError as err:
-            apply_domain_error(form, err)
-        else:
-            messages.success(request, _("The court decision is recorded."))
-            return redirect("cases:detail", pk=case.pk)
-    return _case_page(request, case, decision_form=form)
+    """A page of its own for a later court decision (the case page links to it)."""
+    if request.method == "POST":
+        case = _action_case(request, pk, CaseAction.EDIT)
+        form = CourtDecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                court_decision_record(actor=staff_user(request), case=case, data=form.decision_input())
+            except DomainError as err:
+                apply_domain_error(form, err)
+            else:
+                messages.success(request, _("The court decision is recorded."))
+                return redirect("cases:detail", pk=case.pk)
+    else:
+        case = _visible_case(request, pk)
+        if not may(request.user, CaseAction.EDIT, case) or case.status in TERMINAL:
+            raise PermissionDenied
+        # Later decisions usually come from the court that passed the sentence.
+        form = CourtDecisionForm(initial={"court": case.court})
+    return render(request, "cases/decision_form.html", {"case": case, "form": form, "terms": current_terms(case)})
 
 
 # --- Opening a case ------------------------------------------------------------------------------

@@ -185,6 +185,14 @@ def test_who_may_not_record_a_decision_is_refused_and_nothing_changes(personas, 
     assert not AuditEvent.objects.filter(action="case.decision").exists()
 
 
+@pytest.mark.parametrize(("who", "status"), [("colleague", 403), ("court_liaison", 403), ("other_district", 404)])
+def test_the_decision_page_is_only_for_those_who_may_record_one(personas, who, status):
+    case = open_case(personas)
+    assert web(personas[who]).get(reverse("cases:decision", args=[case.pk])).status_code == status
+    assert web(personas[who]).post(reverse("cases:decision", args=[case.pk]), EXTENSION).status_code == status
+    assert not CourtDecision.objects.exists()
+
+
 @pytest.mark.parametrize("who", ["other_district", "other_region"])
 def test_another_office_gets_404_for_decisions(personas, who):
     case = open_case(personas)
@@ -214,7 +222,11 @@ def test_a_decision_recorded_on_the_page_shows_on_the_page_and_in_the_timeline(p
     case = open_case(personas)
     client = web(personas["officer"])
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
-    assert 'id="decision-form"' in page
+    assert reverse("cases:decision", args=[case.pk]) in page
+    form = client.get(reverse("cases:decision", args=[case.pk]))
+    assert form.status_code == 200
+    assert 'id="decision-form"' in form.content.decode()
+    assert form.context["form"].initial["court"] == case.court
     bad = client.post(reverse("cases:decision", args=[case.pk]), {**EXTENSION, "extension_months": "13"})
     assert bad.status_code == 200
     assert "An extension is 1 to 12 months" in bad.content.decode()
