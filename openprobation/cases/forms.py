@@ -141,13 +141,18 @@ class CourtDecisionForm(UswdsForm):
         _decision_label("effective_date"), help_text=_("Leave empty if the same as the decision date.")
     )
     extension_months = forms.IntegerField(
-        label=_decision_label("extension_months"), required=False, min_value=1, max_value=120
+        label=_decision_label("extension_months"),
+        required=False,
+        min_value=1,
+        max_value=120,
+        help_text=_("Only when control is extended."),
     )
-    new_control_end = date_field(_decision_label("new_control_end"))
+    new_control_end = date_field(_decision_label("new_control_end"), help_text=_("Only when control ends early."))
     new_sentence_kind = forms.ChoiceField(
         label=_decision_label("new_sentence_kind"),
         required=False,
         choices=[("", _("— choose —")), *SentenceKind.choices],
+        help_text=_("Only when the sentence is replaced; with its term in months unless it is imprisonment."),
     )
     new_term_months = forms.IntegerField(
         label=_decision_label("new_term_months"), required=False, min_value=1, max_value=600
