@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 import factory
 
@@ -102,3 +102,13 @@ class CaseFactory(factory.django.DjangoModelFactory):
     effective_date = dt.date(2026, 1, 14)
     sentence_kind = "conditional"
     term_months = 24
+
+
+def a_person(**fields: Any) -> Person:
+    """A person from the factory, typed as the model."""
+    return cast(Person, PersonFactory(**fields))
+
+
+def a_case(**fields: Any) -> Case:
+    """A case from the factory, typed as the model."""
+    return cast(Case, CaseFactory(**fields))

@@ -6,6 +6,7 @@ the way they will register theirs, and the selectors must honour it — and noth
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.db.models import QuerySet
@@ -25,7 +26,7 @@ from openprobation.cases.models import Case, CaseStatus
 from openprobation.cases.selectors import case_aggregates, case_qs_for_user
 from openprobation.people.models import Person
 from openprobation.people.selectors import person_qs_for_user
-from openprobation.testing.factories import CaseFactory, PersonFactory
+from openprobation.testing.factories import a_case, a_person
 
 pytestmark = pytest.mark.django_db
 
@@ -36,17 +37,17 @@ class ChosenCases:
     def __init__(self, chosen: dict[int, list[int]]):
         self.chosen = chosen
 
-    def case_ids(self, user: User) -> QuerySet[Case]:
+    def case_ids(self, user: User) -> QuerySet[Any]:
         return Case.objects.filter(pk__in=self.chosen.get(user.pk, [])).values("pk")
 
-    def person_ids(self, user: User) -> QuerySet[Case]:
+    def person_ids(self, user: User) -> QuerySet[Any]:
         return Case.objects.filter(pk__in=self.chosen.get(user.pk, [])).values("person_id")
 
 
 @pytest.fixture
 def world(personas):
-    a = CaseFactory(person=PersonFactory(registered_office=personas["office_a"]), status=CaseStatus.ACTIVE)
-    c = CaseFactory(person=PersonFactory(registered_office=personas["office_c"]), status=CaseStatus.ACTIVE)
+    a = a_case(person=a_person(registered_office=personas["office_a"]), status=CaseStatus.ACTIVE)
+    c = a_case(person=a_person(registered_office=personas["office_c"]), status=CaseStatus.ACTIVE)
     return {**personas, "case_a": a, "case_c": c}
 
 
@@ -95,10 +96,10 @@ def test_monitoring_operators_see_the_people_their_relationship_names_in_their_r
     assert monitored_region_ids(world["officer"]) == []
 
     class MonitoredInRegions(ChosenCases):
-        def case_ids(self, user: User) -> QuerySet[Case]:
+        def case_ids(self, user: User) -> QuerySet[Any]:
             return Case.objects.filter(office__region_id__in=monitored_region_ids(user)).values("pk")
 
-        def person_ids(self, user: User) -> QuerySet[Case]:
+        def person_ids(self, user: User) -> QuerySet[Any]:
             return Case.objects.filter(office__region_id__in=monitored_region_ids(user)).values("person_id")
 
     register_relationship(Role.MONITORING_OPERATOR, MonitoredInRegions({}))

@@ -18,7 +18,7 @@ from openprobation.core.exceptions import DomainError, PermissionDeniedError
 from openprobation.core.timeutil import local_today
 from openprobation.testing.clients import api_client as api
 from openprobation.testing.clients import web_client as web
-from openprobation.testing.factories import PersonFactory
+from openprobation.testing.factories import a_person
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def open_case(personas: dict[str, Any], **over: Any) -> Case:
         "term_months": 12,
     }
     data.update(over)
-    person = PersonFactory(registered_office=personas["office_a"])
+    person = a_person(registered_office=personas["office_a"])
     case = case_open(actor=personas["officer"], person=person, office=personas["office_a"], data=CaseInput(**data))
     Case.objects.filter(pk=case.pk).update(officer=personas["officer"], status=CaseStatus.ACTIVE)
     case.refresh_from_db()
@@ -245,7 +245,7 @@ def test_a_decision_recorded_on_the_page_shows_on_the_page_and_in_the_timeline(p
 
 
 def deferral_case(personas: dict[str, Any], released: D) -> Case:
-    person = PersonFactory(registered_office=personas["office_a"])
+    person = a_person(registered_office=personas["office_a"])
     case = case_open(
         actor=personas["officer"],
         person=person,

@@ -18,14 +18,14 @@ from openprobation.cases.terms import case_forced_labour, registration_overdue
 from openprobation.core.timeutil import local_today
 from openprobation.testing.clients import api_client as api
 from openprobation.testing.clients import web_client as web
-from openprobation.testing.factories import CaseFactory, PersonFactory
+from openprobation.testing.factories import a_case, a_person
 
 D = dt.date
 pytestmark = pytest.mark.django_db
 
 
 def restriction_case(personas: dict[str, Any], **person: Any) -> Case:
-    who = PersonFactory(registered_office=personas["office_a"], employment_status="unemployed", **person)
+    who = a_person(registered_office=personas["office_a"], employment_status="unemployed", **person)
     case = case_open(
         actor=personas["officer"],
         person=who,
@@ -74,14 +74,14 @@ def test_forced_labour_is_judged_again_when_the_persons_circumstances_change(per
 
 
 def test_page_and_api_agree_on_registration_overdue_everywhere(personas):
-    late = CaseFactory(
-        person=PersonFactory(registered_office=personas["office_a"]),
+    late = a_case(
+        person=a_person(registered_office=personas["office_a"]),
         status=CaseStatus.AWAITING_REGISTRATION,
         registration_due=local_today() - dt.timedelta(days=1),
         officer=personas["officer"],
     )
-    due_today = CaseFactory(
-        person=PersonFactory(registered_office=personas["office_a"]),
+    due_today = a_case(
+        person=a_person(registered_office=personas["office_a"]),
         status=CaseStatus.AWAITING_REGISTRATION,
         registration_due=local_today(),
         officer=personas["officer"],

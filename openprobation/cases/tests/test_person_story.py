@@ -16,7 +16,7 @@ from openprobation.core.timeutil import local_today
 from openprobation.rules.rulebook import RuleMissing
 from openprobation.testing.clients import api_client as api
 from openprobation.testing.clients import web_client as web
-from openprobation.testing.factories import CaseFactory, PersonFactory
+from openprobation.testing.factories import a_case, a_person
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -24,9 +24,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def story(personas):
-    person = PersonFactory(registered_office=personas["office_a"])
-    first = CaseFactory(person=person, status=CaseStatus.ACTIVE, received_on=D(2024, 1, 10))
-    second = CaseFactory(person=person, status=CaseStatus.ACTIVE, officer=personas["officer"])
+    person = a_person(registered_office=personas["office_a"])
+    first = a_case(person=person, status=CaseStatus.ACTIVE, received_on=D(2024, 1, 10))
+    second = a_case(person=person, status=CaseStatus.ACTIVE, officer=personas["officer"])
     for case, reason in ((first, "первое"), (second, "второе")):
         api(personas["head"]).post(
             f"/api/v1/cases/{case.pk}/transition/",
@@ -67,7 +67,7 @@ def test_bad_timeline_paging_is_a_400_not_a_500(personas, story, params):
 
 
 def test_pre_trial_probation_starts_on_the_day_the_law_took_effect():
-    minor = PersonFactory(birth_date=D(2001, 6, 1))
+    minor = a_person(birth_date=D(2001, 6, 1))
     with pytest.raises(RuleMissing):
         legal.pretrial_eligibility(
             person=minor, restraint_measure="none", consent_date=D(2017, 1, 16), on=D(2017, 1, 16)

@@ -13,7 +13,7 @@ from openprobation.cases.lifecycle import CASE_LIFECYCLE
 from openprobation.cases.models import CaseStatus, CaseStatusChange
 from openprobation.core.exceptions import DomainError, TransitionError
 from openprobation.core.lifecycle import Move
-from openprobation.testing.factories import CaseFactory
+from openprobation.testing.factories import a_case
 
 pytestmark = pytest.mark.django_db
 ON = dt.date(2026, 3, 1)
@@ -34,7 +34,7 @@ def test_declared_moves_terminal_states_and_labels():
 
 
 def test_a_move_locks_changes_writes_history_and_one_audit_event(personas):
-    case = CaseFactory(status=CaseStatus.ACTIVE)
+    case = a_case(status=CaseStatus.ACTIVE)
     seen: list[Move] = []
 
     def apply(locked: Any, move: Move) -> None:
@@ -73,7 +73,7 @@ def test_a_move_locks_changes_writes_history_and_one_audit_event(personas):
     ],
 )
 def test_refused_moves_leave_nothing_behind(personas, to_state, reason, error, field):
-    case = CaseFactory(status=CaseStatus.COMPLETED if to_state == CaseStatus.ACTIVE else CaseStatus.ACTIVE)
+    case = a_case(status=CaseStatus.COMPLETED if to_state == CaseStatus.ACTIVE else CaseStatus.ACTIVE)
     before = case.status
     with pytest.raises(error) as err:
         CASE_LIFECYCLE.move(actor=personas["officer"], obj=case, to_state=to_state, reason=reason, effective_on=ON)
@@ -85,7 +85,7 @@ def test_refused_moves_leave_nothing_behind(personas, to_state, reason, error, f
 
 
 def test_a_refusal_raised_by_the_apps_own_check_rolls_everything_back(personas):
-    case = CaseFactory(status=CaseStatus.ACTIVE)
+    case = a_case(status=CaseStatus.ACTIVE)
 
     def apply(locked: Any, move: Move) -> None:
         locked.closed_on = ON
@@ -101,7 +101,7 @@ def test_a_refusal_raised_by_the_apps_own_check_rolls_everything_back(personas):
 
 
 def test_the_move_is_judged_on_the_locked_row_not_on_a_stale_copy(personas):
-    case = CaseFactory(status=CaseStatus.ACTIVE)
+    case = a_case(status=CaseStatus.ACTIVE)
     stale = type(case).objects.get(pk=case.pk)
     CASE_LIFECYCLE.move(actor=personas["officer"], obj=case, to_state=CaseStatus.COMPLETED, reason="x", effective_on=ON)
     with pytest.raises(TransitionError):
