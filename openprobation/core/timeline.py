@@ -47,10 +47,6 @@ def register_timeline_provider(name: str, provider: TimelineProvider | Callable[
     _providers[name] = provider
 
 
-def timeline_providers() -> dict[str, TimelineProvider]:
-    return dict(_providers)
-
-
 @dataclass(frozen=True)
 class TimelinePage:
     entries: list[TimelineEntry]

@@ -76,3 +76,26 @@ def test_pre_trial_probation_starts_on_the_day_the_law_took_effect():
         person=minor, restraint_measure="none", consent_date=D(2017, 1, 17), on=D(2017, 1, 17)
     )
     assert decision.eligible
+
+
+def test_a_penitentiary_case_for_a_sentence_passed_under_the_old_code_opens(personas):
+    from openprobation.cases.services import CaseInput, case_open
+
+    case = case_open(
+        actor=personas["officer"],
+        person=a_person(registered_office=personas["office_a"]),
+        office=personas["office_a"],
+        data=CaseInput(
+            case_type="penitentiary",
+            received_on=D(2026, 6, 1),
+            court="Суд",
+            decision_number="1-5/2010",
+            decision_date=D(2010, 3, 1),
+            sentence_kind="imprisonment",
+            term_months=200,
+            institution="ИУ",
+            release_date=D(2026, 12, 20),
+        ),
+    )
+    assert case.control_end is None
+    assert case.registration_due == D(2026, 6, 11)
