@@ -247,6 +247,11 @@ def case_transition(
         if move.to_state in TERMINAL:
             locked.closed_on = on
 
+    def authorize(locked: Case) -> None:
+        # Judged again under the row lock: a transfer committed meanwhile takes the case away.
+        if not may(actor, CaseAction.TRANSITION, locked):
+            raise PermissionDeniedError(_("You may not change the status of this case."))
+
     CASE_LIFECYCLE.move(
         actor=actor,
         obj=case,
@@ -254,6 +259,7 @@ def case_transition(
         reason=reason,
         effective_on=on,
         apply=apply,
+        authorize=authorize,
         illegal_message=lambda frm, to: (
             _("A case that is “%(from)s” cannot become “%(to)s”.")
             % {"from": CASE_LIFECYCLE.label(frm), "to": CASE_LIFECYCLE.label(to)}
@@ -289,7 +295,14 @@ def case_allocate(*, actor: User, case: Case, officer: User | None, reason: str)
         if officer.pk == case.officer_id:
             raise DomainError(_("The case is already allocated to this officer."), field="officer")
     with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked = Case.objects.select_for_update().select_related("office").get(pk=case.pk)
+        # Judged again under the row lock (a transfer may have been committed meanwhile).
+        if not may(actor, CaseAction.ALLOCATE, locked):
+            raise PermissionDeniedError(_("You may not allocate this case."))
+        if locked.status in TERMINAL:
+            raise DomainError(_("A finished case cannot be allocated."), code="case_finished")
+        if officer is not None and officer.office_id != locked.office_id:
+            raise DomainError(_("Choose an active officer of the case's office."), field="officer")
         previous = locked.officer
         locked.officer = officer
         locked.save(update_fields=["officer", "updated_at"])
@@ -319,6 +332,13 @@ def case_transfer(*, actor: User, case: Case, to_office: Office, reason: str) ->
         raise DomainError(_("The case is already in this office."), field="to_office")
     with transaction.atomic():
         locked = Case.objects.select_for_update().select_related("office").get(pk=case.pk)
+        # Judged again under the row lock: two heads transferring at once, one after the other.
+        if not may(actor, CaseAction.TRANSFER, locked):
+            raise PermissionDeniedError(_("You may not transfer this case."))
+        if locked.status in TERMINAL:
+            raise DomainError(_("A finished case cannot be transferred."), code="case_finished")
+        if to_office.pk == locked.office_id:
+            raise DomainError(_("The case is already in this office."), field="to_office")
         from_office = locked.office
         previous_officer = locked.officer
         locked.office = to_office

@@ -96,9 +96,12 @@ class Lifecycle(Generic[M]):
         apply: Callable[[M, Move], None] | None = None,
         details: dict[str, Any] | None = None,
         illegal_message: Callable[[str, str], str] | None = None,
+        authorize: Callable[[M], None] | None = None,
     ) -> M:
-        """Lock the row, check the move, run ``apply`` (the app's own field changes and checks,
-        which may raise), change the state, write the history row and one audit event."""
+        """Lock the row, run ``authorize`` on it (the permission is judged on the row as it is
+        under the lock, not on the caller's possibly stale copy), check the move, run ``apply``
+        (the app's own field changes and checks, which may raise), change the state, write the
+        history row and one audit event."""
         reason = (reason or "").strip()
         if not reason and self.reason_required:
             raise DomainError(_("Give the reason for the change."), field="reason")
@@ -106,6 +109,8 @@ class Lifecycle(Generic[M]):
             raise DomainError(_("Unknown status."), field="to_status")
         with transaction.atomic():
             locked = self.model._default_manager.select_for_update().get(pk=obj.pk)
+            if authorize is not None:
+                authorize(locked)
             from_state = str(getattr(locked, self.state_field))
             if not self.can_move(from_state, to_state) and illegal_message is not None:
                 raise TransitionError(
