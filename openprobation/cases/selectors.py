@@ -28,6 +28,7 @@ from openprobation.accounts.selectors import caseworkers
 from openprobation.audit.services import audit_record
 from openprobation.cases.models import OPEN_STATUSES, Case, CaseTransfer
 from openprobation.cases.terms import registration_overdue_q
+from openprobation.core.text import is_ascii_number
 from openprobation.core.timeutil import local_today
 from openprobation.people.models import Person, fold
 
@@ -105,7 +106,7 @@ def caseload(*, user: Any, filters: CaseloadFilters, today: dt.date | None = Non
     qs = case_qs_for_user(user)
     text = filters.q.strip()
     if text:
-        if text.isdigit():
+        if is_ascii_number(text):
             qs = qs.filter(person__iin__startswith=text)
         elif any(ch.isdigit() for ch in text) and "-" in text:
             qs = qs.filter(number__icontains=text)

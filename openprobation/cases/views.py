@@ -52,6 +52,7 @@ from openprobation.cases.services import (
 from openprobation.cases.terms import case_forced_labour, current_terms, registration_overdue, registration_state
 from openprobation.core.exceptions import DomainError
 from openprobation.core.forms import apply_domain_error
+from openprobation.core.text import is_ascii_number
 from openprobation.core.timeline import clamp_page, timeline_page
 from openprobation.core.timeutil import local_today
 from openprobation.people.models import Person
@@ -190,7 +191,7 @@ def office_caseload_view(request: HttpRequest) -> HttpResponse:
     offices = offices_for_user(user).select_related("region")
     wanted = request.GET.get("office", "")
     if wanted:
-        office = offices.filter(pk=wanted).first() if wanted.isdigit() else None
+        office = offices.filter(pk=wanted).first() if is_ascii_number(wanted) else None
         if office is None:
             raise Http404
     elif user.office_id:
@@ -434,7 +435,7 @@ def case_open_view(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     source = request.POST if request.method == "POST" else request.GET
     person_pk = source.get("person", "")
-    if not person_pk.isdigit():
+    if not is_ascii_number(person_pk):
         raise Http404
     try:
         person = person_detail(user=user, pk=int(person_pk))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from openprobation.core.exceptions import DomainError
+from openprobation.core.text import is_ascii_number
 
 WEIGHTS_1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 WEIGHTS_2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
@@ -47,8 +48,8 @@ def check_digit(first11: str) -> int | None:
 def parse_iin(iin: str) -> IinInfo:
     """Validate an IIN and return the birth date and sex it encodes."""
     value = (iin or "").strip()
-    if len(value) != 12 or not value.isdigit():
-        raise IinError(_("The IIN must be exactly 12 digits."), part="format")
+    if len(value) != 12 or not is_ascii_number(value):
+        raise IinError(_("The IIN must be exactly 12 digits 0–9."), part="format")
     code = int(value[6])
     if code not in CENTURY:
         raise IinError(

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 
 from openprobation.accounts.scoping import Level, level_of, office_q, relationship_of
 from openprobation.audit.services import audit_record
+from openprobation.core.text import is_ascii_number
 from openprobation.people.models import Person, fold, make_name_key
 
 
@@ -50,7 +51,7 @@ def person_search(*, user: Any, query: str = "") -> QuerySet[Person]:
     qs = person_qs_for_user(user)
     if not text:
         return qs
-    if text.isdigit():
+    if is_ascii_number(text):
         return qs.filter(iin__startswith=text)
     words = text.split()
     for word in words:
