@@ -241,6 +241,20 @@ def case_transition(
                 % {"date": locked.received_on.strftime("%d.%m.%Y")},
                 field="effective_on",
             )
+        # A status cannot change before the case existed, nor before its previous change.
+        if on < locked.received_on:
+            raise DomainError(
+                _("The status cannot change before the court order was received (%(date)s).")
+                % {"date": locked.received_on.strftime("%d.%m.%Y")},
+                field="effective_on",
+            )
+        last = locked.status_history.order_by("-effective_on").values_list("effective_on", flat=True).first()
+        if last is not None and on < last:
+            raise DomainError(
+                _("The status cannot change before its previous change (%(date)s).")
+                % {"date": last.strftime("%d.%m.%Y")},
+                field="effective_on",
+            )
         locked.status_changed_at = timezone.now()
         if move.to_state == CaseStatus.REGISTERED:
             locked.registered_on = on

@@ -223,6 +223,9 @@ def person_create(
                 % {"count": len(dups)},
                 code="possible_duplicate",
             )
+    for item in family or []:
+        if item.get("full_name"):
+            _check_family_member(item)
     try:
         with transaction.atomic():
             person = Person(**clean, registered_office=office)
@@ -275,13 +278,23 @@ def person_update(*, actor: User, person: Person, data: dict[str, Any]) -> Perso
     return person
 
 
-def family_member_add(*, actor: User, person: Person, data: dict[str, Any]) -> FamilyMember:
-    _check_may_edit(actor, person)
+def _check_family_member(data: dict[str, Any]) -> None:
+    """One family member's details, the same when registering a person and when adding one later:
+    a name, and a date of birth (if given) that is not in the future nor before 1900 — a child
+    "born" on 31.12.9999 would count as a child under 3 for eligibility and forced labour."""
     if not (data.get("full_name") or "").strip():
         raise DomainError(_("The full name is required."), field="full_name")
     birth = data.get("birth_date")
-    if isinstance(birth, dt.date) and birth > local_today():
-        raise DomainError(_("The date of birth cannot be in the future."), field="birth_date")
+    if isinstance(birth, dt.date):
+        if birth > local_today():
+            raise DomainError(_("The date of birth cannot be in the future."), field="birth_date")
+        if birth.year < 1900:
+            raise DomainError(_("The date of birth is too far in the past."), field="birth_date")
+
+
+def family_member_add(*, actor: User, person: Person, data: dict[str, Any]) -> FamilyMember:
+    _check_may_edit(actor, person)
+    _check_family_member(data)
     with transaction.atomic():
         member = FamilyMember.objects.create(person=person, **data)
         audit_record(
