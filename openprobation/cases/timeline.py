@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from openprobation.cases.models import (
+    OPEN_STATUSES,
+    Case,
     CaseAllocation,
     CaseStatus,
     CaseStatusChange,
@@ -163,6 +165,19 @@ def _entry(
         effective_on=effective_on,
         url=case[2],
     )
+
+
+def current_office_ids(person: Any) -> list[int] | None:
+    """The offices holding a person now: those of their open cases; with none open, the office of
+    their latest case; with no case at all, None (the registering office then)."""
+    open_offices = list(
+        Case.objects.filter(person=person, status__in=OPEN_STATUSES).values_list("office_id", flat=True).distinct()
+    )
+    if open_offices:
+        return open_offices
+    latest = Case.objects.filter(person=person).order_by("-received_on", "-id").values_list("office_id", flat=True)
+    first = latest.first()
+    return [first] if first is not None else None
 
 
 def person_cases_section(*, user: Any, person: Any, today: dt.date) -> PersonSection | None:

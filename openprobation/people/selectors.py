@@ -6,11 +6,14 @@ Reads of personal data are audited here, not in the views: ``person_detail`` rec
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from openprobation.accounts.scoping import Level, level_of, office_q, relationship_of
+from openprobation.accounts.models import Office
+from openprobation.accounts.roles import Cap, has_cap
+from openprobation.accounts.scoping import Level, level_of, office_in_jurisdiction, office_q, relationship_of
 from openprobation.audit.services import audit_record
 from openprobation.core.text import is_ascii_number
 from openprobation.people.models import Person, fold, make_name_key
@@ -72,6 +75,36 @@ def person_for_change(*, user: Any, pk: int) -> Person:
     """The person to change, if the user may see them (the service checks the change and records
     it). Raises Person.DoesNotExist (a 404) when out of the user's jurisdiction."""
     return person_qs_for_user(user).prefetch_related("addresses", "documents", "family").get(pk=pk)
+
+
+# Where a person's record may be changed is where a current case puts them; cases sit above
+# people, so the cases app registers how to find those offices (``CasesConfig.ready``).
+CurrentOffices = Callable[[Person], list[int] | None]
+_current_offices: list[CurrentOffices] = []
+
+
+def register_current_offices(provider: CurrentOffices) -> None:
+    _current_offices[:] = [provider]
+
+
+def person_current_office_ids(person: Person) -> list[int]:
+    """The offices that hold the person now: those of a current case (as the registered provider
+    says), else the office that registered them (a person with no case yet)."""
+    for provider in _current_offices:
+        found = provider(person)
+        if found:
+            return found
+    return [person.registered_office_id]
+
+
+def person_editable_by(user: Any, person: Person) -> bool:
+    """May ``user`` change the person's record? The capability, and the person held by an office
+    of the user's current jurisdiction. Offices that can still see the person only as history (a
+    case transferred away, a region the person has left) read, but do not change."""
+    if not has_cap(user, Cap.PERSON_EDIT):
+        return False
+    offices = Office.objects.filter(pk__in=person_current_office_ids(person)).only("pk", "region_id")
+    return any(office_in_jurisdiction(user, office) for office in offices)
 
 
 def near_duplicates(*, surname: str, first_name: str, birth_date: dt.date) -> list[Person]:

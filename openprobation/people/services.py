@@ -26,7 +26,7 @@ from openprobation.people.models import (
     make_name_key,
     make_search_text,
 )
-from openprobation.people.selectors import near_duplicates, person_qs_for_user
+from openprobation.people.selectors import near_duplicates, person_editable_by
 from openprobation.people.translit import NameScript, name_script, to_latin
 
 PERSON_FIELDS = [
@@ -256,8 +256,8 @@ def person_create(
 
 
 def _check_may_edit(actor: User, person: Person) -> None:
-    """The capability, and the person in the actor's jurisdiction (the same rule as seeing them)."""
-    if not has_cap(actor, Cap.PERSON_EDIT) or not person_qs_for_user(actor).filter(pk=person.pk).exists():
+    """Changes follow the person's current jurisdiction (``selectors.person_editable_by``)."""
+    if not person_editable_by(actor, person):
         raise PermissionDeniedError(_("You may not change people's details."))
 
 

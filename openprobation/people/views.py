@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,6 +36,7 @@ from openprobation.people.models import AddressKind, DocumentStatus, Language, P
 from openprobation.people.selectors import (
     near_duplicates,
     person_detail,
+    person_editable_by,
     person_for_change,
     person_qs_for_user,
     person_search,
@@ -68,10 +70,12 @@ def _person_to_change(request: HttpRequest, pk: int) -> Person:
 
 
 def _person_for_form(request: HttpRequest, pk: int) -> Person:
-    """Showing a form with the person's details is a read; posting it is a change."""
-    if request.method == "POST":
-        return _person_to_change(request, pk)
-    return _visible_person(request, pk, part="edit")
+    """Showing a form with the person's details is a read; posting it is a change. Either is
+    refused (403) where the person is only history (``selectors.person_editable_by``)."""
+    person = _person_to_change(request, pk) if request.method == "POST" else _visible_person(request, pk, part="edit")
+    if not person_editable_by(request.user, person):
+        raise PermissionDenied
+    return person
 
 
 _require = require_cap
@@ -201,7 +205,7 @@ def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "sections": person_sections(user=user, person=person, today=today),
             "timeline": timeline_page(user=user, person=person, page=clamp_page(request.GET.get("history"))[0]),
             "can_open_case": has_cap(user, Cap.CASE_OPEN),
-            "can_edit": has_cap(user, Cap.PERSON_EDIT),
+            "can_edit": person_editable_by(user, person),
             "relation_child": Relation.CHILD,
         },
     )
