@@ -160,14 +160,6 @@ def _applied_rule(decision: dict[str, Any]) -> RuleVersion | None:
 # --- Sentence kinds, terms and the probation-control period ------------------------------------
 
 
-def sentence_kind_rule(kind: str, *, on: dt.date) -> dict[str, Any] | None:
-    """What the rulebook says of a sentence kind (rule ``sentence.kinds``): the unit of its term
-    (months, or hours for community service) and when probation control starts (the date of legal
-    effect, the release date for parole, or never)."""
-    kinds: dict[str, dict[str, Any]] = rule("sentence.kinds", on=on)["kinds"]
-    return kinds.get(kind)
-
-
 def kinds_for_type(case_type: str, *, on: dt.date) -> list[str]:
     """The sentence kinds a type of probation may carry (rule ``cases.kinds_by_type``); "" means a
     case of that type may have no sentence kind."""
