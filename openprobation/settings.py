@@ -47,9 +47,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "openprobation.audit.context.RequestContextMiddleware",
+    # Outside everything that may refuse a request (a bad Host header, the HTTPS redirect, CSRF).
+    "openprobation.web.security.RefusedRequestLogMiddleware",
+    "openprobation.web.security.ContentSecurityPolicyMiddleware",
+    "openprobation.web.security.ApiErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "openprobation.audit.context.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -141,6 +145,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 LOCAL_DEVELOPMENT = env_bool("LOCAL_DEVELOPMENT", False)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not LOCAL_DEVELOPMENT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_FAILURE_VIEW = "openprobation.web.security.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -229,11 +234,38 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 
+# A refused request (4xx) is one line from openprobation.refused; Django's request and security
+# loggers keep their lines for suspicious requests but without a traceback. A 500 logs its traceback.
+REFUSAL_LOGGERS = [
+    "django.request",
+    "django.security.csrf",
+    *(
+        f"django.security.{name}"
+        for name in (
+            "SuspiciousOperation",
+            "DisallowedHost",
+            "DisallowedRedirect",
+            "DisallowedModelAdminLookup",
+            "DisallowedModelAdminToField",
+            "InvalidSessionKey",
+            "RequestDataTooBig",
+            "SuspiciousFileOperation",
+            "SuspiciousMultipartForm",
+            "SuspiciousSession",
+            "TooManyFieldsSent",
+            "TooManyFilesSent",
+        )
+    ),
+]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals": {"()": "openprobation.web.security.RefusalLogFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        **{name: {"filters": ["refusals"]} for name in REFUSAL_LOGGERS},
+    },
 }

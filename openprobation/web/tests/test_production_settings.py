@@ -39,7 +39,7 @@ def _environment(**values: str) -> dict[str, str]:
 
 
 def _settings(**values: str) -> dict[str, object]:
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
         [sys.executable, "-c", PRINT_SETTINGS],
         cwd=ROOT,
         env=_environment(**values),
@@ -77,7 +77,7 @@ def test_local_development_serves_plain_http():
 
 
 def test_the_deployment_check_is_clean_for_production_settings():
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
         [sys.executable, "-m", "openprobation.cli", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=_environment(ALLOWED_HOSTS="probation.example.kz", DEBUG="false"),
