@@ -62,6 +62,18 @@ def test_the_pages_and_htmx_work_under_the_policy(page: Page) -> None:
     assert _violations(page, console) == []
 
 
+def test_the_admin_works_under_the_policy(page: Page) -> None:
+    office = cast(Office, OfficeFactory(code="NA1", region=RegionFactory(code="NRT", name_en="North")))
+    UserFactory(username="root", role=Role.SYSTEM_ADMIN, office=None, is_staff=True, is_superuser=True)
+    CaseFactory(office=office)
+    console = _watched(page)
+    login(page, "root", TEST_PASSWORD)
+    for address in ["/admin/", "/admin/accounts/user/", "/admin/accounts/office/add/"]:
+        page.goto(address)
+        assert page.locator("#content").count() == 1, address
+    assert _violations(page, console) == []
+
+
 def test_swagger_ui_renders_under_the_policy(page: Page) -> None:
     _staff()
     console = _watched(page)
