@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 VAR := var
-# The embedded default: SQLite under var/, a secret key generated into var/, no other servers.
-EMBEDDED_ENV := SECRET_KEY_FILE=$(CURDIR)/$(VAR)/secret_key DATABASE_URL=sqlite:///$(CURDIR)/$(VAR)/openprobation.sqlite3
+# The embedded default: SQLite under var/, a secret key generated into var/, no other servers,
+# plain HTTP on this machine (LOCAL_DEVELOPMENT=true; a deployment leaves it unset).
+EMBEDDED_ENV := LOCAL_DEVELOPMENT=true SECRET_KEY_FILE=$(CURDIR)/$(VAR)/secret_key DATABASE_URL=sqlite:///$(CURDIR)/$(VAR)/openprobation.sqlite3
 ADDR ?= 127.0.0.1:8000
 
 .PHONY: install catalogs run test lint types pytest bench clean messages

@@ -39,6 +39,8 @@ def _environment(args: argparse.Namespace) -> str:
     os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
     os.environ["ALLOWED_HOSTS"] = "testserver,localhost"
     os.environ["DEBUG"] = "false"
+    # The in-process test client speaks plain HTTP: no redirect to HTTPS, no HTTPS-only cookies.
+    os.environ["LOCAL_DEVELOPMENT"] = "true"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openprobation.settings")
     return url

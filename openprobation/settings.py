@@ -47,9 +47,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "openprobation.audit.context.RequestContextMiddleware",
+    # Outside everything that may refuse a request (a bad Host header, the HTTPS redirect, CSRF).
+    "openprobation.web.security.RefusedRequestLogMiddleware",
+    "openprobation.web.security.ContentSecurityPolicyMiddleware",
+    "openprobation.web.security.ApiErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "openprobation.audit.context.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -134,15 +138,29 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# HTTPS protections are on unless this is a developer's own machine (LOCAL_DEVELOPMENT=true, set
+# by `make run` and the tests): cookies only over HTTPS, HSTS for a year including subdomains
+# (preload only when the operator opts in: it is hard to undo), and plain HTTP redirected to HTTPS
+# (turn SECURE_SSL_REDIRECT off only when the proxy in front already redirects).
+LOCAL_DEVELOPMENT = env_bool("LOCAL_DEVELOPMENT", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not LOCAL_DEVELOPMENT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_FAILURE_VIEW = "openprobation.web.security.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not LOCAL_DEVELOPMENT)
+# Load balancers probe over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if LOCAL_DEVELOPMENT else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not SECURE_HSTS_PRELOAD:
+    # Preloading puts the domain into the browsers' built-in HTTPS list; leaving it takes months,
+    # so it is the operator's decision (SECURE_HSTS_PRELOAD=true), not a default.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "kk")
 LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
@@ -216,11 +234,38 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 
+# A refused request (4xx) is one line from openprobation.refused; Django's request and security
+# loggers keep their lines for suspicious requests but without a traceback. A 500 logs its traceback.
+REFUSAL_LOGGERS = [
+    "django.request",
+    "django.security.csrf",
+    *(
+        f"django.security.{name}"
+        for name in (
+            "SuspiciousOperation",
+            "DisallowedHost",
+            "DisallowedRedirect",
+            "DisallowedModelAdminLookup",
+            "DisallowedModelAdminToField",
+            "InvalidSessionKey",
+            "RequestDataTooBig",
+            "SuspiciousFileOperation",
+            "SuspiciousMultipartForm",
+            "SuspiciousSession",
+            "TooManyFieldsSent",
+            "TooManyFilesSent",
+        )
+    ),
+]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals": {"()": "openprobation.web.security.RefusalLogFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        **{name: {"filters": ["refusals"]} for name in REFUSAL_LOGGERS},
+    },
 }

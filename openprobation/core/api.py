@@ -120,7 +120,26 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+def api_error_body(status_code: int, code: str = "") -> dict[str, str]:
+    """The JSON error body for a refusal that no endpoint produced (Django refused the request
+    before or around the view, or no endpoint matched)."""
+    messages = {
+        400: (_("Bad request."), "bad_request"),
+        401: (_("Authentication credentials were not provided."), "not_authenticated"),
+        403: (_("You do not have permission to perform this action."), "permission_denied"),
+        404: (_("Not found."), "not_found"),
+        405: (_("Method not allowed."), "method_not_allowed"),
+    }
+    if code == "csrf_failed":
+        return {"detail": _("CSRF check failed: reload the page and try again."), "code": code}
+    if status_code >= 500:
+        return {"detail": _("Server error."), "code": "server_error"}
+    detail, default_code = messages.get(status_code, (_("The request was refused."), "refused"))
+    return {"detail": detail, "code": code or default_code}
+
+
 @csrf_exempt  # it changes nothing; a POST to a wrong address deserves the JSON 404, not a CSRF page
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-    """Any /api/v1/ address that matches no endpoint (a malformed id, a typo) answers in JSON."""
-    return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
+    """Any /api/ address that matches no endpoint (an unknown version, a malformed id, a typo)
+    answers in JSON, whatever the method."""
+    return JsonResponse(api_error_body(404), status=404)

@@ -21,10 +21,8 @@ from openprobation.core.timeline import timeline_page
 from openprobation.people.iin import IinError, parse_iin, validate_iin_against
 from openprobation.people.models import AddressKind, Person
 from openprobation.people.selectors import (
-    near_duplicates,
     person_detail,
     person_for_change,
-    person_qs_for_user,
     person_search,
 )
 from openprobation.people.serializers import (
@@ -41,7 +39,15 @@ from openprobation.people.serializers import (
     PersonSummarySerializer,
     PossibleDuplicateSerializer,
 )
-from openprobation.people.services import address_set, document_add, family_member_add, person_create, person_update
+from openprobation.people.services import (
+    DuplicatePersonError,
+    address_set,
+    document_add,
+    family_member_add,
+    iin_registration_answer,
+    person_create,
+    person_update,
+)
 
 
 def _visible_person(user: User, pk: Any) -> Person:
@@ -66,13 +72,18 @@ def _registering_office(user: User, office_id: int | None) -> Office:
     return office
 
 
-def _duplicate_answer(user: User, err: DomainError, data: dict[str, Any]) -> Response:
+def _duplicate_answer(err: DuplicatePersonError) -> Response:
+    """A duplicate refusal: ids only of the people the caller may open; of the others only that
+    there are some (``services.registered_answer`` decides, and records the answer)."""
     body = error_body(err)
-    found = near_duplicates(surname=data["surname"], first_name=data["first_name"], birth_date=data["birth_date"])
-    # The check is national; the caller learns only the ids they may open, and a count of the rest.
-    visible = sorted(person_qs_for_user(user).filter(pk__in=[p.pk for p in found]).values_list("pk", flat=True))
-    body["duplicates"] = visible
-    body["duplicates_elsewhere"] = len(found) - len(visible)
+    answer = err.answer
+    if answer.code == "duplicate_iin":
+        body["in_jurisdiction"] = answer.in_jurisdiction
+        if answer.visible:
+            body["existing"] = answer.visible[0].pk
+    else:
+        body["duplicates"] = sorted(p.pk for p in answer.visible)
+        body["registered_elsewhere"] = answer.elsewhere
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
@@ -123,16 +134,8 @@ class PersonListView(ApiView):
                 family=family,
                 confirm_not_duplicate=confirm,
             )
-        except DomainError as err:
-            if err.code == "possible_duplicate":
-                return _duplicate_answer(user, err, data)
-            if err.code == "duplicate_iin":
-                body = error_body(err)
-                existing = person_qs_for_user(user).filter(iin=(data.get("iin") or "").strip()).first()
-                if existing is not None:
-                    body["existing"] = existing.pk
-                return Response(body, status=status.HTTP_400_BAD_REQUEST)
-            raise
+        except DuplicatePersonError as err:
+            return _duplicate_answer(err)
         person = person_for_change(user=user, pk=person.pk)
         return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
 
@@ -154,7 +157,10 @@ class PersonDetailView(ApiView):
         person = _person_to_change(user, pk)
         form = PersonDataSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
-        person_update(actor=user, person=person, data=dict(form.validated_data))
+        try:
+            person_update(actor=user, person=person, data=dict(form.validated_data))
+        except DuplicatePersonError as err:
+            return _duplicate_answer(err)
         return Response(PersonSerializer(person_for_change(user=user, pk=person.pk)).data)
 
 
@@ -235,7 +241,14 @@ class IinCheckView(ApiView):
     def get(self, request: Request) -> Response:
         params = IinCheckQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        answer: dict[str, Any] = {"valid": False, "birth_date": None, "sex": None, "error": None, "part": None}
+        answer: dict[str, Any] = {
+            "valid": False,
+            "birth_date": None,
+            "sex": None,
+            "error": None,
+            "part": None,
+            "registered": None,
+        }
         try:
             info = parse_iin(params.validated_data["iin"])
             answer.update(birth_date=info.birth_date, sex=info.sex)
@@ -248,4 +261,11 @@ class IinCheckView(ApiView):
             answer.update(error=str(err.message), part=err.part)
         else:
             answer["valid"] = True
+            registered = iin_registration_answer(actor=api_user(request), iin=info.iin)
+            if registered is not None:
+                answer["registered"] = {
+                    "in_jurisdiction": registered.in_jurisdiction,
+                    "person": registered.visible[0].pk if registered.visible else None,
+                    "detail": registered.message,
+                }
         return Response(IinCheckSerializer(answer).data)

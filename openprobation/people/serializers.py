@@ -206,16 +206,33 @@ class PossibleDuplicateSerializer(serializers.Serializer[dict[str, Any]]):
     detail = serializers.CharField()
     code = serializers.CharField()
     duplicates = serializers.ListField(
-        child=serializers.IntegerField(), help_text="Ids of the near duplicates the caller may open."
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="For possible_duplicate: ids of the near duplicates the caller may open.",
     )
-    duplicates_elsewhere = serializers.IntegerField(help_text="How many more exist outside the caller's jurisdiction.")
-    existing = serializers.IntegerField(required=False, help_text="For duplicate_iin: the person with that IIN.")
+    registered_elsewhere = serializers.BooleanField(
+        required=False,
+        help_text="For possible_duplicate: whether more are registered outside the caller's jurisdiction "
+        "(not who, where nor how many).",
+    )
+    in_jurisdiction = serializers.BooleanField(
+        required=False, help_text="For duplicate_iin: whether the person with that IIN is in the caller's jurisdiction."
+    )
+    existing = serializers.IntegerField(
+        required=False, help_text="For duplicate_iin within the caller's jurisdiction: the person with that IIN."
+    )
 
 
 class IinCheckQuerySerializer(serializers.Serializer[dict[str, Any]]):
     iin = serializers.CharField(max_length=32, allow_blank=True)
     birth_date = serializers.DateField(required=False)
     sex = serializers.ChoiceField(choices=Sex.choices, required=False)
+
+
+class IinRegisteredSerializer(serializers.Serializer[dict[str, Any]]):
+    in_jurisdiction = serializers.BooleanField()
+    person = serializers.IntegerField(allow_null=True, help_text="The person, if in the caller's jurisdiction.")
+    detail = serializers.CharField(help_text="What it means and how to proceed.")
 
 
 class IinCheckSerializer(serializers.Serializer[dict[str, Any]]):
@@ -225,6 +242,11 @@ class IinCheckSerializer(serializers.Serializer[dict[str, Any]]):
     error = serializers.CharField(allow_null=True)
     part = serializers.CharField(
         allow_null=True, help_text="What is wrong: format, century, date, check_digit, birth_date or sex."
+    )
+    registered = IinRegisteredSerializer(
+        allow_null=True,
+        help_text="For those who register people: whether a person with this IIN is already registered "
+        "(null: not registered, or the caller does not register people). Every such answer is audited.",
     )
 
 

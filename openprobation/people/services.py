@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -26,7 +27,7 @@ from openprobation.people.models import (
     make_name_key,
     make_search_text,
 )
-from openprobation.people.selectors import near_duplicates, person_editable_by
+from openprobation.people.selectors import near_duplicates, person_editable_by, person_qs_for_user
 from openprobation.people.translit import NameScript, name_script, to_latin
 
 PERSON_FIELDS = [
@@ -141,7 +142,118 @@ def _clean_names(clean: dict[str, Any], *, instance: Person | None) -> None:
         clean[latin_field] = _latin_form(clean[field]) if not latin or stale else latin
 
 
-def _clean_person(data: dict[str, Any], *, instance: Person | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class RegisteredAnswer:
+    """What the duplicate check tells the asker about people already registered.
+
+    ``visible`` are the matches within the asker's jurisdiction (the page links to them, the API
+    gives their ids); of the others the asker learns only that there are some (``elsewhere``) —
+    no name, birth date, office, region, nor how many."""
+
+    code: str  # "duplicate_iin" (the same IIN) or "possible_duplicate" (same name and birth date)
+    message: str
+    visible: tuple[Person, ...]
+    elsewhere: bool
+
+    @property
+    def in_jurisdiction(self) -> bool:
+        return not self.elsewhere
+
+
+class DuplicatePersonError(DomainError):
+    """Registering (or changing) would duplicate a registered person; ``answer`` says what may be shown."""
+
+    def __init__(self, answer: RegisteredAnswer):
+        super().__init__(answer.message, field="iin" if answer.code == "duplicate_iin" else None, code=answer.code)
+        self.answer = answer
+
+
+def registered_answer(
+    *,
+    actor: User,
+    context: str,
+    iin: str | None = None,
+    surname: str = "",
+    first_name: str = "",
+    birth_date: dt.date | None = None,
+    exclude: Person | None = None,
+) -> RegisteredAnswer | None:
+    """The one answer to "is this person already registered?" — for registering, changing a
+    person's IIN and the IIN check, on the pages and over the API alike.
+
+    The check itself is national (no duplicate anywhere in the country), so the answer could be used
+    to find out whether anyone is registered anywhere: within the asker's jurisdiction it names the
+    person, outside it says only that the person is registered with the service and how to
+    proceed. Every answer is recorded (who asked, in which ``context``, what was probed, whether the
+    match is in the asker's jurisdiction). None when nobody matches."""
+    if iin:
+        probe: dict[str, Any] = {"probe": "iin", "iin": iin}
+        found = Person.objects.filter(iin=iin)
+        if exclude is not None:
+            found = found.exclude(pk=exclude.pk)
+        matches = list(found[:1])
+    elif birth_date is not None and surname and first_name:
+        probe = {"probe": "name", "surname": surname, "first_name": first_name, "birth_date": birth_date}
+        matches = [
+            p
+            for p in near_duplicates(surname=surname, first_name=first_name, birth_date=birth_date)
+            if exclude is None or p.pk != exclude.pk
+        ]
+    else:
+        return None
+    if not matches:
+        return None
+    seen = set(person_qs_for_user(actor).filter(pk__in=[p.pk for p in matches]).values_list("pk", flat=True))
+    visible = tuple(p for p in matches if p.pk in seen)
+    elsewhere = len(visible) < len(matches)
+    audit_record(
+        actor=actor,
+        action="person.duplicate_answer",
+        subject=matches[0] if len(matches) == 1 else None,
+        details={
+            "context": context,
+            **probe,
+            "in_jurisdiction": not elsewhere,
+            "matches": [{"person": p.pk, "in_jurisdiction": p.pk in seen} for p in matches],
+        },
+    )
+    if iin:
+        code = "duplicate_iin"
+        if visible:
+            message = _(
+                "A person with IIN %(iin)s is already registered. Open that person instead of registering again."
+            ) % {"iin": iin}
+        else:
+            message = _(
+                "A person with this IIN is already registered with the probation service, outside your "
+                "jurisdiction. Do not register them again: ask your regional department which office holds "
+                "their case and ask that office to transfer it or to share what you need."
+            )
+    else:
+        code = "possible_duplicate"
+        if visible:
+            message = _(
+                "%(count)s person(s) with the same name and date of birth are already registered. "
+                "Check them; if this is a different person, confirm and save again."
+            ) % {"count": len(visible)}
+        else:
+            message = _(
+                "A person with the same name and date of birth is already registered with the probation "
+                "service, outside your jurisdiction. If it may be the same person, ask your regional "
+                "department before registering; if this is a different person, confirm and save again."
+            )
+    return RegisteredAnswer(code=code, message=message, visible=visible, elsewhere=elsewhere)
+
+
+def iin_registration_answer(*, actor: User, iin: str) -> RegisteredAnswer | None:
+    """The IIN check's part of the answer: only for those who register people (they would learn it
+    by registering anyway); everyone else learns nothing about registrations from it."""
+    if not has_cap(actor, Cap.PERSON_CREATE):
+        return None
+    return registered_answer(actor=actor, context="iin_check", iin=iin)
+
+
+def _clean_person(data: dict[str, Any], *, actor: User, context: str, instance: Person | None = None) -> dict[str, Any]:
     clean = {k: v for k, v in data.items() if k in PERSON_FIELDS}
     # Omitted (an API call without it) is the model's default, Kazakhstan; empty is stateless.
     clean["citizenship"] = str(clean.get("citizenship", KAZAKHSTAN) or "").strip().upper()
@@ -160,16 +272,9 @@ def _clean_person(data: dict[str, Any], *, instance: Person | None = None) -> di
     clean["iin"] = iin
     if iin:
         validate_iin_against(iin, birth_date=birth, sex=clean["sex"])
-        clash = Person.objects.filter(iin=iin)
-        if instance is not None:
-            clash = clash.exclude(pk=instance.pk)
-        if clash.exists():
-            raise DomainError(
-                _("A person with IIN %(iin)s is already registered. Open that person instead of registering again.")
-                % {"iin": iin},
-                field="iin",
-                code="duplicate_iin",
-            )
+        clash = registered_answer(actor=actor, context=context, iin=iin, exclude=instance)
+        if clash is not None:
+            raise DuplicatePersonError(clash)
     if clean.get("pregnant") and clean["sex"] != "F":
         raise DomainError(_("Pregnancy can only be recorded for a woman."), field="pregnant")
     langs = clean.get("languages") or []
@@ -206,23 +311,23 @@ def person_create(
     confirm_not_duplicate: bool = False,
 ) -> Person:
     """Register a person. The same IIN cannot be registered twice; a person with the same surname,
-    first name and date of birth is shown first and needs ``confirm_not_duplicate``."""
+    first name and date of birth is shown first and needs ``confirm_not_duplicate``. Either refusal
+    is a ``DuplicatePersonError`` whose answer says what the asker may learn (``registered_answer``)."""
     if not has_cap(actor, Cap.PERSON_CREATE) or not office_in_jurisdiction(actor, office):
         raise PermissionDeniedError(_("You may not register people for this office."))
-    clean = _clean_person(data)
+    clean = _clean_person(data, actor=actor, context="register")
     for item in documents or []:
         _check_document_dates(item)
     if not confirm_not_duplicate:
-        dups = near_duplicates(surname=clean["surname"], first_name=clean["first_name"], birth_date=clean["birth_date"])
-        if dups:
-            raise DomainError(
-                _(
-                    "%(count)s person(s) with the same name and date of birth are already registered. "
-                    "Check them; if this is a different person, confirm and save again."
-                )
-                % {"count": len(dups)},
-                code="possible_duplicate",
-            )
+        namesakes = registered_answer(
+            actor=actor,
+            context="register",
+            surname=clean["surname"],
+            first_name=clean["first_name"],
+            birth_date=clean["birth_date"],
+        )
+        if namesakes is not None:
+            raise DuplicatePersonError(namesakes)
     for item in family or []:
         if item.get("full_name"):
             _check_family_member(item)
@@ -249,6 +354,10 @@ def person_create(
                 details={"office": office.code, "addresses": len(addresses or []), "family": len(family or [])},
             )
     except IntegrityError:
+        # Registered by someone else a moment ago: the same answer as any other duplicate.
+        raced = registered_answer(actor=actor, context="register", iin=clean["iin"]) if clean["iin"] else None
+        if raced is not None:
+            raise DuplicatePersonError(raced) from None
         raise DomainError(
             _("A person with this IIN is already registered."), field="iin", code="duplicate_iin"
         ) from None
@@ -266,7 +375,7 @@ def person_update(*, actor: User, person: Person, data: dict[str, Any]) -> Perso
     _check_may_edit(actor, person)
     merged = {**snapshot(person, PERSON_FIELDS), **{k: v for k, v in data.items() if k in PERSON_FIELDS}}
     merged["birth_date"] = data.get("birth_date", person.birth_date)
-    clean = _clean_person(merged, instance=person)
+    clean = _clean_person(merged, actor=actor, context="edit", instance=person)
     before = snapshot(person, PERSON_FIELDS)
     with transaction.atomic():
         for key, value in clean.items():

@@ -34,14 +34,14 @@ from openprobation.people.forms import (
 )
 from openprobation.people.models import AddressKind, DocumentStatus, Language, Person, Relation
 from openprobation.people.selectors import (
-    near_duplicates,
     person_detail,
     person_editable_by,
     person_for_change,
-    person_qs_for_user,
     person_search,
 )
 from openprobation.people.services import (
+    DuplicatePersonError,
+    RegisteredAnswer,
     address_set,
     document_add,
     family_member_add,
@@ -99,12 +99,6 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _duplicates(user: Any, data: dict[str, Any]) -> list[dict[str, Any]]:
-    found = near_duplicates(surname=data["surname"], first_name=data["first_name"], birth_date=data["birth_date"])
-    visible = set(person_qs_for_user(user).filter(pk__in=[p.pk for p in found]).values_list("pk", flat=True))
-    return [{"person": p, "visible": p.pk in visible} for p in found]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_create_view(request: HttpRequest) -> HttpResponse:
@@ -118,8 +112,7 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
     actual = AddressForm(data, prefix="act")
     document = DocumentForm(data, prefix="doc")
     family = FamilyFormSet(data, prefix="family")
-    duplicates: list[dict[str, Any]] = []
-    existing: Person | None = None
+    answer: RegisteredAnswer | None = None
     if data is not None:
         # Validate every part so all errors show at once.
         results = [f.is_valid() for f in (form, registered, actual, document, family)]
@@ -141,11 +134,9 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
                     confirm_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
                 )
             except DomainError as err:
-                # Read what was entered before the error takes the field out of cleaned_data.
-                if err.code == "possible_duplicate":
-                    duplicates = _duplicates(user, form.cleaned_data)
-                elif err.code == "duplicate_iin" and form.cleaned_data.get("iin"):
-                    existing = person_qs_for_user(user).filter(iin=form.cleaned_data["iin"]).first()
+                # What the page may show of people already registered (``registered_answer``).
+                if isinstance(err, DuplicatePersonError):
+                    answer = err.answer
                 apply_domain_error(form, err)
             else:
                 messages.success(request, _("%(name)s is registered.") % {"name": person.full_name})
@@ -159,8 +150,8 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
             "actual": actual,
             "document": document,
             "family": family,
-            "duplicates": duplicates,
-            "existing": existing,
+            "existing": answer.visible[0] if answer and answer.code == "duplicate_iin" and answer.visible else None,
+            "namesakes": answer if answer and answer.code == "possible_duplicate" else None,
             "actual_same": bool(data and data.get("actual_same")),
         },
     )

@@ -214,7 +214,7 @@ def test_a_near_duplicate_needs_confirmation_and_only_visible_ids_are_returned(p
     body = first.json()
     assert body["code"] == "possible_duplicate"
     assert body["duplicates"] == [mine.pk]
-    assert body["duplicates_elsewhere"] == 1
+    assert body["registered_elsewhere"] is True
     assert Person.objects.count() == 2
 
     confirmed = client.post("/api/v1/people/", {**data, "confirm_not_duplicate": True}, format="json")
@@ -383,7 +383,14 @@ def test_validate_iin_reports_what_it_encodes(personas):
     client = signed_in(personas["analyst"])
     iin = make_iin(BIRTH, "F", 55)
     ok = client.get("/api/v1/people/validate-iin/", {"iin": iin}).json()
-    assert ok == {"valid": True, "birth_date": BIRTH.isoformat(), "sex": "F", "error": None, "part": None}
+    assert ok == {
+        "valid": True,
+        "birth_date": BIRTH.isoformat(),
+        "sex": "F",
+        "error": None,
+        "part": None,
+        "registered": None,
+    }
     wrong_sex = client.get("/api/v1/people/validate-iin/", {"iin": iin, "sex": "M"}).json()
     assert wrong_sex["valid"] is False
     assert wrong_sex["part"] == "sex"

@@ -125,7 +125,7 @@ def test_near_duplicate_is_shown_then_registered_after_confirmation(personas):
     html = response.content.decode()
     assert 'id="duplicates"' in html
     assert reverse("people:detail", args=[mine.pk]) in html
-    assert "registered in another office" in html
+    assert "registered with the probation service outside your jurisdiction" in html
     assert 'name="confirm_not_duplicate"' in html
     assert Person.objects.count() == 2
     response = client.post(reverse("people:create"), _form(confirm_not_duplicate="on"))
