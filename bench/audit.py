@@ -44,7 +44,7 @@ def _database_url() -> str | None:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
     except psycopg.Error as exc:
-        print(f"audit throughput: SKIPPED — no PostgreSQL reachable at {base}/ ({str(exc).strip()[:120]})")
+        print(f"audit throughput: SKIPPED — no PostgreSQL reachable at {base}/ ({' '.join(str(exc).split())[:100]})")
         return None
     return DEFAULT_URL
 

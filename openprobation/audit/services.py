@@ -17,11 +17,12 @@ import hmac
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,6 +100,22 @@ def compute_keyed_hash(*, prev_hash: str, event: AuditEvent, key: ChainKey) -> s
     return hmac.new(key.secret, message, hashlib.sha256).hexdigest()
 
 
+def _keyed_hasher(event: AuditEvent, key: ChainKey) -> Callable[[str], str]:
+    """``compute_keyed_hash`` with everything but the previous hash encoded in advance, so that
+    little work is left while the chain head is locked (a JSON array encodes item by item)."""
+    head = _text(["hmac-sha256", key.id])[:-1] + b","
+    tail = b"," + _text(_payload(GENESIS, event)[1:])[1:]
+    mac = hmac.new(key.secret, digestmod=hashlib.sha256)
+    mac.update(head)
+
+    def finish(prev_hash: str) -> str:
+        final = mac.copy()
+        final.update(_text([prev_hash])[1:-1] + tail)
+        return final.hexdigest()
+
+    return finish
+
+
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
     """``{field: [old, new]}`` for the fields whose value changed."""
     out: dict[str, list[Any]] = {}
@@ -122,31 +139,91 @@ def audit_record(
     details: dict[str, Any] | None = None,
     on_behalf_of: str = "",
 ) -> AuditEvent:
-    """Append one event to the chain (atomic with the caller's transaction)."""
+    """Append one event to the chain (atomic with the caller's transaction).
+
+    Appends are serialised by the chain head row, locked until the caller's transaction commits;
+    everything that does not need the previous hash is prepared before the lock is taken, and on
+    PostgreSQL the locked part is two statements (lock and read the head; insert the event and
+    move the head)."""
     ctx = current_context()
     key = current_chain_key()
+    event = AuditEvent(
+        at=timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_username=getattr(actor, "username", "") or "",
+        on_behalf_of=on_behalf_of,
+        action=action,
+        subject_type=subject._meta.label_lower if subject is not None else "",
+        subject_id=str(subject.pk) if subject is not None else "",
+        subject_repr=str(subject)[:300] if subject is not None else "",
+        changes=_jsonable(changes or {}),
+        details=_jsonable(details or {}),
+        request_id=ctx["request_id"],
+        ip=ctx["ip"],
+        key_id=key.id,
+    )
+    keyed_hash = _keyed_hasher(event, key)
     with transaction.atomic(savepoint=False):
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        event = AuditEvent(
-            at=timezone.now(),
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_username=getattr(actor, "username", "") or "",
-            on_behalf_of=on_behalf_of,
-            action=action,
-            subject_type=subject._meta.label_lower if subject is not None else "",
-            subject_id=str(subject.pk) if subject is not None else "",
-            subject_repr=str(subject)[:300] if subject is not None else "",
-            changes=_jsonable(changes or {}),
-            details=_jsonable(details or {}),
-            request_id=ctx["request_id"],
-            ip=ctx["ip"],
-            prev_hash=head.last_hash,
-            key_id=key.id,
-        )
-        event.hash = compute_keyed_hash(prev_hash=head.last_hash, event=event, key=key)
-        event.save(force_insert=True)
-        AuditChainHead.objects.filter(pk=1).update(last_id=event.id, last_hash=event.hash, count=head.count + 1)
+        if connection.vendor == "postgresql":
+            _append_postgresql(event, keyed_hash)
+        else:
+            head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+            event.prev_hash = head.last_hash
+            event.hash = keyed_hash(head.last_hash)
+            event.save(force_insert=True)
+            AuditChainHead.objects.filter(pk=1).update(last_id=event.id, last_hash=event.hash, count=head.count + 1)
     return event
+
+
+_EVENT_COLUMNS = (
+    "at",
+    "actor_id",
+    "actor_username",
+    "on_behalf_of",
+    "action",
+    "subject_type",
+    "subject_id",
+    "subject_repr",
+    "changes",
+    "details",
+    "request_id",
+    "ip",
+    "prev_hash",
+    "hash",
+    "key_id",
+)
+
+
+_PLACEHOLDERS = ", ".join("%s::jsonb" if column in {"changes", "details"} else "%s" for column in _EVENT_COLUMNS)
+
+
+def _append_postgresql(event: AuditEvent, keyed_hash: Callable[[str], str]) -> None:
+    """Two round trips while the head is locked: ``UPDATE … RETURNING`` locks the head and reads the
+    previous hash; one statement inserts the event and moves the head to it."""
+    head = AuditChainHead._meta.db_table
+    table = AuditEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {head} SET count = count + 1 WHERE id = 1 RETURNING last_hash")  # noqa: S608
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(
+                f"INSERT INTO {head} (id, last_id, last_hash, count) VALUES (1, 0, %s, 0) ON CONFLICT (id) DO NOTHING",  # noqa: S608
+                [GENESIS],
+            )
+            cursor.execute(f"UPDATE {head} SET count = count + 1 WHERE id = 1 RETURNING last_hash")  # noqa: S608
+            row = cursor.fetchone()
+        event.prev_hash = row[0]
+        event.hash = keyed_hash(event.prev_hash)
+        values = [getattr(event, column) for column in _EVENT_COLUMNS]
+        values[8], values[9] = json.dumps(event.changes), json.dumps(event.details)
+        cursor.execute(
+            f"WITH ev AS (INSERT INTO {table} ({', '.join(_EVENT_COLUMNS)}) VALUES ({_PLACEHOLDERS}) RETURNING id) "  # noqa: S608
+            f"UPDATE {head} SET last_id = ev.id, last_hash = %s FROM ev WHERE {head}.id = 1 RETURNING ev.id",
+            [*values, event.hash],
+        )
+        event.id = cursor.fetchone()[0]
+    event._state.adding = False
+    event._state.db = connection.alias
 
 
 @dataclass
