@@ -313,3 +313,14 @@ def test_scheduled_checkpoint_task_writes_a_checkpoint(story):
     assert write_checkpoint() is True
     assert len(checkpoint_files()) == 1
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+def test_deploy_checks_warn_about_missing_audit_keys(settings):
+    from openprobation.audit.checks import audit_keys
+
+    assert audit_keys() == []
+    settings.AUDIT_CHAIN_KEY = ""
+    settings.AUDIT_CHECKPOINT_SIGNING_KEY = ""
+    assert {message.id for message in audit_keys()} == {"audit.W001", "audit.W002"}
+    settings.AUDIT_CHECKPOINT_SIGNING_KEY = "not a key"
+    assert "audit.W003" in {message.id for message in audit_keys()}
