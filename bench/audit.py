@@ -18,6 +18,7 @@ import argparse
 import multiprocessing as mp
 import os
 import secrets
+import shutil
 import sys
 import tempfile
 import time
@@ -218,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     result = audit_verify()
     took = time.monotonic() - started
+    shutil.rmtree(checkpoint_dir, ignore_errors=True)
     state = "intact" if result.ok else "BROKEN: " + "; ".join(result.problems[:5])
     print(
         f"audit-verify after the run: chain {state} — {result.checked} events ({events} written by the run), "
