@@ -6,7 +6,11 @@ BIN := $(VENV)/bin
 VAR := var
 # The embedded default: SQLite under var/, a secret key generated into var/, no other servers,
 # plain HTTP on this machine (LOCAL_DEVELOPMENT=true; a deployment leaves it unset).
-EMBEDDED_ENV := LOCAL_DEVELOPMENT=true SECRET_KEY_FILE=$(CURDIR)/$(VAR)/secret_key DATABASE_URL=sqlite:///$(CURDIR)/$(VAR)/openprobation.sqlite3
+# The audit chain key and the checkpoint signing key are generated into var/ as well (keep copies
+# of both, and of the checkpoints in var/audit-checkpoints/, away from the database).
+EMBEDDED_ENV := LOCAL_DEVELOPMENT=true SECRET_KEY_FILE=$(CURDIR)/$(VAR)/secret_key DATABASE_URL=sqlite:///$(CURDIR)/$(VAR)/openprobation.sqlite3 \
+	AUDIT_CHAIN_KEY_FILE=$(CURDIR)/$(VAR)/audit_chain_key \
+	AUDIT_CHECKPOINT_SIGNING_KEY_FILE=$(CURDIR)/$(VAR)/audit_checkpoint_key.pem
 ADDR ?= 127.0.0.1:8000
 
 .PHONY: install catalogs run test lint types pytest bench clean messages
@@ -25,9 +29,18 @@ $(VAR)/secret_key:
 	mkdir -p $(VAR)
 	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
 
+$(VAR)/audit_chain_key:
+	mkdir -p $(VAR)
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
+
+$(VAR)/audit_checkpoint_key.pem: $(BIN)/.installed
+	$(BIN)/python -m openprobation.audit.keys $@ > $(VAR)/audit_checkpoint_public.pem
+
+KEYS := $(VAR)/secret_key $(VAR)/audit_chain_key $(VAR)/audit_checkpoint_key.pem
+
 install: $(BIN)/.installed node_modules/.installed
 
-catalogs: $(BIN)/.installed $(VAR)/secret_key
+catalogs: $(BIN)/.installed $(KEYS)
 	@$(EMBEDDED_ENV) $(BIN)/openprobation compile-catalogs
 
 run: install catalogs
@@ -58,10 +71,10 @@ pytest: install catalogs
 
 test: lint types pytest
 
-bench: install $(VAR)/secret_key
+bench: install $(KEYS)
 	$(BIN)/python bench/run.py
 
-messages: $(BIN)/.installed $(VAR)/secret_key
+messages: $(BIN)/.installed $(KEYS)
 	cd openprobation && $(EMBEDDED_ENV) ../$(BIN)/openprobation makemessages -l kk -l ru -l en --no-obsolete --no-location
 	@$(EMBEDDED_ENV) $(BIN)/openprobation compile-catalogs
 

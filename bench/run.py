@@ -7,6 +7,10 @@ printed, never asserted: a PASS/FAIL column compares the large p95 with the targ
 
 Environment: BENCH_DATABASE_URL (an empty PostgreSQL database, for example) or, by default, a
 fresh SQLite file under var/bench/. Options: --requests, --warmup, --people, --cases, --active.
+
+Then bench/audit.py measures audited writes per second from 16 concurrent clients on PostgreSQL,
+beside the same writes without audit (skipped, saying so, when no PostgreSQL is reachable);
+--audit-only runs just that part, --no-audit leaves it out.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import argparse
 import os
 import platform
 import secrets
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -54,7 +59,24 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=45_000)
     parser.add_argument("--active", type=int, default=30_000)
     parser.add_argument("--seed", type=int, default=2016)
+    parser.add_argument("--audit-only", action="store_true", help="only the audit throughput part")
+    parser.add_argument("--no-audit", action="store_true", help="leave out the audit throughput part")
     args = parser.parse_args()
+    if args.audit_only:
+        return _audit_throughput()
+    status = _pages(args)
+    if status or args.no_audit:
+        return status
+    return _audit_throughput()
+
+
+def _audit_throughput() -> int:
+    """In its own process: it sets up Django on PostgreSQL and forks its client processes."""
+    print(flush=True)
+    return subprocess.call([sys.executable, str(ROOT / "bench" / "audit.py")], cwd=ROOT)
+
+
+def _pages(args: argparse.Namespace) -> int:
     url = _environment(args)
 
     import django

@@ -231,7 +231,22 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE = {
     "registration-deadlines": {"task": "openprobation.cases.tasks.check_registration_deadlines", "schedule": 3600.0},
     "audit-chain-verify": {"task": "openprobation.audit.tasks.verify_chain", "schedule": 6 * 3600.0},
+    "audit-checkpoint": {
+        "task": "openprobation.audit.tasks.write_checkpoint",
+        "schedule": float(env_int("AUDIT_CHECKPOINT_INTERVAL_SECONDS", 3600)),
+    },
 }
+
+# The audit trail's keys, kept outside the database (see openprobation/audit/keys.py and README).
+# The chain key: HMAC-SHA256 of every event; empty derives it from SECRET_KEY under its own label.
+AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", "")
+# Retired chain keys (whitespace- or comma-separated), so that events written with them still verify.
+AUDIT_CHAIN_OLD_KEYS = env_str("AUDIT_CHAIN_OLD_KEYS", "").replace(",", " ").split()
+# Signed checkpoints of the chain head: where they are written, the Ed25519 private key (PEM) that
+# signs them, and the public keys (PEM bundle) that verification trusts (default: the signing key's).
+AUDIT_CHECKPOINT_DIR = Path(env_str("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
+AUDIT_CHECKPOINT_SIGNING_KEY = env_str("AUDIT_CHECKPOINT_SIGNING_KEY", "")
+AUDIT_CHECKPOINT_PUBLIC_KEYS = env_str("AUDIT_CHECKPOINT_PUBLIC_KEYS", "")
 
 
 # A refused request (4xx) is one line from openprobation.refused; Django's request and security

@@ -56,12 +56,23 @@ class AuditVerifyView(ApiView):
     @extend_schema(
         request=None,
         responses={200: AuditVerifySerializer, 403: ErrorSerializer},
-        summary="Verify the hash chain of the audit trail",
+        summary="Verify the keyed hash chain of the audit trail and its signed checkpoints",
     )
     def post(self, request: Request) -> Response:
         user = api_user(request)
         result = audit_verify()
-        audit_record(actor=user, action="audit.verify", details={"ok": result.ok, "checked": result.checked})
+        audit_record(
+            actor=user,
+            action="audit.verify",
+            details={"ok": result.ok, "checked": result.checked, "checkpoints": result.checkpoints},
+        )
         return Response(
-            AuditVerifySerializer({"ok": result.ok, "checked": result.checked, "problems": result.problems}).data
+            AuditVerifySerializer(
+                {
+                    "ok": result.ok,
+                    "checked": result.checked,
+                    "checkpoints": result.checkpoints,
+                    "problems": result.problems,
+                }
+            ).data
         )

@@ -23,9 +23,11 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
 class AuditEvent(models.Model):
     """One append-only, hash-chained record of a change, a sensitive read or a search.
 
-    ``hash`` = SHA-256 over the previous event's hash and this event's canonical content, so an
-    edited or deleted row breaks the chain (``openprobation audit-verify``). Database triggers
-    refuse UPDATE and DELETE on this table as well.
+    ``hash`` = HMAC-SHA256, under the chain key named by ``key_id`` (kept outside the database),
+    over the previous event's hash and this event's canonical content, so an edited or deleted row
+    breaks the chain (``openprobation audit-verify``) and cannot be re-chained without the key.
+    Events written before the chain was keyed have an empty ``key_id`` and a plain SHA-256 hash.
+    Database triggers refuse UPDATE and DELETE on this table as well.
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -51,6 +53,7 @@ class AuditEvent(models.Model):
     ip = models.CharField(_("client address"), max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     objects = AuditQuerySet.as_manager()
 

@@ -58,4 +58,5 @@ class AuditFilterSerializer(serializers.Serializer[dict[str, Any]]):
 class AuditVerifySerializer(serializers.Serializer[dict[str, Any]]):
     ok = serializers.BooleanField()
     checked = serializers.IntegerField()
+    checkpoints = serializers.IntegerField(help_text="Signed checkpoints outside the database held against the chain.")
     problems = serializers.ListField(child=serializers.CharField())

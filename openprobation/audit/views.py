@@ -82,5 +82,9 @@ def audit_log_view(request: HttpRequest) -> HttpResponse:
 def audit_verify_view(request: HttpRequest) -> HttpResponse:
     _require_auditor(request)
     result = audit_verify()
-    audit_record(actor=request.user, action="audit.verify", details={"ok": result.ok, "checked": result.checked})
+    audit_record(
+        actor=request.user,
+        action="audit.verify",
+        details={"ok": result.ok, "checked": result.checked, "checkpoints": result.checkpoints},
+    )
     return _page(request, verify_result=result)

@@ -14,3 +14,25 @@ os.environ.setdefault("LOCAL_DEVELOPMENT", "true")
 # Messages outside a request use the default language; tests read them in English unless a test
 # asks for Kazakh or Russian (the service default for users stays Kazakh).
 os.environ.setdefault("LANGUAGE_CODE", "en")
+# A fixed, test-only audit chain key (HMAC of the audit chain); never used outside tests.
+os.environ.setdefault("AUDIT_CHAIN_KEY", "test-only-audit-chain-key-not-for-any-deployment-0123456789")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def audit_checkpoint_signing_key() -> str:
+    """A throw-away Ed25519 key that signs the audit checkpoints written during the tests."""
+    from openprobation.audit.keys import new_signing_key_pem  # noqa: PLC0415 (after the environment is set)
+
+    return new_signing_key_pem()
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_per_test(settings, tmp_path_factory, audit_checkpoint_signing_key):
+    """Each test gets its own (not yet created) checkpoint folder: checkpoints of one test's rolled
+    back events must not be held against another test's chain."""
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path_factory.getbasetemp() / f"audit-checkpoints-{os.urandom(6).hex()}"
+    settings.AUDIT_CHECKPOINT_SIGNING_KEY = audit_checkpoint_signing_key
+    settings.AUDIT_CHECKPOINT_PUBLIC_KEYS = ""

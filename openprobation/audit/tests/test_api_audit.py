@@ -119,7 +119,7 @@ def test_no_write_method_is_published_in_the_schema(personas):
 def test_verify_reports_an_intact_chain_and_is_recorded(personas, trail):
     answer = signed_in(personas["auditor"]).post(VERIFY)
     assert answer.status_code == 200
-    assert answer.json() == {"ok": True, "checked": 3, "problems": []}
+    assert answer.json() == {"ok": True, "checked": 3, "checkpoints": 0, "problems": []}
     assert AuditEvent.objects.filter(action="audit.verify", actor_username="auditor").exists()
     assert signed_in(personas["auditor"]).get(VERIFY).status_code == 405
 
@@ -137,3 +137,26 @@ def test_verify_finds_a_broken_chain(personas, trail):
     answer = signed_in(personas["auditor"]).post(VERIFY).json()
     assert answer["ok"] is False
     assert answer["problems"]
+
+
+def test_verify_holds_the_chain_against_the_signed_checkpoints(personas, trail):
+    from openprobation.audit.services import audit_checkpoint
+    from openprobation.audit.tests.test_audit_chain import drop_triggers, raw
+
+    audit_checkpoint()
+    checkpointed = AuditEvent.objects.order_by("-id")[0]
+    assert signed_in(personas["auditor"]).post(VERIFY).json()["checkpoints"] == 1
+    # Someone with database access removes the tail and rewrites the chain head to match.
+    drop_triggers()
+    keep = AuditEvent.objects.order_by("-id")[2]
+    raw("DELETE FROM audit_auditevent WHERE id > %s", [keep.id])
+    raw(
+        "UPDATE audit_auditchainhead SET last_id = %s, last_hash = %s, count = %s WHERE id = 1", [keep.id, keep.hash, 2]
+    )
+    answer = signed_in(personas["auditor"]).post(VERIFY).json()
+    assert answer["ok"] is False
+    assert answer["checkpoints"] == 1
+    assert any(
+        f"the chain reached event {checkpointed.id}" in p and "rows removed from the end" in p
+        for p in answer["problems"]
+    )

@@ -46,6 +46,7 @@ def test_verify_reports_an_intact_chain(personas):
     assert response.status_code == 200
     assert 'id="verify-result"' in html
     assert "The chain is intact" in html
+    assert "0 signed checkpoints kept outside the database agree with it." in html
     assert AuditEvent.objects.filter(action="audit.verify").exists()
 
 

@@ -16,6 +16,7 @@ def test_embedded_worker_runs_every_scheduled_task_once_per_interval() -> None:
     CaseFactory(status=CaseStatus.AWAITING_REGISTRATION, registration_due=dt.date(2020, 1, 1))
     last_run: dict[str, float] = {}
     results = _run_due(last_run, now=1000.0, manage_connections=False)
-    assert results == {"registration-deadlines": 1, "audit-chain-verify": True}
+    assert results == {"registration-deadlines": 1, "audit-chain-verify": True, "audit-checkpoint": True}
     assert _run_due(last_run, now=1010.0, manage_connections=False) == {}  # nothing is due ten seconds later
-    assert set(_run_due(last_run, now=1000.0 + 3600, manage_connections=False)) == {"registration-deadlines"}
+    hourly = {"registration-deadlines", "audit-checkpoint"}
+    assert set(_run_due(last_run, now=1000.0 + 3600, manage_connections=False)) == hourly
