@@ -31,7 +31,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -130,7 +129,8 @@ AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Sessions end after a period of inactivity and when the browser closes.
-SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -144,6 +144,13 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# API tokens (openprobation.accounts.tokens): an absolute lifetime, and an idle timeout like the
+# session's; a password change ends them all.
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 12)
+API_TOKEN_IDLE_MINUTES = env_int("API_TOKEN_IDLE_MINUTES", SESSION_IDLE_MINUTES)
+if API_TOKEN_TTL_HOURS < 1 or API_TOKEN_IDLE_MINUTES < 2:  # noqa: PLR2004 - last use is written once a minute
+    raise ImproperlyConfiguredEnv("API_TOKEN_TTL_HOURS must be at least 1 and API_TOKEN_IDLE_MINUTES at least 2.")
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "kk")
 LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
@@ -169,8 +176,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first, so an anonymous call gets 401 with ``WWW-Authenticate: Token`` (session
+        # first would answer 403); the session serves the web UI.
+        "openprobation.accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "openprobation.core.api.Pagination",
