@@ -8,6 +8,7 @@ from pathlib import Path
 import dj_database_url
 
 from openprobation.core.env import ImproperlyConfiguredEnv, env_bool, env_int, env_list, env_str
+from openprobation.core.network import parse_networks
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent
@@ -127,6 +128,15 @@ AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
 # Offices share one public address behind NAT: lock by user name, not by address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_CLIENT_IP_CALLABLE = "openprobation.core.network.client_address"
+
+# Forwarding headers (X-Forwarded-For, X-Request-ID) are believed only from these proxies
+# (comma-separated IP addresses or CIDR networks); see openprobation.core.network.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+try:
+    parse_networks(TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ImproperlyConfiguredEnv(f"TRUSTED_PROXIES: {exc}.") from exc
 
 # Sessions end after a period of inactivity and when the browser closes.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)

@@ -13,13 +13,13 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
 from openprobation.accounts.models import ApiToken, User
 from openprobation.accounts.permissions import api_user
 from openprobation.accounts.serializers import ApiTokenSerializer, TokenRequestSerializer, TokenSerializer
 from openprobation.accounts.tokens import active_tokens, tokens_of
 from openprobation.core.api import ApiView, ErrorSerializer, parse_pk
+from openprobation.core.throttling import AddressAnonRateThrottle
 from openprobation.web.tokens import api_token_issue, api_token_revoke
 
 
@@ -45,7 +45,8 @@ class TokenView(ApiView):
 
     def get_throttles(self) -> list[Any]:
         if self.request is not None and self.request.method == "POST":
-            return [AnonRateThrottle()]
+            # Counted per client address (TRUSTED_PROXIES), not per a header the client writes.
+            return [AddressAnonRateThrottle()]
         return []
 
     @extend_schema(
