@@ -105,6 +105,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = [
+    # Refuses an address with too many failed sign-ins before any password is checked.
+    "openprobation.accounts.backends.AddressLimitBackend",
     "axes.backends.AxesStandaloneBackend",
     "openprobation.accounts.backends.RoleBackend",
 ]
@@ -128,7 +130,19 @@ AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
 # Offices share one public address behind NAT: lock by user name, not by address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Attempts refused during a lock-out (per name or per address) are not counted again: otherwise a
+# refused address could go on locking user names after its own lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Every failure is logged with its address; the per-address limit counts them.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_CLIENT_IP_CALLABLE = "openprobation.core.network.client_address"
+# One address trying many user names: after this many failures within the window (any names),
+# further sign-ins from it are refused without checking the password. Higher than the per-name
+# limit, because an office's staff share one NAT address.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+LOGIN_ADDRESS_WINDOW_MINUTES = env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15)
+if LOGIN_ADDRESS_FAILURE_LIMIT < 1 or LOGIN_ADDRESS_WINDOW_MINUTES < 1:
+    raise ImproperlyConfiguredEnv("LOGIN_ADDRESS_FAILURE_LIMIT and LOGIN_ADDRESS_WINDOW_MINUTES must be at least 1.")
 
 # Forwarding headers (X-Forwarded-For, X-Request-ID) are believed only from these proxies
 # (comma-separated IP addresses or CIDR networks); see openprobation.core.network.

@@ -64,7 +64,7 @@ class TokenView(ApiView):
         form = TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         # The plain HttpRequest goes to authenticate() so django-axes counts failures and locks
-        # the user name exactly as for the sign-in page.
+        # the user name exactly as for the sign-in page, and the per-address limit applies.
         http_request = request._request
         user = authenticate(
             request=http_request,
@@ -75,6 +75,14 @@ class TokenView(ApiView):
             # Answer the lock-out here, in JSON; otherwise the axes middleware would replace the
             # response with the HTML lock-out page.
             http_request.axes_locked_out = False  # type: ignore[attr-defined]
+            if getattr(http_request, "op_address_locked_out", False):
+                return Response(
+                    {
+                        "detail": _("Too many failed sign-in attempts from your network address. Try again later."),
+                        "code": "address_locked_out",
+                    },
+                    status=status.HTTP_429_TOO_MANY_REQUESTS,
+                )
             return Response(
                 {
                     "detail": _(
