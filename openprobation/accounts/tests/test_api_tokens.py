@@ -184,3 +184,24 @@ def test_a_too_long_label_gets_400(personas):
     assert answer.status_code == 400
     assert "label" in answer.json()["errors"]
     assert not ApiToken.objects.exists()
+
+
+def test_revoking_the_token_of_the_call_needs_a_token_call(personas):
+    issue()
+    client = APIClient()
+    client.force_login(personas["officer"])
+    answer = client.delete(TOKEN_URL)
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "no_token"
+    assert not ApiToken.objects.filter(revoked_at__isnull=False).exists()
+
+
+def test_a_token_ends_when_an_administrator_sets_a_new_password(personas):
+    from django.contrib.auth.forms import AdminPasswordChangeForm
+
+    body = issue()
+    new = "Steppe-Eagle-Over-Ili-2026"
+    form = AdminPasswordChangeForm(personas["officer"], {"password1": new, "password2": new})
+    assert form.is_valid(), form.errors
+    form.save()
+    assert bearer(body["token"]).get("/api/v1/me/").status_code == 401

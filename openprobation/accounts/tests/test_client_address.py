@@ -118,3 +118,11 @@ def test_from_an_untrusted_address_the_audit_records_the_real_peer(personas, set
         HTTP_X_FORWARDED_FOR="198.51.100.1",
     )
     assert AuditEvent.objects.get(action="auth.token_issue").ip == "203.0.113.7"
+
+
+def test_a_bad_trusted_proxies_entry_is_refused_naming_it():
+    from openprobation.core.network import parse_networks
+
+    assert [str(n) for n in parse_networks(["10.0.0.0/8", "2001:db8::1"])] == ["10.0.0.0/8", "2001:db8::1/128"]
+    with pytest.raises(ValueError, match="proxy.example"):
+        parse_networks(["10.0.0.1", "proxy.example"])

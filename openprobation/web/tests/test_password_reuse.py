@@ -34,3 +34,11 @@ def test_the_validator_refuses_the_current_password_for_any_caller(personas):
     validate_password("Steppe-Eagle-Over-Ili-2026", user=personas["officer"])
     # A new user without a password yet, or no user at all, is not refused.
     validate_password(TEST_PASSWORD, user=None)
+
+
+def test_the_admin_form_refuses_the_current_password_too(personas):
+    from django.contrib.auth.forms import AdminPasswordChangeForm
+
+    form = AdminPasswordChangeForm(personas["officer"], {"password1": TEST_PASSWORD, "password2": TEST_PASSWORD})
+    assert not form.is_valid()
+    assert "The new password must differ from your current password." in str(form.errors)
