@@ -8,6 +8,7 @@ from pathlib import Path
 import dj_database_url
 
 from openprobation.core.env import ImproperlyConfiguredEnv, env_bool, env_int, env_list, env_str
+from openprobation.core.network import parse_networks
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent
@@ -31,7 +32,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -109,6 +109,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = [
+    # Refuses an address with too many failed sign-ins before any password is checked.
+    "openprobation.accounts.backends.AddressLimitBackend",
     "axes.backends.AxesStandaloneBackend",
     "openprobation.accounts.backends.RoleBackend",
 ]
@@ -117,6 +119,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "openprobation.accounts.validators.NotCurrentPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -131,9 +134,31 @@ AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
 # Offices share one public address behind NAT: lock by user name, not by address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Attempts refused during a lock-out (per name or per address) are not counted again: otherwise a
+# refused address could go on locking user names after its own lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Every failure is logged with its address; the per-address limit counts them.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_CLIENT_IP_CALLABLE = "openprobation.core.network.client_address"
+# One address trying many user names: after this many failures within the window (any names),
+# further sign-ins from it are refused without checking the password. Higher than the per-name
+# limit, because an office's staff share one NAT address.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+LOGIN_ADDRESS_WINDOW_MINUTES = env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15)
+if LOGIN_ADDRESS_FAILURE_LIMIT < 1 or LOGIN_ADDRESS_WINDOW_MINUTES < 1:
+    raise ImproperlyConfiguredEnv("LOGIN_ADDRESS_FAILURE_LIMIT and LOGIN_ADDRESS_WINDOW_MINUTES must be at least 1.")
+
+# Forwarding headers (X-Forwarded-For, X-Request-ID) are believed only from these proxies
+# (comma-separated IP addresses or CIDR networks); see openprobation.core.network.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+try:
+    parse_networks(TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ImproperlyConfiguredEnv(f"TRUSTED_PROXIES: {exc}.") from exc
 
 # Sessions end after a period of inactivity and when the browser closes.
-SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -162,6 +187,13 @@ if not SECURE_HSTS_PRELOAD:
     # so it is the operator's decision (SECURE_HSTS_PRELOAD=true), not a default.
     SILENCED_SYSTEM_CHECKS.append("security.W021")
 
+# API tokens (openprobation.accounts.tokens): an absolute lifetime, and an idle timeout like the
+# session's; a password change ends them all.
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 12)
+API_TOKEN_IDLE_MINUTES = env_int("API_TOKEN_IDLE_MINUTES", SESSION_IDLE_MINUTES)
+if API_TOKEN_TTL_HOURS < 1 or API_TOKEN_IDLE_MINUTES < 2:  # noqa: PLR2004 - last use is written once a minute
+    raise ImproperlyConfiguredEnv("API_TOKEN_TTL_HOURS must be at least 1 and API_TOKEN_IDLE_MINUTES at least 2.")
+
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "kk")
 LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
@@ -186,8 +218,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first, so an anonymous call gets 401 with ``WWW-Authenticate: Token`` (session
+        # first would answer 403); the session serves the web UI.
+        "openprobation.accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "openprobation.core.api.Pagination",

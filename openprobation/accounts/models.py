@@ -117,3 +117,29 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return str(self)
+
+
+class ApiToken(TimeStampedModel):
+    """An API token. Only a SHA-256 digest of the secret is stored (the secret is shown once, at
+    issue) with a short prefix to tell tokens apart. It ends at ``expires_at``, after the idle
+    timeout, when revoked, or when the user's password changes: ``password_state`` is the user's
+    session auth hash at issue (derived from the password hash), compared on every use, so any
+    path that changes the password ends every token."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("staff member"))
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=12)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    password_state = models.CharField(max_length=128)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["user", "revoked_at"], name="apitoken_user_revoked_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.label}".strip()

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from openprobation.accounts.models import Office, Region, User
+from openprobation.accounts.models import ApiToken, Office, Region, User
 
 
 class RegionSerializer(serializers.ModelSerializer[Region]):
@@ -67,10 +67,27 @@ class MeSerializer(serializers.Serializer[dict[str, Any]]):
 class TokenRequestSerializer(serializers.Serializer[dict[str, str]]):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"})
+    # Declared fields leave the class body (DRF's metaclass), so this does not hide ``Field.label``.
+    label = serializers.CharField(  # type: ignore[assignment]
+        max_length=100, required=False, allow_blank=True, help_text=_("What the token is for, to tell it apart.")
+    )
 
 
-class TokenSerializer(serializers.Serializer[dict[str, str]]):
-    token = serializers.CharField()
+class ApiTokenSerializer(serializers.Serializer[ApiToken]):
+    """One of my API tokens, as listed: never the secret."""
+
+    id = serializers.IntegerField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    prefix = serializers.CharField(help_text=_("The first characters of the token, to recognise it."))
+    created = serializers.DateTimeField(source="created_at")
+    last_used = serializers.DateTimeField(source="last_used_at", allow_null=True)
+    expires = serializers.DateTimeField(source="expires_at")
+
+
+class TokenSerializer(ApiTokenSerializer):
+    """A newly issued token: the secret appears here once and is never shown again."""
+
+    token = serializers.CharField(help_text=_("Send as the header Authorization: Token <token>."))
 
 
 class OfficerLoadSerializer(serializers.Serializer[dict[str, object]]):

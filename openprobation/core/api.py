@@ -15,7 +15,6 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -41,10 +40,10 @@ class ErrorSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class ApiView(APIView):
-    """Base for every endpoint. Token comes first so an anonymous call gets 401 with
-    ``WWW-Authenticate: Token`` (session-first would answer 403); the session serves the web UI."""
+    """Base for every endpoint. Authentication comes from ``REST_FRAMEWORK`` in the settings:
+    the API token first (so an anonymous call gets 401 with ``WWW-Authenticate: Token``), then the
+    session of the web UI."""
 
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
 

@@ -29,7 +29,7 @@ from openprobation.people.api import (
     PersonTimelineView,
 )
 from openprobation.rules.api import RuleDetailView, RuleListView
-from openprobation.web.auth_api import TokenView
+from openprobation.web.auth_api import TokenDetailView, TokenListView, TokenView
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -46,6 +46,8 @@ urlpatterns = [
         name="api-redoc",
     ),
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/tokens/", TokenListView.as_view(), name="api-tokens"),
+    path("auth/tokens/<int:pk>/", TokenDetailView.as_view(), name="api-token-detail"),
     path("me/", MeView.as_view(), name="api-me"),
     path("offices/", OfficeListView.as_view(), name="api-offices"),
     path("offices/<int:pk>/caseload/", OfficeCaseloadView.as_view(), name="api-office-caseload"),

@@ -1,12 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from openprobation.web import views
+from openprobation.web import tokens, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/password/", views.ChangePasswordView.as_view(), name="password_change"),
+    path("accounts/tokens/", tokens.api_tokens, name="api_tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", tokens.api_token_revoke_view, name="api_token_revoke"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("people/", include(("openprobation.people.urls", "people"))),
     path("cases/", include(("openprobation.cases.urls", "cases"))),

@@ -6,10 +6,11 @@ from typing import Any, cast
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from openprobation.accounts.models import ApiToken
 from openprobation.accounts.roles import Cap
+from openprobation.accounts.tokens import token_create
 from openprobation.audit.models import AuditEvent
 from openprobation.cases.models import Case
 from openprobation.people.models import Person
@@ -54,7 +55,7 @@ def test_token_is_issued_for_the_right_password_and_authenticates_later_calls(pe
     answer = anonymous.post(TOKEN_URL, {"username": "officer", "password": TEST_PASSWORD}, format="json")
     assert answer.status_code == 200
     token = answer.json()["token"]
-    assert Token.objects.get(key=token).user == personas["officer"]
+    assert ApiToken.objects.get(pk=answer.json()["id"]).user == personas["officer"]
     assert AuditEvent.objects.filter(action="auth.token_issue", actor_username="officer").exists()
 
     client = APIClient()
@@ -64,11 +65,12 @@ def test_token_is_issued_for_the_right_password_and_authenticates_later_calls(pe
     assert me.json()["username"] == "officer"
 
 
-def test_asking_twice_returns_the_same_token(personas):
+def test_asking_twice_issues_two_tokens(personas):
     client = APIClient()
     first = client.post(TOKEN_URL, {"username": "officer", "password": TEST_PASSWORD}, format="json").json()
     second = client.post(TOKEN_URL, {"username": "officer", "password": TEST_PASSWORD}, format="json").json()
-    assert first["token"] == second["token"]
+    assert first["token"] != second["token"]
+    assert ApiToken.objects.filter(user=personas["officer"]).count() == 2
 
 
 def test_wrong_password_gets_400_with_a_message_and_no_token(personas):
@@ -77,7 +79,7 @@ def test_wrong_password_gets_400_with_a_message_and_no_token(personas):
     body = answer.json()
     assert body["code"] == "invalid_credentials"
     assert body["detail"]
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_missing_fields_get_400_naming_the_fields(personas):
@@ -99,7 +101,7 @@ def test_failed_token_attempts_lock_the_user_name_like_the_sign_in_page(personas
     locked = client.post(TOKEN_URL, {"username": "officer", "password": TEST_PASSWORD}, format="json")
     assert locked.status_code == 429
     assert locked["Content-Type"].startswith("application/json")
-    assert not Token.objects.filter(user=personas["officer"]).exists()
+    assert not ApiToken.objects.filter(user=personas["officer"]).exists()
     # Other user names are not affected.
     other = client.post(TOKEN_URL, {"username": "colleague", "password": TEST_PASSWORD}, format="json")
     assert other.status_code == 200
@@ -114,11 +116,12 @@ def test_inactive_user_gets_no_token(personas):
 
 
 def test_revoking_the_token_makes_it_useless(personas):
-    token = Token.objects.create(user=personas["officer"])
+    issued = token_create(user=personas["officer"])
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issued.secret}")
     assert client.delete(TOKEN_URL).status_code == 204
-    assert not Token.objects.filter(key=token.key).exists()
+    issued.token.refresh_from_db()
+    assert issued.token.revoked_at is not None
     assert AuditEvent.objects.filter(action="auth.token_revoke", actor_username="officer").exists()
     after = client.get("/api/v1/me/")
     assert after.status_code == 401
