@@ -12,7 +12,6 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, JsonResponse
-from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -21,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from openprobation.core.errors import api_error_body
 from openprobation.core.exceptions import DomainError, PermissionDeniedError
 
 
@@ -117,24 +117,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"detail": str(response.data["detail"]), "code": "not_found"}
     return response
-
-
-def api_error_body(status_code: int, code: str = "") -> dict[str, str]:
-    """The JSON error body for a refusal that no endpoint produced (Django refused the request
-    before or around the view, or no endpoint matched)."""
-    messages = {
-        400: (_("Bad request."), "bad_request"),
-        401: (_("Authentication credentials were not provided."), "not_authenticated"),
-        403: (_("You do not have permission to perform this action."), "permission_denied"),
-        404: (_("Not found."), "not_found"),
-        405: (_("Method not allowed."), "method_not_allowed"),
-    }
-    if code == "csrf_failed":
-        return {"detail": _("CSRF check failed: reload the page and try again."), "code": code}
-    if status_code >= 500:
-        return {"detail": _("Server error."), "code": "server_error"}
-    detail, default_code = messages.get(status_code, (_("The request was refused."), "refused"))
-    return {"detail": detail, "code": code or default_code}
 
 
 @csrf_exempt  # it changes nothing; a POST to a wrong address deserves the JSON 404, not a CSRF page

@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import NoReverseMatch, reverse
 from django.views.csrf import csrf_failure as django_csrf_failure
 
-from openprobation.core.api import api_error_body
+from openprobation.core.errors import api_error_body
 
 # One policy for the whole service. No 'unsafe-inline' and no 'unsafe-eval' for scripts or styles.
 POLICY = {

@@ -189,15 +189,16 @@ def _logged(captured: Captured) -> str:
 @pytest.mark.parametrize("address", ["/forbidden/", "/api/forbidden/"])
 def test_a_permission_refusal_is_one_line_without_a_traceback(personas, log, address):
     client = web_client(personas["officer"])
-    response = client.get(address, HTTP_X_REQUEST_ID="req-0123456789")
+    response = client.get(address)
     assert response.status_code == 403
+    request_id = response["X-Request-ID"]
     text = _logged(log)
     assert "Traceback" not in text
     refused = [r for r in log.records if r.name == "openprobation.refused"]
     assert len(refused) == 1
     line = refused[0].getMessage()
     assert "GET" in line and address in line and "403" in line
-    assert "req-0123456789" in line
+    assert f"request_id={request_id}" in line
     assert f"user={personas['officer'].pk}" in line
     assert not [r for r in log.records if r.name == "django.request"]
 
