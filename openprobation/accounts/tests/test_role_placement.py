@@ -102,6 +102,8 @@ def _without_the_placement_constraint() -> None:
     """Simulate a row the constraint would refuse (one written before it existed, or by hand)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Run the fixture's deferred foreign-key checks first: PostgreSQL alters no table with some pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("ALTER TABLE accounts_user DROP CONSTRAINT user_placement_matches_role")
         else:
             cursor.execute("PRAGMA ignore_check_constraints = ON")

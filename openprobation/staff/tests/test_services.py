@@ -190,3 +190,8 @@ def test_the_admin_site_flag_follows_the_role(personas):
     assert User.objects.get(pk=personas["auditor"].pk).is_staff
     staff_update(actor=personas["sysadmin"], user=personas["auditor"], values={"role": Role.AUDITOR})
     assert not User.objects.get(pk=personas["auditor"].pk).is_staff
+
+
+def test_createsuperuser_makes_a_national_system_administrator(db):
+    root = User.objects.create_superuser("root", "root@example.kz", NEW_PASSWORD)
+    assert (root.role, root.office_id, root.region_id, root.is_staff) == (Role.SYSTEM_ADMIN, None, None, True)
