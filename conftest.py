@@ -38,7 +38,7 @@ def personas(db):  # type: ignore[no-untyped-def]
         "analyst": UserFactory(username="analyst", role=Role.ANALYST, office=None),
         "auditor": UserFactory(username="auditor", role=Role.AUDITOR, office=None),
         "monitoring": UserFactory(username="monitoring", role=Role.MONITORING_OPERATOR, office=None),
-        "partner": UserFactory(username="partner", role=Role.PARTNER_STAFF, office=office_a),
+        "partner": UserFactory(username="partner", role=Role.PARTNER_STAFF, office=None),
         "sysadmin": UserFactory(username="sysadmin", role=Role.SYSTEM_ADMIN, office=None, is_staff=True),
     }
     return p

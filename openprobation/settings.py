@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "openprobation.accounts.apps.AccountsConfig",
     "openprobation.audit.apps.AuditConfig",
     "openprobation.rules.apps.RulesConfig",
+    "openprobation.staff.apps.StaffConfig",
     "openprobation.people.apps.PeopleConfig",
     "openprobation.cases.apps.CasesConfig",
     "openprobation.web.apps.WebConfig",

@@ -1,8 +1,6 @@
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.utils.translation import gettext_lazy as _
 
-from openprobation.accounts.models import Office, Region, User
+from openprobation.accounts.models import Office, Region
 
 
 @admin.register(Region)
@@ -24,14 +22,4 @@ class OfficeAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "last_name", "first_name", "role", "office", "region", "is_active"]
-    list_filter = ["role", "office__region", "office", "is_active"]
-    fieldsets = (
-        *(BaseUserAdmin.fieldsets or ()),
-        (_("Probation service"), {"fields": ("patronymic", "role", "office", "region", "language")}),
-    )
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False  # staff are deactivated, never deleted: the audit trail refers to them
+# Staff (User) are administered in openprobation.staff.admin, through the audited staff services.

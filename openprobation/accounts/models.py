@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -75,8 +79,108 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", _("System administrator")
 
 
+class Placement(StrEnum):
+    """The level a member of staff works at: where they are placed decides their jurisdiction."""
+
+    OFFICE = "office"  # an office, no region
+    REGION = "region"  # a region, no office
+    NATIONAL = "national"  # neither
+
+
+# The level each role works at (with ``roles.ROLE_CAPS`` and ``scoping.ROLE_SCOPE``, the third table
+# a role is declared by). It lives here, beside ``Role``, because the database constraint on
+# ``User`` is built from it. A user whose placement does not match their role is refused by
+# ``User.clean``, by the database (while active) and by ``scoping.level_of`` (sees nothing).
+ROLE_PLACEMENT: dict[str, frozenset[Placement]] = {
+    Role.OFFICER: frozenset({Placement.OFFICE}),
+    Role.SENIOR_OFFICER: frozenset({Placement.OFFICE}),
+    Role.HEAD_OF_OFFICE: frozenset({Placement.OFFICE}),
+    Role.COURT_LIAISON: frozenset({Placement.OFFICE}),  # works with the courts of one district
+    Role.REGIONAL_ADMIN: frozenset({Placement.REGION}),
+    # Scoped by relationship (partner staff, monitoring operators) or not by geography at all:
+    # an office or region would mean nothing for them, so they have none.
+    Role.MONITORING_OPERATOR: frozenset({Placement.NATIONAL}),
+    Role.PARTNER_STAFF: frozenset({Placement.NATIONAL}),
+    Role.AUDITOR: frozenset({Placement.NATIONAL}),
+    Role.SYSTEM_ADMIN: frozenset({Placement.NATIONAL}),
+    # The jurisdiction of their statistics.
+    Role.ANALYST: frozenset({Placement.OFFICE, Placement.REGION, Placement.NATIONAL}),
+}
+
+PLACEMENT_Q: dict[Placement, Q] = {
+    Placement.OFFICE: Q(office__isnull=False, region__isnull=True),
+    Placement.REGION: Q(office__isnull=True, region__isnull=False),
+    Placement.NATIONAL: Q(office__isnull=True, region__isnull=True),
+}
+
+ROLE_PLACEMENT_CODE = "role_placement"
+
+
+def placement_of(*, office_id: int | None, region_id: int | None) -> Placement | None:
+    """The level an office/region pair places someone at (None for both at once: no level)."""
+    if office_id and region_id:
+        return None
+    if office_id:
+        return Placement.OFFICE
+    if region_id:
+        return Placement.REGION
+    return Placement.NATIONAL
+
+
+def placement_matches(*, role: str, office_id: int | None, region_id: int | None) -> bool:
+    level = placement_of(office_id=office_id, region_id=region_id)
+    return level is not None and level in ROLE_PLACEMENT.get(role, frozenset())
+
+
+def placement_error(*, role: str, office_id: int | None, region_id: int | None) -> str | None:
+    """What is wrong with placing a ``role`` at this office/region, translated; None when it fits."""
+    if placement_matches(role=role, office_id=office_id, region_id=region_id):
+        return None
+    levels = ROLE_PLACEMENT.get(role, frozenset())
+    label = str(Role(role).label) if role in Role.values else role
+    if office_id and region_id:
+        return str(_("Choose an office or a region, not both."))
+    if levels == {Placement.OFFICE}:
+        return str(
+            _("A member of staff with the role “%(role)s” works in an office: choose the office (and no region).")
+            % {"role": label}
+        )
+    if levels == {Placement.REGION}:
+        return str(
+            _("A member of staff with the role “%(role)s” works for a region: choose the region (and no office).")
+            % {"role": label}
+        )
+    if levels == {Placement.NATIONAL}:
+        return str(
+            _("A member of staff with the role “%(role)s” works nationally: leave the office and the region empty.")
+            % {"role": label}
+        )
+    return str(_("This role cannot be given to a member of staff."))
+
+
+def role_placement_q() -> Q:
+    """Rows whose placement matches their role (built from ``ROLE_PLACEMENT``, for the constraint)."""
+    condition: Q | None = None
+    for level in Placement:
+        roles = sorted(str(role) for role, levels in ROLE_PLACEMENT.items() if level in levels)
+        part = Q(role__in=roles) & PLACEMENT_Q[level]
+        condition = part if condition is None else condition | part
+    assert condition is not None  # noqa: S101 - Placement is not empty
+    return condition
+
+
+class StaffManager(UserManager["User"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        # A superuser administers the system; any other role would need a placement.
+        extra_fields.setdefault("role", Role.SYSTEM_ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
-    """A member of staff. Placement decides jurisdiction: an office, a region, or national level."""
+    """A member of staff. Placement decides jurisdiction: an office, a region, or national level,
+    as the role requires (``ROLE_PLACEMENT``)."""
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.OFFICER)
     office = models.ForeignKey(
@@ -100,6 +204,8 @@ class User(AbstractUser):
         default="ru",
     )
 
+    objects: ClassVar[StaffManager] = StaffManager()
+
     class Meta:
         verbose_name = _("staff member")
         verbose_name_plural = _("staff")
@@ -107,8 +213,35 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=Q(office__isnull=True) | Q(region__isnull=True),
                 name="user_office_or_region_not_both",
-            )
+            ),
+            # Inactive rows are exempt only so that accounts placed wrongly before this rule could be
+            # deactivated rather than lost (migration 0003); they cannot be reactivated unchanged.
+            models.CheckConstraint(
+                condition=Q(is_active=False) | role_placement_q(),
+                name="user_placement_matches_role",
+                violation_error_code=ROLE_PLACEMENT_CODE,
+            ),
         ]
+
+    def clean(self) -> None:
+        super().clean()
+        error = placement_error(role=self.role, office_id=self.office_id, region_id=self.region_id)
+        if error:
+            raise ValidationError({"office": ValidationError(error, code=ROLE_PLACEMENT_CODE)})
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        # ``clean`` reports a mismatched placement with a message that says what the role needs;
+        # the constraint's own generic message would only repeat it.
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            kept = {
+                field: [e for e in errors if getattr(e, "code", None) != ROLE_PLACEMENT_CODE]
+                for field, errors in error.error_dict.items()
+            }
+            kept = {field: errors for field, errors in kept.items() if errors}
+            if kept:
+                raise ValidationError(kept) from error
 
     def __str__(self) -> str:
         full = " ".join(p for p in [self.last_name, self.first_name] if p)

@@ -95,7 +95,6 @@ ADMIN_MODEL_PERMS: dict[str, list[str]] = {
         "rules.view_rule",
         "rules.add_rule",
         "rules.change_rule",
-        "audit.view_auditevent",
     ],
 }
 

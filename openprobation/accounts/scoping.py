@@ -12,7 +12,10 @@ Three kinds of scope, chosen by the role (``ROLE_SCOPE``):
 - **aggregate** — analysts see counts over the whole jurisdiction of their statistics, never rows:
   ``aggregates_for_user`` hands out an ``AggregateOnly`` that can count and group but not list.
 
-Capability comes from the role (``roles.ROLE_CAPS``). Anything not granted is refused.
+Capability comes from the role (``roles.ROLE_CAPS``), and so does the level the user works at
+(``models.ROLE_PLACEMENT``, declared beside ``Role`` because the database constraint on a user's
+placement is built from it): ``level_of`` gives ``Level.NONE`` to a placement the role does not
+allow. Anything not granted is refused.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any, Protocol
 
 from django.db.models import Count, Q, QuerySet
 
-from openprobation.accounts.models import Office, Role
+from openprobation.accounts.models import ROLE_PLACEMENT, Office, Role, placement_of
 from openprobation.accounts.roles import Cap, has_cap
 
 
@@ -60,13 +63,16 @@ class Level(StrEnum):
 
 
 def level_of(user: Any) -> Level:
+    """The level the user works at: what their placement is, provided the role works there
+    (``models.ROLE_PLACEMENT``). A placement the role does not allow — a head of office without an
+    office, a regional administrator placed in an office — gives ``Level.NONE``: nothing to see,
+    nothing to do, never the national view an empty placement would otherwise mean."""
     if not getattr(user, "is_authenticated", False):
         return Level.NONE
-    if user.office_id:
-        return Level.OFFICE
-    if user.region_id:
-        return Level.REGION
-    return Level.NATIONAL
+    placed = placement_of(office_id=getattr(user, "office_id", None), region_id=getattr(user, "region_id", None))
+    if placed is None or placed not in ROLE_PLACEMENT.get(getattr(user, "role", ""), frozenset()):
+        return Level.NONE
+    return Level(placed.value)
 
 
 def office_q(user: Any, path: str = "office") -> Q | None:
@@ -141,7 +147,9 @@ def offices_for_user(user: Any) -> Any:
         return Office.objects.filter(pk=user.office_id)
     if level is Level.REGION:
         return Office.objects.filter(region_id=user.region_id)
-    return Office.objects.all()
+    if level is Level.NATIONAL:
+        return Office.objects.all()
+    return Office.objects.none()
 
 
 # --- Scope by relationship --------------------------------------------------------------------------
@@ -225,4 +233,6 @@ def aggregates_for_user(user: Any, qs: QuerySet[Any], path: str = "office") -> A
         return AggregateOnly(qs.filter(**{f"{path}_id": user.office_id}))
     if level is Level.REGION:
         return AggregateOnly(qs.filter(**{f"{path}__region_id": user.region_id}))
-    return AggregateOnly(qs)
+    if level is Level.NATIONAL:
+        return AggregateOnly(qs)
+    return None

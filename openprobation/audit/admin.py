@@ -1,22 +1,8 @@
-from django.contrib import admin
+"""The audit trail is not in the Django admin.
 
-from openprobation.audit.models import AuditEvent
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: nobody adds, changes or deletes audit events."""
-
-    list_display = ["id", "at", "actor_username", "action", "subject_type", "subject_repr", "request_id"]
-    list_filter = ["action", "subject_type"]
-    search_fields = ["actor_username", "subject_repr", "request_id", "subject_id"]
-    readonly_fields = [f.name for f in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+Its events name the people whose records were read or changed (subject, old → new values, search
+filters): personal data that is for auditors only, who read it on the audit page (``/audit/``),
+where each of their reads is itself audited. Even a list limited to ids and actions would tell the
+system administrator who looked at whose file and when, and let them search for it. Nobody adds,
+changes or deletes audit events anywhere (database triggers refuse UPDATE and DELETE).
+"""

@@ -138,8 +138,14 @@ def case_detail(*, user: Any, pk: int, part: str = "") -> Case:
     # The later decisions are read with it: the current terms, the punishment now and forced labour
     # all derive from them.
     case = case_qs_for_user(user).prefetch_related("decisions").get(pk=pk)
-    audit_record(actor=user, action="case.view", subject=case, details={"part": part} if part else None)
+    case_shown(user=user, case=case, part=part)
     return case
+
+
+def case_shown(*, user: Any, case: Case, part: str = "") -> None:
+    """Record that ``case`` (found with ``case_for_change``) was shown after all: a form posted with
+    errors, or refused, brings the case page back though nothing was saved."""
+    audit_record(actor=user, action="case.view", subject=case, details={"part": part} if part else None)
 
 
 def case_for_change(*, user: Any, pk: int) -> Case:

@@ -37,6 +37,7 @@ from openprobation.cases.selectors import (
     CaseloadFilters,
     case_detail,
     case_for_change,
+    case_shown,
     caseload,
     office_caseload,
 )
@@ -225,6 +226,9 @@ def _transfer_offices(case: Case) -> Any:
 
 def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound: Any) -> HttpResponse:
     user = staff_user(request)
+    if bound:
+        # A posted form came back (errors, or refused): the case found for the change is shown.
+        case_shown(user=user, case=case)
     today = local_today()
     moves = allowed_moves(case.status)
     can_transition = may(user, CaseAction.TRANSITION, case) and bool(moves)
@@ -422,6 +426,8 @@ def case_decision_view(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         # Later decisions usually come from the court that passed the sentence.
         form = CourtDecisionForm(initial={"court": case.court})
+    if request.method == "POST":
+        case_shown(user=request.user, case=case)  # the form came back with its errors
     return render(request, "cases/decision_form.html", {"case": case, "form": form, "terms": current_terms(case)})
 
 

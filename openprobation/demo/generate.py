@@ -208,7 +208,7 @@ def create_org(*, size: DemoSize, seed: int) -> Org:
         user("regional", Role.REGIONAL_ADMIN, region=home.region),
         user("court", Role.COURT_LIAISON, office=home),
         user("monitoring", Role.MONITORING_OPERATOR),
-        user("partner", Role.PARTNER_STAFF, office=home),
+        user("partner", Role.PARTNER_STAFF),
         user("analyst", Role.ANALYST),
         user("auditor", Role.AUDITOR),
         user("admin", Role.SYSTEM_ADMIN),

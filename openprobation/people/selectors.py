@@ -67,8 +67,14 @@ def person_detail(*, user: Any, pk: int, part: str = "") -> Person:
     as "edit" for a form filled with their details). Raises Person.DoesNotExist (a 404) when out
     of the user's jurisdiction."""
     person = person_qs_for_user(user).prefetch_related("addresses", "documents", "family").get(pk=pk)
-    audit_record(actor=user, action="person.view", subject=person, details={"part": part} if part else None)
+    person_shown(user=user, person=person, part=part)
     return person
+
+
+def person_shown(*, user: Any, person: Person, part: str = "") -> None:
+    """Record that ``person`` (found with ``person_for_change``) was shown after all: a form posted
+    with errors, or refused, comes back with their details though nothing was saved."""
+    audit_record(actor=user, action="person.view", subject=person, details={"part": part} if part else None)
 
 
 def person_for_change(*, user: Any, pk: int) -> Person:

@@ -38,6 +38,7 @@ from openprobation.people.selectors import (
     person_editable_by,
     person_for_change,
     person_search,
+    person_shown,
 )
 from openprobation.people.services import (
     DuplicatePersonError,
@@ -217,12 +218,21 @@ def person_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The changes are saved."))
             return redirect("people:detail", pk=person.pk)
+    _shown_again(request, person)
     return render(request, "people/edit.html", {"person": person, "form": form})
+
+
+def _shown_again(request: HttpRequest, person: Person) -> None:
+    """A posted form that comes back (errors, or refused) shows the person: a read to record.
+    (Shown on a GET, the read was recorded when the person was found.)"""
+    if request.method == "POST":
+        person_shown(user=request.user, person=person, part="edit")
 
 
 def _small_form_page(
     request: HttpRequest, person: Person, form: Any, *, title: str, form_id: str, submit: str
 ) -> HttpResponse:
+    _shown_again(request, person)
     return render(
         request,
         "people/small_form.html",

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 import factory
 
-from openprobation.accounts.models import Office, Region, Role, User
+from openprobation.accounts.models import ROLE_PLACEMENT, Office, Placement, Region, Role, User
 from openprobation.cases.models import Case, CaseStatus, CaseType
 from openprobation.people.iin import make_iin
 from openprobation.people.models import Person, make_name_key, make_search_text
@@ -49,7 +49,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "Айгерим"
     last_name = factory.Sequence(lambda n: f"Сотрудник{n}")
     role = Role.OFFICER
-    office = factory.SubFactory(OfficeFactory)
+    # Placed where the role works (models.ROLE_PLACEMENT): an office for office roles, else none.
+    office = factory.Maybe(
+        factory.LazyAttribute(lambda o: ROLE_PLACEMENT[o.role] == {Placement.OFFICE}),
+        yes_declaration=factory.SubFactory(OfficeFactory),
+        no_declaration=None,
+    )
     region = None
     is_active = True
 

@@ -29,6 +29,7 @@ from openprobation.people.api import (
     PersonTimelineView,
 )
 from openprobation.rules.api import RuleDetailView, RuleListView
+from openprobation.staff.api import StaffDetailView, StaffListView
 from openprobation.web.auth_api import TokenDetailView, TokenListView, TokenView
 
 urlpatterns = [
@@ -72,6 +73,8 @@ urlpatterns = [
     path("audit/verify/", AuditVerifyView.as_view(), name="api-audit-verify"),
     path("rules/", RuleListView.as_view(), name="api-rules"),
     path("rules/<str:key>/", RuleDetailView.as_view(), name="api-rule"),
+    path("staff/", StaffListView.as_view(), name="api-staff"),
+    path("staff/<int:pk>/", StaffDetailView.as_view(), name="api-staff-member"),
     # Anything else under /api/v1/ (a malformed id, a typo) answers 404 in JSON, not an HTML page.
     re_path(r"^.*$", api_not_found, name="api-not-found"),
 ]

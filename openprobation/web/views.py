@@ -5,22 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from openprobation.accounts.roles import Cap, has_cap
 from openprobation.accounts.scoping import offices_for_user
-from openprobation.audit.services import audit_record
 from openprobation.cases.models import OPEN_STATUSES, CaseStatus
 from openprobation.cases.selectors import case_qs_for_user
 from openprobation.cases.terms import registration_overdue_q
+from openprobation.core.exceptions import DomainError
 from openprobation.core.forms import style_fields
 from openprobation.core.timeutil import local_today
+from openprobation.staff.services import staff_password_set
 
 OVERDUE_LIST_SIZE = 10
 
@@ -51,10 +53,21 @@ class ChangePasswordView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("home")
 
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
-        response = super().form_valid(form)
-        audit_record(actor=form.user, action="auth.password_change", subject=form.user)
+        # The staff service checks the old password and the validators again and records the change.
+        try:
+            staff_password_set(
+                actor=form.user,
+                user=form.user,
+                password=form.cleaned_data["new_password1"],
+                old_password=form.cleaned_data["old_password"],
+            )
+        except DomainError as error:
+            field = {"password": "new_password1", "old_password": "old_password"}.get(error.field or "")
+            form.add_error(field, str(error))
+            return self.form_invalid(form)
+        update_session_auth_hash(self.request, form.user)
         messages.success(self.request, _("Your password has been changed."))
-        return response
+        return HttpResponseRedirect(self.get_success_url())
 
 
 @login_required

@@ -77,7 +77,7 @@ def test_without_a_registered_relationship_partner_and_monitoring_staff_see_noth
 
 @pytest.mark.usefixtures("_no_relationships")
 def test_partner_staff_see_only_what_is_referred_to_them_whatever_the_region(world):
-    partner = world["partner"]  # placed in office A, but placement does not widen a relationship
+    partner = world["partner"]  # national: the relationship, not a placement, decides what they see
     register_relationship(Role.PARTNER_STAFF, ChosenCases({partner.pk: [world["case_c"].pk]}))
     assert list(case_qs_for_user(partner)) == [world["case_c"]]
     assert list(person_qs_for_user(partner)) == [world["case_c"].person]

@@ -114,7 +114,7 @@ def test_second_run_says_already_loaded_and_adds_nothing():
 
 @pytest.mark.django_db
 def test_refuses_a_database_with_real_staff():
-    User.objects.create_user(username="real.officer", password="x-Long-Password-123")
+    User.objects.create_user(username="real.auditor", password="x-Long-Password-123", role="auditor")
     with pytest.raises(CommandError, match="not demo users"):
         seed()
     assert not Person.objects.exists()

@@ -42,3 +42,18 @@ def test_the_password_page_needs_a_signed_in_user():
     response = Client().get(reverse("password_change"))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
+
+
+def test_the_own_password_change_goes_through_the_staff_service(personas):
+    """One event that says the password changed, never the password or its hash; the session stays."""
+    officer = personas["officer"]
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(officer)
+    new = "Steppe-Eagle-Over-Ili-2026"
+    client.post(reverse("password_change"), {"old_password": TEST_PASSWORD, "new_password1": new, "new_password2": new})
+    officer.refresh_from_db()
+    (event,) = AuditEvent.objects.filter(subject_id=str(officer.pk), subject_type="accounts.user")
+    assert event.action == "auth.password_change"
+    assert event.details == {"password": "changed"}
+    assert officer.password not in str(event.details) + str(event.changes)
+    assert client.get(reverse("home")).status_code == 200

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_monitored_regions'),
+        ('accounts', '0003_role_placement'),
     ]
 
     operations = [
