@@ -76,11 +76,28 @@ def test_local_development_serves_plain_http():
     assert values["SECURE_SSL_REDIRECT"] is False
 
 
-def test_the_deployment_check_is_clean_for_production_settings():
+def test_the_deployment_check_is_clean_for_production_settings(tmp_path):
+    # A deployment keeps the audit keys outside the database, as files (see README, Security).
+    signing_key = tmp_path / "audit_checkpoint_key.pem"
+    subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
+        [sys.executable, "-m", "openprobation.audit.keys", str(signing_key)],
+        cwd=ROOT,
+        env=_environment(),
+        capture_output=True,
+        check=True,
+    )
+    chain_key = tmp_path / "audit_chain_key"
+    chain_key.write_text("chain-key-for-the-deployment-check-7c1e9a5b3d2f4e6a8c0b")
     result = subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
         [sys.executable, "-m", "openprobation.cli", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=_environment(ALLOWED_HOSTS="probation.example.kz", DEBUG="false"),
+        env=_environment(
+            ALLOWED_HOSTS="probation.example.kz",
+            DEBUG="false",
+            AUDIT_CHAIN_KEY_FILE=str(chain_key),
+            AUDIT_CHECKPOINT_SIGNING_KEY_FILE=str(signing_key),
+            AUDIT_CHECKPOINT_DIR=str(tmp_path / "checkpoints"),
+        ),
         capture_output=True,
         text=True,
         check=False,
