@@ -96,7 +96,8 @@ class CourtDecisionSerializer(serializers.ModelSerializer[CourtDecision]):
     # Declared so the schema lists "" (no new punishment) beside the choices: a read-only model
     # field loses ``allow_blank``.
     new_sentence_kind = serializers.ChoiceField(choices=SentenceKind.choices, allow_blank=True, read_only=True)
-    recorded_by: serializers.StringRelatedField[Any] = serializers.StringRelatedField(read_only=True)
+    # Null for a decision brought in without a recording officer (the model allows it).
+    recorded_by: serializers.StringRelatedField[Any] = serializers.StringRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = CourtDecision

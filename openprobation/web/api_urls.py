@@ -61,5 +61,5 @@ urlpatterns = [
     path("rules/", RuleListView.as_view(), name="api-rules"),
     path("rules/<str:key>/", RuleDetailView.as_view(), name="api-rule"),
     # Anything else under /api/v1/ (a malformed id, a typo) answers 404 in JSON, not an HTML page.
-    re_path(r"(?s)^.*$", api_not_found, name="api-not-found"),  # (?s): a newline in the path too
+    re_path(r"^[\s\S]*$", api_not_found, name="api-not-found"),  # [\s\S]: a newline in the path too
 ]

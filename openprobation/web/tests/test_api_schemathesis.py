@@ -33,7 +33,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from openprobation.cases.models import CaseStatus, CaseType
+from openprobation.cases.models import CaseStatus, CaseType, CourtDecision, DecisionKind
+from openprobation.people.models import Address, AddressKind, FamilyMember, IdentityDocument
 from openprobation.testing.factories import a_case, a_person
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +106,22 @@ def world(personas) -> dict[str, Any]:
         sentence_kind="",
         term_months=None,
         status=CaseStatus.AWAITING_REGISTRATION,
+    )
+    # Optional parts left empty, as imported or registered records often have them.
+    Address.objects.create(person=person, kind=AddressKind.REGISTERED, locality="Алматы")
+    IdentityDocument.objects.create(person=person, kind=IdentityDocument._meta.get_field("kind").choices[0][0])
+    FamilyMember.objects.create(
+        person=person, relation=FamilyMember._meta.get_field("relation").choices[0][0], full_name="Ахметова Әйгерім"
+    )
+    CourtDecision.objects.create(
+        case=active,
+        kind=DecisionKind.DUTIES_CHANGED,
+        court="Алматы аудандық соты",
+        number="1-200/2026",
+        decision_date=dt.date(2026, 3, 2),
+        effective_date=dt.date(2026, 3, 12),
+        duties_added=["Не покидать место жительства ночью"],
+        recorded_by=None,  # a decision brought in by an import has no recording officer
     )
     return {
         "person_ids": [person.pk, other.pk],
