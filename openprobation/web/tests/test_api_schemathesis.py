@@ -11,6 +11,7 @@ Bounded so it fits the suite: ``SCHEMATHESIS_MAX_EXAMPLES`` examples per operati
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 import secrets
@@ -131,6 +132,19 @@ def world(personas) -> dict[str, Any]:
     }
 
 
+_loaded: dict[str, Any] = {}
+
+
+def _schema(app: Any, cookies: dict[str, str]) -> Any:
+    """The schema as the running application serves it, fetched once per test session (it does
+    not depend on the data) and read again for each test."""
+    if "raw" not in _loaded:
+        cookie_header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+        served = schemathesis.openapi.from_wsgi(SCHEMA_PATH, app, headers={"Cookie": cookie_header})
+        _loaded["raw"] = served.raw_schema
+    return schemathesis.openapi.from_dict(copy.deepcopy(_loaded["raw"]))
+
+
 def _session_cookies(user) -> dict[str, str]:
     client = Client()
     client.force_login(user)
@@ -172,9 +186,7 @@ def test_operation_keeps_its_documented_contract(method, path, personas, world, 
     user = personas[PERSONA_FOR.get(path, "officer")]
     cookies = _session_cookies(user)
     headers = {"X-CSRFToken": cookies["csrftoken"], "Accept-Language": "en"}
-    cookie_header = "; ".join(f"{name}={value}" for name, value in cookies.items())
-    schema = schemathesis.openapi.from_wsgi(SCHEMA_PATH, wsgi_app, headers={"Cookie": cookie_header})
-    operation = schema[path][method]
+    operation = _schema(wsgi_app, cookies)[path][method]
     cases, kinds = _strategy(operation, path, world)
 
     @seed(SEED)
@@ -187,7 +199,7 @@ def test_operation_keeps_its_documented_contract(method, path, personas, world, 
     )
     @given(case=cases)
     def call(case) -> None:
-        case.call_and_validate(headers=headers, cookies=cookies, checks=CHECKS)
+        case.call_and_validate(app=wsgi_app, headers=headers, cookies=cookies, checks=CHECKS)
 
     call()
 
