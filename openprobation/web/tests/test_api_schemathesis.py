@@ -35,7 +35,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from openprobation.cases.models import CaseStatus, CaseType, CourtDecision, DecisionKind
-from openprobation.people.models import Address, AddressKind, FamilyMember, IdentityDocument
+from openprobation.people.models import Address, AddressKind, DocumentKind, FamilyMember, IdentityDocument, Relation
 from openprobation.testing.factories import a_case, a_person
 
 pytestmark = pytest.mark.django_db
@@ -110,10 +110,8 @@ def world(personas) -> dict[str, Any]:
     )
     # Optional parts left empty, as imported or registered records often have them.
     Address.objects.create(person=person, kind=AddressKind.REGISTERED, locality="Алматы")
-    IdentityDocument.objects.create(person=person, kind=IdentityDocument._meta.get_field("kind").choices[0][0])
-    FamilyMember.objects.create(
-        person=person, relation=FamilyMember._meta.get_field("relation").choices[0][0], full_name="Ахметова Әйгерім"
-    )
+    IdentityDocument.objects.create(person=person, kind=DocumentKind.ID_CARD)
+    FamilyMember.objects.create(person=person, relation=Relation.SPOUSE, full_name="Ахметова Әйгерім")
     CourtDecision.objects.create(
         case=active,
         kind=DecisionKind.DUTIES_CHANGED,
