@@ -87,7 +87,9 @@ def wsgi_app() -> Iterator[Any]:
 
 @pytest.fixture
 def world(personas) -> dict[str, Any]:
-    """Data behind the personas: people and cases of office A in several states."""
+    """Data behind the personas: people of office A with an address, a document and a family
+    member, and cases in several states (a sentence with a later court decision, one awaiting
+    registration, a pre-trial case with no sentence kind)."""
     office_a = personas["office_a"]
     person = a_person(registered_office=office_a)
     other = a_person(registered_office=office_a, birth_date=dt.date(1985, 2, 3))
@@ -126,7 +128,6 @@ def world(personas) -> dict[str, Any]:
         "person_ids": [person.pk, other.pk],
         "case_ids": [active.pk, awaiting.pk, pretrial.pk],
         "office_ids": [office_a.pk, personas["office_b"].pk],
-        "staff_ids": [personas["officer"].pk, personas["colleague"].pk],
     }
 
 
