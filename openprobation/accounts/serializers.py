@@ -54,7 +54,7 @@ class MeSerializer(serializers.Serializer[dict[str, Any]]):
     first_name = serializers.CharField()
     last_name = serializers.CharField()
     patronymic = serializers.CharField()
-    email = serializers.EmailField()
+    email = serializers.CharField(help_text=_("E-mail address; empty when not known."))
     language = serializers.CharField()
     role = serializers.CharField()
     role_label = serializers.CharField()

@@ -18,6 +18,7 @@ FILTER_KEYS = ("actor", "action", "subject_type", "subject_id", "from", "to")
 
 
 class AuditEventListView(ApiView):
+    pagination_class = Pagination  # the list is paged; the schema documents the page
     permission_classes = [*ApiView.permission_classes, needs_cap(Cap.AUDIT_VIEW)]
     http_method_names = ["get", "head", "options"]
 
@@ -44,7 +45,7 @@ class AuditEventListView(ApiView):
         if given:
             # Reading who did what to whom is itself sensitive; searches of the trail are recorded.
             audit_record(actor=user, action="audit.search", details={"filters": given})
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(events, request, view=self)
         return paginator.get_paginated_response(AuditEventSerializer(page, many=True).data)
 

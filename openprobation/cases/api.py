@@ -82,6 +82,7 @@ def _office(pk: int, field: str) -> Office:
 
 
 class CaseListView(ApiView):
+    pagination_class = Pagination  # the list is paged; the schema documents the page
     permission_classes = [*ApiView.permission_classes, needs_cap(Cap.CASE_OPEN, methods=("POST",))]
 
     @extend_schema(
@@ -106,7 +107,7 @@ class CaseListView(ApiView):
             unallocated=v["unallocated"],
             sort=v["ordering"],
         )
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(caseload(user=user, filters=filters), request, view=self)
         return paginator.get_paginated_response(CaseSummarySerializer(page, many=True).data)
 

@@ -93,7 +93,11 @@ class RegistrationSerializer(serializers.Serializer[dict[str, Any]]):
 
 class CourtDecisionSerializer(serializers.ModelSerializer[CourtDecision]):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    recorded_by: serializers.StringRelatedField[Any] = serializers.StringRelatedField(read_only=True)
+    # Declared so the schema lists "" (no new punishment) beside the choices: a read-only model
+    # field loses ``allow_blank``.
+    new_sentence_kind = serializers.ChoiceField(choices=SentenceKind.choices, allow_blank=True, read_only=True)
+    # Null for a decision brought in without a recording officer (the model allows it).
+    recorded_by: serializers.StringRelatedField[Any] = serializers.StringRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = CourtDecision
@@ -142,7 +146,11 @@ class CasePermissionsSerializer(serializers.Serializer[dict[str, bool]]):
 class CaseDetailSerializer(CaseSummarySerializer):
     """A case with its legal basis and what the caller may do next (needs ``context["user"]``)."""
 
+    # "" when the case has none (a pre-trial case has no sentence, a sentence no restraint measure);
+    # declared so the schema lists "" beside the choices (a read-only model field loses allow_blank).
+    sentence_kind = serializers.ChoiceField(choices=SentenceKind.choices, allow_blank=True, read_only=True)
     sentence_kind_label = serializers.CharField(source="get_sentence_kind_display", read_only=True)
+    restraint_measure = serializers.ChoiceField(choices=RestraintMeasure.choices, allow_blank=True, read_only=True)
     restraint_measure_label = serializers.CharField(source="get_restraint_measure_display", read_only=True)
     eligibility = serializers.SerializerMethodField()
     forced_labour = serializers.SerializerMethodField()

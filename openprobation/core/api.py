@@ -4,6 +4,9 @@ Capability permissions and the typed caller live in ``accounts.permissions``.
 
 DomainError → 400, PermissionDeniedError → 403, an object outside the caller's jurisdiction
 (the scoped selector raises DoesNotExist) → 404, and DRF's own errors keep their status.
+
+The schema documents that shape for every error an operation can answer (``core.openapi``, the
+``DEFAULT_SCHEMA_CLASS``).
 """
 
 from __future__ import annotations
@@ -36,7 +39,14 @@ class ErrorSerializer(serializers.Serializer[dict[str, Any]]):
     detail = serializers.CharField()
     code = serializers.CharField()
     # Declared fields leave the class body (DRF's metaclass), so this does not hide ``.errors``.
-    errors = serializers.DictField(child=serializers.JSONField(), required=False)  # type: ignore[assignment]
+    errors = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text="Invalid input: what is wrong, per field (``non_field_errors`` for the whole body).",
+    )  # type: ignore[assignment]
+    part = serializers.CharField(
+        required=False, help_text="A wrong IIN: which part is wrong (format, century, date, check_digit, ...)."
+    )
 
 
 class ApiView(APIView):

@@ -88,6 +88,7 @@ def _duplicate_answer(err: DuplicatePersonError) -> Response:
 
 
 class PersonListView(ApiView):
+    pagination_class = Pagination  # the list is paged; the schema documents the page
     permission_classes = [*ApiView.permission_classes, needs_cap(Cap.PERSON_CREATE, methods=("POST",))]
 
     @extend_schema(
@@ -101,7 +102,7 @@ class PersonListView(ApiView):
         params.is_valid(raise_exception=True)
         query = params.validated_data.get("q", "").strip()
         people = person_search(user=user, query=query).select_related("registered_office")
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(people, request, view=self)
         return paginator.get_paginated_response(PersonSummarySerializer(page, many=True).data)
 

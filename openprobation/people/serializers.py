@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from openprobation.accounts.serializers import OfficeRefSerializer
+from openprobation.core.api import ErrorSerializer
 from openprobation.people.models import (
     Address,
     Disability,
@@ -94,6 +95,7 @@ class PersonSerializer(serializers.ModelSerializer[Person]):
     full_name_latin = serializers.CharField(read_only=True)
     registered_office = OfficeRefSerializer(read_only=True)
     sex_label = serializers.CharField(source="get_sex_display", read_only=True)
+    email = serializers.CharField(read_only=True, help_text="E-mail address; empty when not known.")
     addresses = AddressSerializer(many=True, read_only=True)
     documents = DocumentSerializer(many=True, read_only=True)
     family = FamilyMemberSerializer(many=True, read_only=True)
@@ -200,11 +202,10 @@ class PersonCreateSerializer(PersonDataSerializer):
         return value
 
 
-class PossibleDuplicateSerializer(serializers.Serializer[dict[str, Any]]):
-    """The 400 answer when people with the same name and birth date exist."""
+class PossibleDuplicateSerializer(ErrorSerializer):
+    """The 400 answer of registering a person: the error shape, and for a possible_duplicate the
+    people with the same name and birth date."""
 
-    detail = serializers.CharField()
-    code = serializers.CharField()
     duplicates = serializers.ListField(
         child=serializers.IntegerField(),
         required=False,

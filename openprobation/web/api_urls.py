@@ -76,5 +76,5 @@ urlpatterns = [
     path("staff/", StaffListView.as_view(), name="api-staff"),
     path("staff/<int:pk>/", StaffDetailView.as_view(), name="api-staff-member"),
     # Anything else under /api/v1/ (a malformed id, a typo) answers 404 in JSON, not an HTML page.
-    re_path(r"^.*$", api_not_found, name="api-not-found"),
+    re_path(r"^[\s\S]*$", api_not_found, name="api-not-found"),  # [\s\S]: a newline in the path too
 ]
