@@ -123,7 +123,7 @@ REGISTER = (OFFICER, SENIOR, HEAD, COURT)
 # Change a person's record (not the court liaison, who registers only).
 PERSON_EDIT = (OFFICER, SENIOR, HEAD, REGIONAL)
 # Work on a case: senior staff on any case of the jurisdiction, an officer on the cases allocated to them.
-CASE_WORK: Rule = (*jurisdiction(SENIOR, HEAD, REGIONAL), *own_record(OFFICER))
+CASE_CHANGE: Rule = (*jurisdiction(SENIOR, HEAD, REGIONAL), *own_record(OFFICER))
 ALLOCATE = (SENIOR, HEAD, REGIONAL)
 TRANSFER = (HEAD, REGIONAL)
 OFFICE_CASELOAD = (SENIOR, HEAD, REGIONAL)
@@ -153,12 +153,12 @@ ACCESS: dict[str, Route] = {
     "cases:office_caseload": route(GET=roles(*OFFICE_CASELOAD)),
     "cases:open": route(S.PERSON, GET=jurisdiction(*REGISTER), POST=jurisdiction(*REGISTER)),
     "cases:detail": route(S.CASE, GET=jurisdiction(*CASEWORK)),
-    "cases:transition": route(S.CASE, POST=CASE_WORK),
-    "cases:register": route(S.CASE, POST=CASE_WORK),
+    "cases:transition": route(S.CASE, POST=CASE_CHANGE),
+    "cases:register": route(S.CASE, POST=CASE_CHANGE),
     "cases:allocate": route(S.CASE, POST=jurisdiction(*ALLOCATE)),
     "cases:transfer": route(S.CASE, POST=jurisdiction(*TRANSFER)),
-    "cases:appearance": route(S.CASE, POST=CASE_WORK),
-    "cases:decision": route(S.CASE, GET=CASE_WORK, POST=CASE_WORK),
+    "cases:appearance": route(S.CASE, POST=CASE_CHANGE),
+    "cases:decision": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
     # Audit pages.
     "audit:log": route(GET=roles(AUDITOR)),
     "audit:verify": route(POST=roles(AUDITOR)),
@@ -183,12 +183,12 @@ ACCESS: dict[str, Route] = {
     "api-cases": route(S.PERSON, GET=SIGNED_IN, POST=jurisdiction(*REGISTER)),
     "api-case": route(S.CASE, GET=jurisdiction(*CASEWORK)),
     "api-case-timeline": route(S.CASE, GET=jurisdiction(*CASEWORK)),
-    "api-case-transition": route(S.CASE, POST=CASE_WORK),
-    "api-case-register": route(S.CASE, POST=CASE_WORK),
+    "api-case-transition": route(S.CASE, POST=CASE_CHANGE),
+    "api-case-register": route(S.CASE, POST=CASE_CHANGE),
     "api-case-allocate": route(S.CASE, POST=jurisdiction(*ALLOCATE)),
     "api-case-transfer": route(S.CASE, POST=jurisdiction(*TRANSFER)),
-    "api-case-appearance": route(S.CASE, POST=CASE_WORK),
-    "api-case-decisions": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_WORK),
+    "api-case-appearance": route(S.CASE, POST=CASE_CHANGE),
+    "api-case-decisions": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
     "api-audit-events": route(GET=roles(AUDITOR)),
     "api-audit-verify": route(POST=roles(AUDITOR)),
     "api-rules": route(GET=SIGNED_IN),
