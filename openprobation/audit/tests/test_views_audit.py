@@ -50,13 +50,6 @@ def test_verify_reports_an_intact_chain(personas):
     assert AuditEvent.objects.filter(action="audit.verify").exists()
 
 
-@pytest.mark.parametrize("persona", ["officer", "head", "regional_admin", "analyst", "sysadmin"])
-def test_only_auditors_see_the_audit_log(personas, persona):
-    client = signed_in(personas[persona])
-    assert client.get(reverse("audit:log")).status_code == 403
-    assert client.post(reverse("audit:verify")).status_code == 403
-
-
 def test_the_log_offers_no_way_to_change_events(personas):
     audit_record(actor=personas["officer"], action="case.view")
     html = signed_in(personas["auditor"]).get(reverse("audit:log")).content.decode()

@@ -313,17 +313,6 @@ def test_bad_appearance_dates_are_refused(personas, day, field):
     assert case.appeared_on is None
 
 
-@pytest.mark.parametrize("who", ["colleague", "court_liaison", "analyst", "sysadmin"])
-def test_who_may_not_record_an_appearance_is_refused(personas, who):
-    case = deferral_case(personas, local_today() - dt.timedelta(days=3))
-    answer = api(personas[who]).post(
-        f"/api/v1/cases/{case.pk}/appearance/", {"appeared_on": local_today().isoformat()}, format="json"
-    )
-    assert answer.status_code in (403, 404)
-    case.refresh_from_db()
-    assert case.appeared_on is None
-
-
 def test_the_appearance_is_recorded_on_the_page(personas):
     case = deferral_case(personas, local_today() - dt.timedelta(days=3))
     client = web(personas["officer"])

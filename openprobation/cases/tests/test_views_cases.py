@@ -107,11 +107,6 @@ def test_caseload_of_another_district_does_not_show_our_cases(personas, case_a):
     assert case_a.number not in response.content.decode()
 
 
-def test_caseload_is_refused_to_roles_without_case_access(personas):
-    assert signed_in(personas["analyst"]).get(reverse("cases:caseload")).status_code == 403
-    assert signed_in(personas["auditor"]).get(reverse("cases:caseload")).status_code == 403
-
-
 def _caseload_queries(client) -> int:
     client.get(reverse("cases:caseload"), {"applied": "1"})  # warm up: the audit chain head is created once
     with CaptureQueriesContext(connection) as ctx:
@@ -145,10 +140,8 @@ def test_case_page_shows_the_case_and_is_audited(personas, case_a):
     assert AuditEvent.objects.filter(action="case.view", subject_id=str(case_a.pk)).count() == 1
 
 
-@pytest.mark.parametrize("persona", ["other_district", "other_region", "analyst", "auditor", "partner"])
-def test_case_of_office_a_is_not_found_for_others(personas, case_a, persona):
-    client = signed_in(personas[persona])
-    assert client.get(reverse("cases:detail", args=[case_a.pk])).status_code == 404
+def test_a_refused_case_page_is_not_recorded_as_a_view(personas, case_a):
+    assert signed_in(personas["other_district"]).get(reverse("cases:detail", args=[case_a.pk])).status_code == 404
     assert not AuditEvent.objects.filter(action="case.view").exists()
 
 
@@ -240,35 +233,6 @@ def test_registering_before_the_order_was_received_is_shown_on_the_date(personas
     assert "cannot be registered before" in html
 
 
-def test_officer_may_not_allocate_and_other_district_gets_not_found(personas, case_a):
-    data = {"officer": personas["officer"].pk, "reason": "x"}
-    assert signed_in(personas["officer"]).post(reverse("cases:allocate", args=[case_a.pk]), data).status_code == 403
-    assert (
-        signed_in(personas["other_district"]).post(reverse("cases:allocate", args=[case_a.pk]), data).status_code == 404
-    )
-    assert (
-        signed_in(personas["other_head"])
-        .post(reverse("cases:transfer", args=[case_a.pk]), {"to_office": personas["office_b"].pk, "reason": "x"})
-        .status_code
-        == 404
-    )
-    case_a.refresh_from_db()
-    assert case_a.officer is None
-
-
-def test_colleague_may_not_change_the_status_of_my_case(personas, case_a):
-    case_a.officer = personas["officer"]
-    case_a.save()
-    r = signed_in(personas["colleague"]).post(
-        reverse("cases:register", args=[case_a.pk]), {"registered_on": local_today().isoformat()}
-    )
-    assert r.status_code == 403
-
-
-def test_action_urls_refuse_get(personas, case_a):
-    assert signed_in(personas["head"]).get(reverse("cases:transition", args=[case_a.pk])).status_code == 405
-
-
 # --- Opening a case --------------------------------------------------------------------------------
 
 
@@ -356,14 +320,6 @@ def test_sentence_case_without_legal_basis_is_refused_on_the_fields(personas):
     assert not Case.objects.exists()
 
 
-def test_opening_a_case_for_a_person_of_another_district_is_not_found(personas):
-    person = make_person(registered_office=personas["office_a"])
-    client = signed_in(personas["other_district"])
-    assert client.get(reverse("cases:open"), {"person": person.pk}).status_code == 404
-    assert client.post(reverse("cases:open"), _sentence(person.pk)).status_code == 404
-    assert signed_in(personas["analyst"]).get(reverse("cases:open"), {"person": person.pk}).status_code == 403
-
-
 # --- Office caseload ------------------------------------------------------------------------------
 
 
@@ -383,9 +339,7 @@ def test_head_sees_office_caseload_with_over_capacity_and_unallocated(personas):
     assert "unallocated=1" in html
 
 
-def test_office_caseload_is_for_heads_and_within_jurisdiction(personas):
-    assert signed_in(personas["officer"]).get(reverse("cases:office_caseload")).status_code == 403
-    assert signed_in(personas["auditor"]).get(reverse("cases:office_caseload")).status_code == 403
+def test_office_caseload_of_an_office_outside_the_jurisdiction_is_not_found(personas):
     other = signed_in(personas["other_head"])
     assert other.get(reverse("cases:office_caseload"), {"office": personas["office_a"].pk}).status_code == 404
     regional = signed_in(personas["regional_admin"])

@@ -1,0 +1,319 @@
+"""Who may use each address of the service: the one declared access table.
+
+Every URL pattern of the project (pages, the REST API, the admin, health, i18n) has an entry here
+saying, for each HTTP method it serves, who may use it. The access-matrix test
+(``web/tests/test_access_matrix.py``) walks the URL resolver, signs in as every persona (same office,
+another district, another region, each role, anonymous) and checks every answer against this
+table; a route without an entry fails the test with an entry to paste. The table documents the
+service — the code that enforces it is the views, ``accounts.permissions`` and
+``accounts.scoping``.
+
+The vocabulary is small. A method's rule is a union of grants; a grant is a reach and the roles it
+applies to:
+
+- ``PUBLIC`` — anyone, signed in or not (sign-in, health, the language switch).
+- ``SIGNED_IN`` — any signed-in member of staff (what they get is their own jurisdiction's data,
+  possibly none).
+- ``roles(...)`` — those roles, wherever they are placed (a list or form limited to their own
+  office, region or the country).
+- ``jurisdiction(...)`` — those roles, on a record held by an office of their jurisdiction: their
+  own office (office staff), an office of their region (regional staff) or any office (national
+  staff). Everyone else gets 404 (or 403 where the record is visible but the action is not).
+- ``own_record(...)`` — those roles, on a case in their jurisdiction allocated to them.
+- ``NOBODY`` — no one (the address exists but refuses every caller).
+
+Adding a route is one line: ``"<url name>": route(Subject.CASE, GET=..., POST=...)``. An admin
+model is one line in ``ADMIN_MODELS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from openprobation.accounts.models import Role
+
+
+class Reach(StrEnum):
+    PUBLIC = "public"
+    SIGNED_IN = "signed in"
+    ROLE = "role"
+    JURISDICTION = "jurisdiction"
+    OWN_RECORD = "own record"
+
+
+class Subject(StrEnum):
+    """What the address (its path, or the request) names, whose office decides jurisdiction."""
+
+    NONE = "none"
+    CASE = "case"
+    PERSON = "person"
+    OFFICE = "office"
+    RULE = "rule"
+    ADMIN_OBJECT = "admin object"
+
+
+@dataclass(frozen=True)
+class Grant:
+    reach: Reach
+    roles: frozenset[str] = frozenset()
+
+    def __str__(self) -> str:
+        if self.reach in (Reach.PUBLIC, Reach.SIGNED_IN):
+            return str(self.reach)
+        return f"{self.reach}: {', '.join(sorted(self.roles))}"
+
+
+Rule = tuple[Grant, ...]
+
+PUBLIC: Rule = (Grant(Reach.PUBLIC),)
+SIGNED_IN: Rule = (Grant(Reach.SIGNED_IN),)
+NOBODY: Rule = ()
+
+
+def roles(*names: str) -> Rule:
+    return (Grant(Reach.ROLE, frozenset(names)),)
+
+
+def jurisdiction(*names: str) -> Rule:
+    return (Grant(Reach.JURISDICTION, frozenset(names)),)
+
+
+def own_record(*names: str) -> Rule:
+    return (Grant(Reach.OWN_RECORD, frozenset(names)),)
+
+
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+METHODS = ("GET", *WRITE_METHODS)
+
+
+@dataclass(frozen=True)
+class Route:
+    subject: Subject
+    methods: Mapping[str, Rule] = field(default_factory=dict)
+
+    def rule(self, method: str) -> Rule:
+        """Who may use ``method``; a method not declared is refused to everyone."""
+        return self.methods.get(method, NOBODY)
+
+
+def route(subject: Subject = Subject.NONE, **methods: Rule) -> Route:
+    unknown = set(methods) - set(METHODS)
+    if unknown:
+        raise ValueError(f"unknown HTTP methods {sorted(unknown)}")
+    return Route(subject, methods)
+
+
+# --- Who is who --------------------------------------------------------------------------------------
+
+OFFICER = Role.OFFICER
+SENIOR = Role.SENIOR_OFFICER
+HEAD = Role.HEAD_OF_OFFICE
+REGIONAL = Role.REGIONAL_ADMIN
+COURT = Role.COURT_LIAISON
+AUDITOR = Role.AUDITOR
+SYSADMIN = Role.SYSTEM_ADMIN
+
+# Staff who work with people and cases (see them in their jurisdiction).
+CASEWORK = (OFFICER, SENIOR, HEAD, REGIONAL, COURT)
+# Register a person / open a case (office staff and the court liaison; regional staff do not).
+REGISTER = (OFFICER, SENIOR, HEAD, COURT)
+# Change a person's record (not the court liaison, who registers only).
+PERSON_EDIT = (OFFICER, SENIOR, HEAD, REGIONAL)
+# Work on a case: senior staff on any case of the jurisdiction, an officer on the cases allocated to them.
+CASE_CHANGE: Rule = (*jurisdiction(SENIOR, HEAD, REGIONAL), *own_record(OFFICER))
+ALLOCATE = (SENIOR, HEAD, REGIONAL)
+TRANSFER = (HEAD, REGIONAL)
+OFFICE_CASELOAD = (SENIOR, HEAD, REGIONAL)
+
+# --- The table ----------------------------------------------------------------------------------------
+
+S = Subject
+
+ACCESS: dict[str, Route] = {
+    # Shell: health, language, sign-in, overview.
+    "healthz": route(GET=PUBLIC),
+    "set_language": route(GET=PUBLIC, POST=PUBLIC),
+    "home": route(GET=SIGNED_IN),
+    "login": route(GET=PUBLIC, POST=PUBLIC),
+    "password_change": route(GET=SIGNED_IN, POST=SIGNED_IN),
+    "logout": route(POST=SIGNED_IN),
+    # People pages.
+    "people:list": route(GET=roles(*CASEWORK)),
+    "people:create": route(GET=roles(*REGISTER), POST=roles(*REGISTER)),
+    "people:detail": route(S.PERSON, GET=jurisdiction(*CASEWORK)),
+    "people:edit": route(S.PERSON, GET=jurisdiction(*PERSON_EDIT), POST=jurisdiction(*PERSON_EDIT)),
+    "people:add_family": route(S.PERSON, GET=jurisdiction(*PERSON_EDIT), POST=jurisdiction(*PERSON_EDIT)),
+    "people:set_address": route(S.PERSON, GET=jurisdiction(*PERSON_EDIT), POST=jurisdiction(*PERSON_EDIT)),
+    "people:add_document": route(S.PERSON, GET=jurisdiction(*PERSON_EDIT), POST=jurisdiction(*PERSON_EDIT)),
+    # Case pages.
+    "cases:caseload": route(GET=roles(*CASEWORK)),
+    "cases:office_caseload": route(GET=roles(*OFFICE_CASELOAD)),
+    "cases:open": route(S.PERSON, GET=jurisdiction(*REGISTER), POST=jurisdiction(*REGISTER)),
+    "cases:detail": route(S.CASE, GET=jurisdiction(*CASEWORK)),
+    "cases:transition": route(S.CASE, POST=CASE_CHANGE),
+    "cases:register": route(S.CASE, POST=CASE_CHANGE),
+    "cases:allocate": route(S.CASE, POST=jurisdiction(*ALLOCATE)),
+    "cases:transfer": route(S.CASE, POST=jurisdiction(*TRANSFER)),
+    "cases:appearance": route(S.CASE, POST=CASE_CHANGE),
+    "cases:decision": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    # Audit pages.
+    "audit:log": route(GET=roles(AUDITOR)),
+    "audit:verify": route(POST=roles(AUDITOR)),
+    # REST API: schema and sign-in.
+    "api-schema": route(GET=PUBLIC),
+    "api-docs": route(GET=PUBLIC),
+    "api-redoc": route(GET=PUBLIC),
+    "api-token": route(POST=PUBLIC, DELETE=SIGNED_IN),
+    "api-me": route(GET=SIGNED_IN),
+    # REST API: lists answer any signed-in caller with the rows of their jurisdiction (maybe none).
+    "api-offices": route(GET=SIGNED_IN),
+    "api-office-caseload": route(S.OFFICE, GET=jurisdiction(*OFFICE_CASELOAD)),
+    "api-people": route(GET=SIGNED_IN, POST=roles(*REGISTER)),
+    "api-validate-iin": route(GET=SIGNED_IN),
+    "api-person": route(S.PERSON, GET=jurisdiction(*CASEWORK), PATCH=jurisdiction(*PERSON_EDIT)),
+    "api-person-cases": route(S.PERSON, GET=jurisdiction(*CASEWORK)),
+    "api-person-timeline": route(S.PERSON, GET=jurisdiction(*CASEWORK)),
+    "api-person-family": route(S.PERSON, POST=jurisdiction(*PERSON_EDIT)),
+    "api-person-address": route(S.PERSON, PUT=jurisdiction(*PERSON_EDIT)),
+    "api-person-documents": route(S.PERSON, POST=jurisdiction(*PERSON_EDIT)),
+    # The case is opened for the person named in the body, in an office of the caller's jurisdiction.
+    "api-cases": route(S.PERSON, GET=SIGNED_IN, POST=jurisdiction(*REGISTER)),
+    "api-case": route(S.CASE, GET=jurisdiction(*CASEWORK)),
+    "api-case-timeline": route(S.CASE, GET=jurisdiction(*CASEWORK)),
+    "api-case-transition": route(S.CASE, POST=CASE_CHANGE),
+    "api-case-register": route(S.CASE, POST=CASE_CHANGE),
+    "api-case-allocate": route(S.CASE, POST=jurisdiction(*ALLOCATE)),
+    "api-case-transfer": route(S.CASE, POST=jurisdiction(*TRANSFER)),
+    "api-case-appearance": route(S.CASE, POST=CASE_CHANGE),
+    "api-case-decisions": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
+    "api-audit-events": route(GET=roles(AUDITOR)),
+    "api-audit-verify": route(POST=roles(AUDITOR)),
+    "api-rules": route(GET=SIGNED_IN),
+    "api-rule": route(S.RULE, GET=SIGNED_IN),
+    # Anything else under /api/v1/ is a JSON 404.
+    "api-not-found": route(),
+    # The admin site: the system administrator only (``web.admin_site``); model pages below.
+    "admin:index": route(GET=roles(SYSADMIN)),
+    "admin:login": route(GET=PUBLIC, POST=PUBLIC),
+    "admin:logout": route(POST=roles(SYSADMIN)),
+    "admin:password_change": route(GET=roles(SYSADMIN), POST=roles(SYSADMIN)),
+    "admin:password_change_done": route(GET=roles(SYSADMIN)),
+    "admin:jsi18n": route(GET=roles(SYSADMIN)),
+    "admin:app_list": route(GET=roles(SYSADMIN)),
+    # No admin declares autocomplete fields and no model has a page of its own: both refuse all.
+    "admin:autocomplete": route(),
+    "admin:view_on_site": route(),
+    "admin:auth_user_password_change": route(S.ADMIN_OBJECT, GET=roles(SYSADMIN), POST=roles(SYSADMIN)),
+    # Any other address under /admin/ (not found; others are sent to the admin's sign-in).
+    "admin/(?P<url>.*)$": route(),
+}
+
+
+@dataclass(frozen=True)
+class AdminModel:
+    """Who may use a model's admin pages: list and read (view), add, change, delete."""
+
+    view: Rule = NOBODY
+    add: Rule = NOBODY
+    change: Rule = NOBODY
+    delete: Rule = NOBODY
+
+
+def admin_model(*, view: Rule = NOBODY, add: Rule = NOBODY, change: Rule = NOBODY, delete: Rule = NOBODY) -> AdminModel:
+    return AdminModel(view=view, add=add, change=change, delete=delete)
+
+
+ADMIN = roles(SYSADMIN)
+
+# Every model registered in the admin, by "app_label.model_name". Nothing is ever deleted there.
+ADMIN_MODELS: dict[str, AdminModel] = {
+    "accounts.region": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
+    "accounts.office": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
+    "accounts.user": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
+    "rules.rule": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
+    "audit.auditevent": admin_model(view=ADMIN),
+    # Registered by Django, DRF and django-axes; no role holds their permissions.
+    "auth.group": admin_model(),
+    "authtoken.tokenproxy": admin_model(),
+    "axes.accessattempt": admin_model(),
+    "axes.accesslog": admin_model(),
+    "axes.accessfailurelog": admin_model(),
+}
+
+
+def admin_model_routes(label: str, model: AdminModel) -> dict[str, Route]:
+    """The entries of one admin model's pages (keyed as the resolver names them; the old
+    ``<id>/`` address, which only redirects to the change page, by its path)."""
+    app_label, model_name = label.split(".")
+    name = f"admin:{app_label}_{model_name}"
+    o = Subject.ADMIN_OBJECT
+    return {
+        # A POST to the list carries a bulk action, which needs its own permission: without one it
+        # shows the list again.
+        f"{name}_changelist": route(GET=model.view, POST=(*model.view, *model.change)),
+        f"{name}_add": route(GET=model.add, POST=model.add),
+        f"{name}_history": route(o, GET=model.view),
+        f"{name}_delete": route(o, GET=model.delete, POST=model.delete),
+        f"{name}_change": route(o, GET=model.view, POST=model.change),
+        f"admin/{app_label}/{model_name}/<path:object_id>/": route(o, GET=ADMIN),
+    }
+
+
+def access_table() -> dict[str, Route]:
+    """The whole table: the routes above and every admin model's pages."""
+    table = dict(ACCESS)
+    for label, model in ADMIN_MODELS.items():
+        table.update(admin_model_routes(label, model))
+    return table
+
+
+# --- Reading the table ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """The record an address names: the office that holds it and the officer it is allocated to."""
+
+    office: Any = None
+    officer_id: int | None = None
+
+
+def _covers(user: Any, office: Any) -> bool:
+    """Does the user's placement cover the office: their office, their region, or the country."""
+    if office is None:
+        return False
+    if user.office_id is not None:
+        return bool(user.office_id == office.pk)
+    if user.region_id is not None:
+        return bool(user.region_id == office.region_id)
+    return True
+
+
+def grant_allows(grant: Grant, user: Any, target: Target) -> bool:
+    if grant.reach is Reach.PUBLIC:
+        return True
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    if grant.reach is Reach.SIGNED_IN:
+        return True
+    if user.role not in grant.roles:
+        return False
+    if grant.reach is Reach.ROLE:
+        return True
+    if not _covers(user, target.office):
+        return False
+    if grant.reach is Reach.JURISDICTION:
+        return True
+    return target.officer_id is not None and target.officer_id == user.pk
+
+
+def allows(rule: Rule, user: Any, target: Target | None = None) -> bool:
+    """May ``user`` (anonymous included) use a method declared ``rule`` on ``target``?"""
+    return any(grant_allows(grant, user, target or Target()) for grant in rule)
+
+
+def describe(rule: Rule) -> str:
+    return " | ".join(str(g) for g in rule) or "nobody"
