@@ -20,6 +20,7 @@ applies to:
   own office (office staff), an office of their region (regional staff) or any office (national
   staff). Everyone else gets 404 (or 403 where the record is visible but the action is not).
 - ``own_record(...)`` — those roles, on a case in their jurisdiction allocated to them.
+- ``OWNER`` — any signed-in member of staff, on a record of their own (their API tokens).
 - ``NOBODY`` — no one (the address exists but refuses every caller).
 
 Adding a route is one line: ``"<url name>": route(Subject.CASE, GET=..., POST=...)``. An admin
@@ -42,6 +43,7 @@ class Reach(StrEnum):
     ROLE = "role"
     JURISDICTION = "jurisdiction"
     OWN_RECORD = "own record"
+    OWNER = "owner"
 
 
 class Subject(StrEnum):
@@ -53,6 +55,8 @@ class Subject(StrEnum):
     OFFICE = "office"
     RULE = "rule"
     ADMIN_OBJECT = "admin object"
+    TOKEN = "API token"  # noqa: S105 - the name of a kind of record, not a secret
+    STAFF_MEMBER = "staff member"
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ Rule = tuple[Grant, ...]
 PUBLIC: Rule = (Grant(Reach.PUBLIC),)
 SIGNED_IN: Rule = (Grant(Reach.SIGNED_IN),)
 NOBODY: Rule = ()
+OWNER: Rule = (Grant(Reach.OWNER),)
 
 
 def roles(*names: str) -> Rule:
@@ -139,6 +144,8 @@ ACCESS: dict[str, Route] = {
     "home": route(GET=SIGNED_IN),
     "login": route(GET=PUBLIC, POST=PUBLIC),
     "password_change": route(GET=SIGNED_IN, POST=SIGNED_IN),
+    "api_tokens": route(GET=SIGNED_IN, POST=SIGNED_IN),
+    "api_token_revoke": route(S.TOKEN, POST=OWNER),
     "logout": route(POST=SIGNED_IN),
     # People pages.
     "people:list": route(GET=roles(*CASEWORK)),
@@ -167,6 +174,8 @@ ACCESS: dict[str, Route] = {
     "api-docs": route(GET=PUBLIC),
     "api-redoc": route(GET=PUBLIC),
     "api-token": route(POST=PUBLIC, DELETE=SIGNED_IN),
+    "api-tokens": route(GET=SIGNED_IN),
+    "api-token-detail": route(S.TOKEN, DELETE=OWNER),
     "api-me": route(GET=SIGNED_IN),
     # REST API: lists answer any signed-in caller with the rows of their jurisdiction (maybe none).
     "api-offices": route(GET=SIGNED_IN),
@@ -193,8 +202,12 @@ ACCESS: dict[str, Route] = {
     "api-audit-verify": route(POST=roles(AUDITOR)),
     "api-rules": route(GET=SIGNED_IN),
     "api-rule": route(S.RULE, GET=SIGNED_IN),
-    # Anything else under /api/v1/ is a JSON 404.
+    # Staff administration (the system administrator; never their own role, placement or activity).
+    "api-staff": route(GET=roles(SYSADMIN)),
+    "api-staff-member": route(S.STAFF_MEMBER, GET=roles(SYSADMIN), PATCH=roles(SYSADMIN)),
+    # Anything else under /api/v1/, and under /api/ (another version, a typo), is a JSON 404.
     "api-not-found": route(),
+    "api-root-not-found": route(),
     # The admin site: the system administrator only (``web.admin_site``); model pages below.
     "admin:index": route(GET=roles(SYSADMIN)),
     "admin:login": route(GET=PUBLIC, POST=PUBLIC),
@@ -234,10 +247,8 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "accounts.office": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
     "accounts.user": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
     "rules.rule": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
-    "audit.auditevent": admin_model(view=ADMIN),
     # Registered by Django, DRF and django-axes; no role holds their permissions.
     "auth.group": admin_model(),
-    "authtoken.tokenproxy": admin_model(),
     "axes.accessattempt": admin_model(),
     "axes.accesslog": admin_model(),
     "axes.accessfailurelog": admin_model(),
@@ -279,6 +290,7 @@ class Target:
 
     office: Any = None
     officer_id: int | None = None
+    owner_id: int | None = None
 
 
 def _covers(user: Any, office: Any) -> bool:
@@ -299,6 +311,8 @@ def grant_allows(grant: Grant, user: Any, target: Target) -> bool:
         return False
     if grant.reach is Reach.SIGNED_IN:
         return True
+    if grant.reach is Reach.OWNER:
+        return target.owner_id is not None and target.owner_id == user.pk
     if user.role not in grant.roles:
         return False
     if grant.reach is Reach.ROLE:

@@ -35,9 +35,9 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
 
 from openprobation.accounts.models import Role
+from openprobation.accounts.tokens import token_create
 from openprobation.cases.models import Case, CaseStatus
 from openprobation.cases.services import CaseInput, case_open
 from openprobation.core.timeutil import local_today
@@ -218,7 +218,7 @@ def _personas() -> dict[str, Any]:
         "analyst": (Role.ANALYST, None, None),
         "auditor": (Role.AUDITOR, None, None),
         "monitoring": (Role.MONITORING_OPERATOR, None, None),
-        "partner": (Role.PARTNER_STAFF, a, None),
+        "partner": (Role.PARTNER_STAFF, None, None),
         "sysadmin": (Role.SYSTEM_ADMIN, None, None),
         "south_colleague": (Role.OFFICER, c, None),
     }
@@ -257,7 +257,7 @@ def module_world(django_db_setup, django_db_blocker):
         outer.__enter__()
         try:
             w = _personas()
-            Token.objects.create(user=w["officer"])
+            w["tokens"] = {"A": token_create(user=w["officer"]).token, "C": token_create(user=w["other_region"]).token}
             _axes_rows()
             w["sides"] = {
                 "A": _side(w["office_a"], w["officer"], w["colleague"], w["office_b"]),
@@ -337,6 +337,13 @@ def _call(world: dict[str, Any], found: Found, route: Route, side_name: str) -> 
     elif side is not None and route.subject is Subject.OFFICE:
         kwargs["pk"] = side.office.pk
         target = Target(office=side.office)
+    elif route.subject is Subject.TOKEN:
+        # Side A: the officer's own token; side C: another region's officer's token.
+        token = world["tokens"][side_name]
+        kwargs["pk"] = token.pk
+        target = Target(owner_id=token.user_id)
+    elif route.subject is Subject.STAFF_MEMBER:
+        kwargs["pk"] = world["colleague"].pk
     pattern = found.path
     if "<str:kind>" in pattern:
         kwargs["kind"] = "actual"
@@ -352,7 +359,9 @@ def _call(world: dict[str, Any], found: Found, route: Route, side_name: str) -> 
         kwargs["app_label"] = "accounts"
     if found.key == "api-validate-iin":
         query = "?iin=" + make_iin(dt.date(1990, 5, 17), "M", 77)
-    if "(?P<url>" in pattern or found.key == "api-not-found":
+    if found.key == "api-root-not-found":
+        url = "/api/v2/nothing-here/"
+    elif "(?P<url>" in pattern or found.key == "api-not-found":
         url = "/" + pattern.split("(")[0].split("^")[0] + "nothing-here/"
     elif found.name is not None:
         url = reverse(found.name, kwargs={k: v for k, v in kwargs.items() if k != "pk" or "pk>" in pattern})
@@ -362,7 +371,7 @@ def _call(world: dict[str, Any], found: Found, route: Route, side_name: str) -> 
 
 
 def _sides(route: Route) -> list[str]:
-    return ["A", "C"] if route.subject in (Subject.CASE, Subject.PERSON, Subject.OFFICE) else ["A"]
+    return ["A", "C"] if route.subject in (Subject.CASE, Subject.PERSON, Subject.OFFICE, Subject.TOKEN) else ["A"]
 
 
 # --- Answers ---------------------------------------------------------------------------------------
@@ -627,6 +636,10 @@ PAYLOADS: dict[tuple[str, str], Payload] = {
     ("audit:verify", "POST"): _nothing,
     ("api-token", "POST"): _sign_in("colleague"),
     ("api-token", "DELETE"): _nothing,
+    ("api-token-detail", "DELETE"): _nothing,
+    ("api_tokens", "POST"): lambda w, s: {"label": "Ноутбук"},
+    ("api_token_revoke", "POST"): _nothing,
+    ("api-staff-member", "PATCH"): lambda w, s: {"first_name": "Renamed"},
     ("api-people", "POST"): _new_person_json,
     ("api-person", "PATCH"): lambda w, s: {"phone": "+7 701 000 00 00"},
     ("api-person-family", "POST"): lambda w, s: {"relation": "spouse", "full_name": "Ахметова Айгүл"},
@@ -655,6 +668,9 @@ PAYLOADS: dict[tuple[str, str], Payload] = {
 # that field (400 naming it, the same answer as for a record that does not exist), not a 404.
 SUBJECT_IN_BODY = {("api-cases", "POST")}
 NO_DB_EFFECT = {
+    # The matrix signs in with sessions; revoking "the token of this call" needs a token-authenticated
+    # call (accounts/tests/test_api_tokens.py covers it).
+    ("api-token", "DELETE"),
     ("set_language", "POST"),
     ("logout", "POST"),
     ("audit:verify", "POST"),
