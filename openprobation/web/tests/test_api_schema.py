@@ -68,6 +68,6 @@ def test_unknown_api_addresses_answer_json_404(personas):
 def test_drf_messages_follow_accept_language():
     ru = APIClient(HTTP_ACCEPT_LANGUAGE="ru").get("/api/v1/me/")
     assert ru.status_code == 401
-    assert ru.json()["detail"] == "Учетные данные не были предоставлены."
+    assert ru.json()["detail"] == "Учётные данные не были предоставлены."
     en = APIClient(HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/me/")
     assert en.json()["detail"] == "Authentication credentials were not provided."
