@@ -92,6 +92,10 @@ class AuditChainHead(models.Model):
     count = models.BigIntegerField(default=0)
     seal_id = models.BigIntegerField(default=0)
     seal_hash = models.CharField(max_length=64, blank=True, default="")
+    # The sealer's bookmark (not part of what is verified): the highest event id it has sealed, and
+    # the ids below it it has not seen committed yet (transactions still open, or rolled back).
+    sealed_to = models.BigIntegerField(default=0)
+    gaps = models.TextField(blank=True, default="")
 
     class Meta:
         verbose_name = _("audit chain head")

@@ -38,6 +38,8 @@ POSTGRES_FUNCTION = """
 
 
 def forwards(apps: Any, schema_editor: Any) -> None:
+    # The chained events need no seal: the sealer starts after the last of them.
+    schema_editor.execute("UPDATE audit_auditchainhead SET sealed_to = last_id")
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
         append_only.backwards(apps, schema_editor)
@@ -78,6 +80,16 @@ class Migration(migrations.Migration):
             model_name="auditchainhead",
             name="seal_hash",
             field=models.CharField(blank=True, default="", max_length=64),
+        ),
+        migrations.AddField(
+            model_name="auditchainhead",
+            name="sealed_to",
+            field=models.BigIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name="auditchainhead",
+            name="gaps",
+            field=models.TextField(blank=True, default=""),
         ),
         migrations.CreateModel(
             name="AuditSeal",

@@ -436,3 +436,43 @@ def test_audit_events_are_not_in_the_admin_at_all():
     from django.contrib import admin
 
     assert AuditEvent not in admin.site._registry
+
+
+# --- The sealer's bookkeeping ---------------------------------------------------------------------
+
+
+def test_the_sealer_remembers_ids_it_has_not_seen_committed():
+    from openprobation.audit.services import _next_gaps
+
+    head = AuditChainHead(sealed_to=10, gaps="4,7")
+    assert _next_gaps(head, [7, 12, 14]) == (14, "4,11,13")
+
+
+def test_an_event_committed_after_later_ones_were_sealed_is_sealed_from_the_gaps(personas):
+    from openprobation.audit.services import audit_seal
+
+    late = audit_record(actor=personas["auditor"], action="case.search")
+    # As if later events had been sealed while ``late``'s transaction was still open.
+    AuditChainHead.objects.create(pk=1, sealed_to=late.id + 5)
+    assert audit_seal() == 0
+    AuditChainHead.objects.filter(pk=1).update(gaps=f"{late.id - 1},{late.id}")
+    assert audit_seal() == 1
+    assert AuditSealMember.objects.filter(event_id=late.id).exists()
+    assert AuditChainHead.objects.get(pk=1).gaps == f"{late.id - 1}"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks are PostgreSQL's")
+def test_after_a_commit_the_sealer_steps_aside_while_another_one_works(personas):
+    import psycopg
+
+    from openprobation.audit.services import SEALER_LOCK, _seal_unless_busy
+
+    event = audit_record(actor=personas["auditor"], action="case.search")
+    params = connection.get_connection_params()
+    with psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [SEALER_LOCK])
+        _seal_unless_busy()
+        assert not AuditSealMember.objects.filter(event_id=event.id).exists()
+        other.execute("SELECT pg_advisory_unlock(%s)", [SEALER_LOCK])
+    _seal_unless_busy()
+    assert AuditSealMember.objects.filter(event_id=event.id).exists()
