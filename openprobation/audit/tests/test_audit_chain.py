@@ -476,3 +476,18 @@ def test_after_a_commit_the_sealer_steps_aside_while_another_one_works(personas)
         other.execute("SELECT pg_advisory_unlock(%s)", [SEALER_LOCK])
     _seal_unless_busy()
     assert AuditSealMember.objects.filter(event_id=event.id).exists()
+
+
+def test_verification_of_a_read_only_copy_reports_instead_of_sealing(personas, monkeypatch):
+    """An auditor verifying a copy the sealer cannot write to: recent unsealed events are pending."""
+    from openprobation.audit import services
+
+    def read_only(**kwargs):
+        raise DatabaseError("cannot execute INSERT in a read-only transaction")
+
+    event = audit_record(actor=personas["auditor"], action="case.search")
+    monkeypatch.setattr(services, "_seal_once", read_only)
+    result = audit_verify()
+    assert result.ok, result.problems
+    assert (result.checked, result.pending) == (1, 1)
+    assert not AuditSealMember.objects.filter(event_id=event.id).exists()
