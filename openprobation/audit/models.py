@@ -21,13 +21,15 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
-    """One append-only, hash-chained record of a change, a sensitive read or a search.
+    """One append-only, keyed record of a change, a sensitive read or a search.
 
     ``hash`` = HMAC-SHA256, under the chain key named by ``key_id`` (kept outside the database),
-    over the previous event's hash and this event's canonical content, so an edited or deleted row
-    breaks the chain (``openprobation audit-verify``) and cannot be re-chained without the key.
-    Events written before the chain was keyed have an empty ``key_id`` and a plain SHA-256 hash.
-    Database triggers refuse UPDATE and DELETE on this table as well.
+    over this event's canonical content (``prev_hash`` empty); once committed the event is sealed
+    into an ``AuditSeal``, so an edited or deleted row is reported (``openprobation audit-verify``)
+    and cannot be re-hashed without the key. Events written before the seals were chained one by
+    one: ``prev_hash`` is the previous event's hash and the HMAC covers it; events written before
+    the chain was keyed have an empty ``key_id`` and a plain SHA-256 hash. Database triggers refuse
+    UPDATE and DELETE on this table as well.
     """
 
     id = models.BigAutoField(primary_key=True)

@@ -1,11 +1,14 @@
 """Writing to the audit trail. Every service that changes data calls ``audit_record`` once, in its
 own transaction; views call it for sensitive reads and searches.
 
-Each event's ``hash`` is HMAC-SHA256, under the chain key kept outside the database, over the
-previous event's hash, the key's id and the event's canonical content (``keys.py``). Events written
-before the chain was keyed (``key_id`` empty) keep their plain SHA-256 hash and still verify; none
-may follow a keyed event. Signed checkpoints of the chain head, written outside the database
-(``checkpoints.py``), show a chain that was shortened or rewritten.
+Each event's ``hash`` is HMAC-SHA256, under the chain key kept outside the database (``keys.py``),
+over the key's id and the event's canonical content; writing it takes no lock. After the commit the
+sealer (``audit_seal``) puts committed events into append-only seals, each keyed over the previous
+seal's hash and its members' ids and hashes, so the order and completeness of the trail are kept by
+the seals. Events written before (chained one by one: ``prev_hash`` set, keyed or, earlier still,
+plain SHA-256) keep verifying; the first seal links to the last of them. Signed checkpoints of the
+last seal, written outside the database (``checkpoints.py``), show a trail that was shortened or
+rewritten.
 """
 
 from __future__ import annotations
