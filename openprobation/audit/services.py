@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,6 +137,23 @@ def compute_seal_hash(*, prev_hash: str, at: dt.datetime, members: list[tuple[in
     return mac.hexdigest()
 
 
+_clock_lock = threading.Lock()
+_last_at = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def _event_time() -> dt.datetime:
+    """Now, but strictly later than this process's previous event: two identical events (the same
+    request, actor, action and content) would otherwise have the same hash, which is unique, now
+    that no previous hash tells them apart."""
+    global _last_at  # noqa: PLW0603
+    with _clock_lock:
+        now = timezone.now()
+        if now <= _last_at:
+            now = _last_at + dt.timedelta(microseconds=1)
+        _last_at = now
+        return now
+
+
 def audit_record(
     *,
     actor: Any,
@@ -153,7 +171,7 @@ def audit_record(
     ctx = current_context()
     key = current_chain_key()
     event = AuditEvent(
-        at=timezone.now(),
+        at=_event_time(),
         actor=actor if getattr(actor, "pk", None) else None,
         actor_username=getattr(actor, "username", "") or "",
         on_behalf_of=on_behalf_of,

@@ -491,3 +491,16 @@ def test_verification_of_a_read_only_copy_reports_instead_of_sealing(personas, m
     assert result.ok, result.problems
     assert (result.checked, result.pending) == (1, 1)
     assert not AuditSealMember.objects.filter(event_id=event.id).exists()
+
+
+def test_identical_events_in_quick_succession_get_distinct_hashes(personas, monkeypatch):
+    """Without a previous hash in the message, the event time keeps two identical events apart."""
+    from django.utils import timezone
+
+    frozen = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: frozen)
+    first = audit_record(actor=personas["auditor"], action="case.search", details={"query": "x"})
+    second = audit_record(actor=personas["auditor"], action="case.search", details={"query": "x"})
+    assert first.hash != second.hash
+    assert second.at > first.at
+    assert audit_verify().ok
