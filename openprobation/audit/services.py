@@ -20,6 +20,7 @@ import hmac
 import json
 import logging
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,9 +252,21 @@ class _SealAfterCommit:
 SEALER_LOCK = 0x6F70_6175_6469_7431  # the advisory lock of the sealers run after a commit
 
 
+_last_attempt = float("-inf")
+SEAL_ATTEMPT_INTERVAL = 0.05  # seconds between one process's attempts after its commits
+
+
 def _seal_unless_busy() -> None:
     """On PostgreSQL, after a commit: one round trip tells a caller that another sealer is at work
-    (it will look again for this caller's events before it stops), so most commits pay one query."""
+    (it will look again for this caller's events before it stops), so most commits pay one query.
+    A process that tried less than SEAL_ATTEMPT_INTERVAL ago does not try again: under load the
+    other processes' commits seal its events within moments, and when everything falls quiet the
+    scheduled sealer does."""
+    global _last_attempt  # noqa: PLW0603
+    now = time.monotonic()
+    if now - _last_attempt < SEAL_ATTEMPT_INTERVAL:
+        return
+    _last_attempt = now
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [SEALER_LOCK])
         if not cursor.fetchone()[0]:

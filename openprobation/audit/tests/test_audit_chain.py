@@ -462,10 +462,13 @@ def test_an_event_committed_after_later_ones_were_sealed_is_sealed_from_the_gaps
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks are PostgreSQL's")
-def test_after_a_commit_the_sealer_steps_aside_while_another_one_works(personas):
+def test_after_a_commit_the_sealer_steps_aside_while_another_one_works(personas, monkeypatch):
     import psycopg
 
+    from openprobation.audit import services
     from openprobation.audit.services import SEALER_LOCK, _seal_unless_busy
+
+    monkeypatch.setattr(services, "SEAL_ATTEMPT_INTERVAL", 0.0)
 
     event = audit_record(actor=personas["auditor"], action="case.search")
     params = connection.get_connection_params()
@@ -504,3 +507,19 @@ def test_identical_events_in_quick_succession_get_distinct_hashes(personas, monk
     assert first.hash != second.hash
     assert second.at > first.at
     assert audit_verify().ok
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the commit-time sealer of PostgreSQL")
+def test_a_process_that_just_tried_to_seal_leaves_it_to_the_others(personas, monkeypatch):
+    from openprobation.audit import services
+
+    monkeypatch.setattr(services, "SEAL_ATTEMPT_INTERVAL", 3600.0)
+    monkeypatch.setattr(services, "_last_attempt", float("-inf"))
+    first = audit_record(actor=personas["auditor"], action="case.search")
+    services._seal_unless_busy()
+    second = audit_record(actor=personas["auditor"], action="case.search")
+    services._seal_unless_busy()
+    assert AuditSealMember.objects.filter(event_id=first.id).exists()
+    assert not AuditSealMember.objects.filter(event_id=second.id).exists()
+    assert audit_verify().ok  # the sweep seals it
+    assert AuditSealMember.objects.filter(event_id=second.id).exists()
