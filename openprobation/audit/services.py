@@ -299,10 +299,11 @@ def audit_seal(*, sweep: bool = False) -> int:
 
     One sealer at a time: on PostgreSQL the chain head row is taken with ``FOR UPDATE SKIP LOCKED``
     and a caller that finds it taken returns at once (the sealer holding it seals what is pending,
-    and looks again before it stops). Candidates are the unsealed events above a floor: the highest
-    sealed id minus a look-back (late-committing transactions), or, with ``sweep`` (the scheduled
-    task, verification, checkpoints), every event younger than ``AUDIT_SEAL_MAX_AGE_SECONDS``. Older
-    unsealed events are never sealed: verification reports them."""
+    and looks again before it stops). Candidates are the unsealed events above the sealer's bookmark
+    and in the gaps it left below it (ids of transactions not committed when it passed them), or,
+    with ``sweep`` (the scheduled task, verification, checkpoints), every unsealed event younger
+    than ``AUDIT_SEAL_MAX_AGE_SECONDS``. Older unsealed events are never sealed: verification
+    reports them."""
     total, rounds = 0, 0
     while True:
         sealed = _seal_once(sweep=sweep)
