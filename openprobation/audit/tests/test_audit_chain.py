@@ -523,3 +523,17 @@ def test_a_process_that_just_tried_to_seal_leaves_it_to_the_others(personas, mon
     assert not AuditSealMember.objects.filter(event_id=second.id).exists()
     assert audit_verify().ok  # the sweep seals it
     assert AuditSealMember.objects.filter(event_id=second.id).exists()
+
+
+def test_database_triggers_refuse_changing_or_deleting_seals(story):
+    seal = AuditSeal.objects.get()
+    for sql in [
+        "UPDATE audit_auditseal SET count = 5",
+        "DELETE FROM audit_auditseal",
+        "UPDATE audit_auditsealmember SET seal_id = 0",
+        "DELETE FROM audit_auditsealmember",
+    ]:
+        with pytest.raises(DatabaseError), transaction.atomic():
+            raw(sql)
+    assert AuditSealMember.objects.filter(seal_id=seal.id).count() == seal.count == 6
+    assert audit_verify().ok
