@@ -253,7 +253,7 @@ SEALER_LOCK = 0x6F70_6175_6469_7431  # the advisory lock of the sealers run afte
 
 
 _last_attempt = float("-inf")
-SEAL_ATTEMPT_INTERVAL = 0.05  # seconds between one process's attempts after its commits
+SEAL_ATTEMPT_INTERVAL = 0.2  # seconds between one process's attempts after its commits
 
 
 def _seal_unless_busy() -> None:
