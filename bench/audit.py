@@ -3,9 +3,10 @@
 Each client is its own process with its own database connection. An action is a real audited
 service write: ``person_update`` (the scoping check, validation, the row update and one audit
 event in one transaction), each client on its own person. The same actions run twice in the same
-run: without the audit event (``audit_record`` replaced by nothing) and with it (the keyed chain),
-and both rates are printed with their ratio; nothing is asserted. Afterwards the chain, with the
-checkpoint signed before the audited run, must verify.
+run: without the audit event (``audit_record`` replaced by nothing) and with it (the keyed event,
+sealed in batches by the sealer each commit runs), and both rates are printed with their ratio;
+nothing is asserted. Afterwards the trail, with the checkpoint signed before the audited run, must
+verify with every event sealed; the number and sizes of the seals are printed.
 
 PostgreSQL only (the chain's concurrency is PostgreSQL's in production): BENCH_DATABASE_URL when it
 is PostgreSQL, else postgres://postgres@127.0.0.1:5432/openprobation_bench_audit (re-created) if
@@ -188,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
 
     from openprobation.audit.keys import new_signing_key_pem
-    from openprobation.audit.models import AuditEvent
+    from openprobation.audit.models import AuditEvent, AuditSeal
     from openprobation.audit.services import audit_checkpoint, audit_verify
 
     settings.AUDIT_CHECKPOINT_SIGNING_KEY = new_signing_key_pem()
@@ -216,14 +217,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{label:60}{plain:>12.0f}/s{audited:>10.0f}/s{ratio:>7.2f}")
     print(f"target: >= {TARGET_PER_SECOND:.0f} audited actions/s with the chain intact (printed, not asserted)")
     events = AuditEvent.objects.count() - before
+    sizes = sorted(AuditSeal.objects.values_list("count", flat=True))
+    unsealed_before_verify = AuditEvent.objects.count() - sum(sizes)
+    if sizes:
+        print(
+            f"seals written during the run: {len(sizes)}, events per seal: median {sizes[len(sizes) // 2]}, "
+            f"mean {sum(sizes) / len(sizes):.1f}, max {sizes[-1]}; not sealed when the clients stopped: "
+            f"{unsealed_before_verify}"
+        )
     started = time.monotonic()
     result = audit_verify()
     took = time.monotonic() - started
     shutil.rmtree(checkpoint_dir, ignore_errors=True)
-    state = "intact" if result.ok else "BROKEN: " + "; ".join(result.problems[:5])
+    state = "intact" if result.ok and not result.pending else "BROKEN: " + "; ".join(result.problems[:5])
     print(
         f"audit-verify after the run: chain {state} — {result.checked} events ({events} written by the run), "
-        f"{result.checkpoints} checkpoint(s), {took:.1f} s"
+        f"{result.seals} seals, {result.pending} pending, {result.checkpoints} checkpoint(s), {took:.1f} s"
     )
     return 0 if result.ok else 1
 

@@ -265,6 +265,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE = {
     "registration-deadlines": {"task": "openprobation.cases.tasks.check_registration_deadlines", "schedule": 3600.0},
+    "audit-seal": {
+        "task": "openprobation.audit.tasks.seal_pending",
+        "schedule": float(env_int("AUDIT_SEAL_INTERVAL_SECONDS", 30)),
+    },
     "audit-chain-verify": {"task": "openprobation.audit.tasks.verify_chain", "schedule": 6 * 3600.0},
     "audit-checkpoint": {
         "task": "openprobation.audit.tasks.write_checkpoint",
@@ -282,6 +286,11 @@ AUDIT_CHAIN_OLD_KEYS = env_str("AUDIT_CHAIN_OLD_KEYS", "").replace(",", " ").spl
 AUDIT_CHECKPOINT_DIR = Path(env_str("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
 AUDIT_CHECKPOINT_SIGNING_KEY = env_str("AUDIT_CHECKPOINT_SIGNING_KEY", "")
 AUDIT_CHECKPOINT_PUBLIC_KEYS = env_str("AUDIT_CHECKPOINT_PUBLIC_KEYS", "")
+# Events are sealed in batches after their transaction commits (and by the "audit-seal" task every
+# AUDIT_SEAL_INTERVAL_SECONDS); an event still not sealed this long after it was written is never
+# sealed and is reported by verification (the sealer is not running, or the row was inserted behind
+# the application's back).
+AUDIT_SEAL_MAX_AGE_SECONDS = env_int("AUDIT_SEAL_MAX_AGE_SECONDS", 600)
 
 
 # A refused request (4xx) is one line from openprobation.refused; Django's request and security

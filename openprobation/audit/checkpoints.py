@@ -23,7 +23,8 @@ from django.conf import settings
 
 from openprobation.audit.keys import public_key_id
 
-FORMAT = "openprobation-audit-checkpoint/1"
+FORMAT_CHAINED = "openprobation-audit-checkpoint/1"  # before seals: the head is the last chained event
+FORMAT = "openprobation-audit-checkpoint/2"  # the head is the last seal (``seal_id``; 0 before the first)
 PATTERN = "checkpoint-*.json"
 
 
@@ -36,6 +37,7 @@ class Checkpoint:
     chain_key_id: str
     written_at: str
     signed_by: str
+    seal_id: int = 0
 
 
 class CheckpointError(ValueError):
@@ -56,11 +58,14 @@ def _canonical(body: dict[str, Any]) -> bytes:
 
 
 def write_checkpoint(
-    *, private: Ed25519PrivateKey, last_id: int, last_hash: str, count: int, chain_key_id: str
+    *, private: Ed25519PrivateKey, last_id: int, last_hash: str, count: int, chain_key_id: str, seal_id: int = 0
 ) -> Path:
+    """``seal_id`` and ``last_hash``: the last seal (its hash), or 0 and the last chained event's hash
+    before the first seal; ``last_id``: the last chained event; ``count``: the events they cover."""
     now = dt.datetime.now(dt.UTC)
     body = {
         "format": FORMAT,
+        "seal_id": seal_id,
         "last_id": last_id,
         "last_hash": last_hash,
         "count": count,
@@ -71,7 +76,7 @@ def write_checkpoint(
     signature = base64.b64encode(private.sign(_canonical(body))).decode("ascii")
     folder = checkpoint_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"checkpoint-{last_id:012d}-{now:%Y%m%dT%H%M%S%fZ}.json"
+    path = folder / f"checkpoint-{last_id:012d}-{seal_id:012d}-{now:%Y%m%dT%H%M%S%fZ}.json"
     # Written once: O_EXCL refuses to overwrite an existing checkpoint.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     with os.fdopen(fd, "w", encoding="ascii") as out:
@@ -83,7 +88,7 @@ def read_checkpoint(path: Path, public_keys: dict[str, Ed25519PublicKey]) -> Che
     try:
         data = json.loads(path.read_text(encoding="ascii"))
         signature = base64.b64decode(data.pop("signature"), validate=True)
-        if data.get("format") != FORMAT:
+        if data.get("format") not in {FORMAT, FORMAT_CHAINED}:
             raise ValueError("format")
         checkpoint = Checkpoint(
             file=path.name,
@@ -93,6 +98,7 @@ def read_checkpoint(path: Path, public_keys: dict[str, Ed25519PublicKey]) -> Che
             chain_key_id=str(data["chain_key_id"]),
             written_at=str(data["written_at"]),
             signed_by=str(data["signed_by"]),
+            seal_id=int(data["seal_id"]) if data["format"] == FORMAT else 0,
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CheckpointError(path.name, "unreadable") from exc

@@ -21,13 +21,15 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
-    """One append-only, hash-chained record of a change, a sensitive read or a search.
+    """One append-only, keyed record of a change, a sensitive read or a search.
 
     ``hash`` = HMAC-SHA256, under the chain key named by ``key_id`` (kept outside the database),
-    over the previous event's hash and this event's canonical content, so an edited or deleted row
-    breaks the chain (``openprobation audit-verify``) and cannot be re-chained without the key.
-    Events written before the chain was keyed have an empty ``key_id`` and a plain SHA-256 hash.
-    Database triggers refuse UPDATE and DELETE on this table as well.
+    over this event's canonical content (``prev_hash`` empty); once committed the event is sealed
+    into an ``AuditSeal``, so an edited or deleted row is reported (``openprobation audit-verify``)
+    and cannot be re-hashed without the key. Events written before the seals were chained one by
+    one: ``prev_hash`` is the previous event's hash and the HMAC covers it; events written before
+    the chain was keyed have an empty ``key_id`` and a plain SHA-256 hash. Database triggers refuse
+    UPDATE and DELETE on this table as well.
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -79,19 +81,63 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The last link of the chain, updated in the same transaction as each event.
+    """The end of the trail: the last event of the chained (pre-seal) history (``last_id``,
+    ``last_hash``), the last seal (``seal_id``, ``seal_hash``) and the number of events they cover.
 
-    Locking this row serialises appends (so the chain never forks) and lets verification notice
-    events removed from the end of the chain.
+    Only the sealer updates it (one at a time, under its row lock), so verification notices seals or
+    chained events removed from the end.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
     count = models.BigIntegerField(default=0)
+    seal_id = models.BigIntegerField(default=0)
+    seal_hash = models.CharField(max_length=64, blank=True, default="")
+    # The sealer's bookmark (not part of what is verified): the highest event id it has sealed, and
+    # the ids below it it has not seen committed yet (transactions still open, or rolled back).
+    sealed_to = models.BigIntegerField(default=0)
+    gaps = models.TextField(blank=True, default="")
 
     class Meta:
         verbose_name = _("audit chain head")
 
     def __str__(self) -> str:
         return f"#{self.last_id} {self.last_hash[:12]}"
+
+
+class AuditSeal(models.Model):
+    """One append-only batch of events: HMAC-SHA256, under the chain key, over the previous seal's
+    hash and every member's id and hash, in id order (``events``, comma-separated). The first seal
+    links to the last event of the chained history, so the whole trail is one verifiable sequence."""
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(default=timezone.now)
+    key_id = models.CharField(max_length=16)
+    events = models.TextField()
+    count = models.PositiveIntegerField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit seal")
+
+    def __str__(self) -> str:
+        return f"seal #{self.id} ({self.count}) {self.hash[:12]}"
+
+    def member_ids(self) -> list[int]:
+        return [int(part) for part in self.events.split(",") if part]
+
+
+class AuditSealMember(models.Model):
+    """Which seal holds an event (append-only; one row per sealed event), so the events not sealed yet
+    are one indexed anti-join."""
+
+    event_id = models.BigIntegerField(primary_key=True)
+    seal = models.ForeignKey(AuditSeal, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+
+    class Meta:
+        verbose_name = _("audit seal member")
+
+    def __str__(self) -> str:
+        return f"event #{self.event_id} in seal #{self.seal_id}"

@@ -5,9 +5,19 @@ import logging
 from celery import shared_task
 
 from openprobation.audit.keys import AuditKeyError
-from openprobation.audit.services import CheckpointRefused, audit_checkpoint, audit_verify
+from openprobation.audit.services import CheckpointRefused, audit_checkpoint, audit_seal, audit_verify
 
 log = logging.getLogger(__name__)
+
+
+@shared_task
+def seal_pending() -> int:
+    """Seal what the sealer after each commit left (it skips while another sealer runs): every
+    event younger than AUDIT_SEAL_MAX_AGE_SECONDS that is not sealed yet."""
+    sealed = audit_seal(sweep=True)
+    if sealed:
+        log.info("audit: %s events sealed by the scheduled sealer", sealed)
+    return sealed
 
 
 @shared_task

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from openprobation.audit import checkpoints
 from openprobation.audit.keys import (
     ChainKey,
     current_chain_key,
@@ -22,13 +23,14 @@ from openprobation.audit.keys import (
     public_pem,
     signing_key,
 )
-from openprobation.audit.models import AuditChainHead, AuditEvent
+from openprobation.audit.models import AuditChainHead, AuditEvent, AuditSeal
 from openprobation.audit.services import (
     GENESIS,
     CheckpointRefused,
     audit_checkpoint,
     audit_record,
     audit_verify,
+    compute_event_hash,
     compute_hash,
     compute_keyed_hash,
 )
@@ -46,11 +48,17 @@ def events() -> list[AuditEvent]:
     return list(AuditEvent.objects.order_by("id"))
 
 
-def rewrite_head(last: AuditEvent | None, count: int) -> None:
-    """What someone with database access does to hide removed rows: a consistent chain head."""
+def forget_seals() -> None:
+    """What someone with database access does to hide removed rows: the seals and their membership
+    deleted and a consistent chain head (the sealer then seals what is left afresh)."""
+    raw("DELETE FROM audit_auditsealmember")
+    raw("DELETE FROM audit_auditseal")
+    chained = AuditEvent.objects.exclude(prev_hash="")
+    last = chained.order_by("-id").first()
     raw(
-        "UPDATE audit_auditchainhead SET last_id = %s, last_hash = %s, count = %s WHERE id = 1",
-        [last.id if last else 0, last.hash if last else GENESIS, count],
+        "UPDATE audit_auditchainhead SET last_id = %s, last_hash = %s, count = %s, seal_id = 0, seal_hash = '' "
+        "WHERE id = 1",
+        [last.id if last else 0, last.hash if last else GENESIS, chained.count()],
     )
 
 
@@ -67,7 +75,7 @@ def rechain(from_index: int, hasher) -> None:
             [event.actor_username, prev, new_hash, event.key_id, event.id],
         )
         prev = new_hash
-    rewrite_head(AuditEvent.objects.order_by("-id").first(), len(rows))
+    forget_seals()
 
 
 def assert_reported(fragment: str) -> list[str]:
@@ -91,7 +99,8 @@ def test_new_events_are_keyed_with_hmac_under_the_chain_key(story):
     assert key.id == key_id(settings.AUDIT_CHAIN_KEY.encode())
     for event in events():
         assert event.key_id == key.id
-        assert event.hash == compute_keyed_hash(prev_hash=event.prev_hash, event=event, key=key)
+        assert event.hash == compute_event_hash(event=event, key=key)
+        assert event.hash != compute_keyed_hash(prev_hash=event.prev_hash, event=event, key=key)
         assert event.hash != compute_hash(prev_hash=event.prev_hash, event=event)
     assert audit_verify().ok
 
@@ -104,22 +113,54 @@ def test_without_a_configured_key_the_chain_key_is_derived_from_the_secret_key(s
     assert derived.secret != settings.SECRET_KEY.encode()
 
 
-def test_events_written_before_the_chain_was_keyed_still_verify(personas):
-    """Unkeyed events (empty key id, plain SHA-256) are followed by keyed ones, linked to them."""
-    prev = GENESIS
-    for n in range(3):
+def test_events_written_before_the_chain_was_keyed_or_sealed_still_verify(personas):
+    """Unkeyed events (plain SHA-256), then keyed chained ones, then sealed ones: the first seal links
+    to the last chained event, so the three form one history; a checkpoint of the chained history
+    (the earlier format) still holds."""
+    key, prev = current_chain_key(), GENESIS
+    for n in range(4):
         event = AuditEvent(action="case.search", actor_username="auditor", details={"n": n}, prev_hash=prev)
-        event.hash = compute_hash(prev_hash=prev, event=event)
+        if n < 2:
+            event.hash = compute_hash(prev_hash=prev, event=event)
+        else:
+            event.key_id = key.id
+            event.hash = compute_keyed_hash(prev_hash=prev, event=event, key=key)
         event.save(force_insert=True)
         prev = event.hash
-    AuditChainHead.objects.update_or_create(pk=1, defaults={"last_id": event.id, "last_hash": prev, "count": 3})
-    audit_record(actor=personas["auditor"], action="case.search", details={"n": 3})
+    AuditChainHead.objects.update_or_create(pk=1, defaults={"last_id": event.id, "last_hash": prev, "count": 4})
+    private = signing_key()
+    body = {
+        "format": checkpoints.FORMAT_CHAINED,
+        "last_id": event.id,
+        "last_hash": prev,
+        "count": 4,
+        "chain_key_id": key.id,
+        "written_at": "2026-11-01T00:00:00+00:00",
+        "signed_by": checkpoints.public_key_id(private.public_key()),  # type: ignore[union-attr]
+    }
+    folder = Path(settings.AUDIT_CHECKPOINT_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    signature = private.sign(checkpoints._canonical(body))  # type: ignore[union-attr]
+    import base64
+
+    (folder / "checkpoint-old.json").write_text(json.dumps({**body, "signature": base64.b64encode(signature).decode()}))
+    audit_record(actor=personas["auditor"], action="case.search", details={"n": 4})
     rows = events()
-    assert [bool(e.key_id) for e in rows] == [False, False, False, True]
-    assert rows[3].prev_hash == rows[2].hash
+    assert [bool(e.key_id) for e in rows] == [False, False, True, True, True]
+    assert rows[4].prev_hash == ""
     result = audit_verify()
     assert result.ok, result.problems
-    assert result.checked == 4
+    assert (result.checked, result.seals, result.checkpoints) == (5, 1, 1)
+    [seal] = AuditSeal.objects.all()
+    assert (seal.prev_hash, seal.member_ids()) == (rows[3].hash, [rows[4].id])
+    head = AuditChainHead.objects.get(pk=1)
+    assert (head.last_id, head.count, head.seal_id) == (rows[3].id, 5, seal.id)
+    audit_checkpoint()
+    assert audit_verify().ok
+    # The chained history is still checked link by link.
+    drop_triggers()
+    raw("DELETE FROM audit_auditevent WHERE id = %s", [rows[1].id])
+    assert_reported(f"event {rows[2].id}: previous-hash link broken")
 
 
 def test_edit_with_later_hashes_recomputed_as_plain_sha256_is_reported(story):
@@ -193,8 +234,8 @@ def test_intact_chain_with_checkpoints_verifies(story, capsys):
     assert "Audit checkpoint written" in capsys.readouterr().out
     assert len(checkpoint_files()) == 2
     body = json.loads(first.read_text())
-    rows = events()
-    assert (body["last_id"], body["last_hash"], body["count"]) == (rows[5].id, rows[5].hash, 6)
+    seal = AuditSeal.objects.order_by("id")[0]
+    assert (body["seal_id"], body["last_hash"], body["count"], body["last_id"]) == (seal.id, seal.hash, 6, 0)
     assert body["chain_key_id"] == current_chain_key().id
     result = audit_verify()
     assert result.ok, result.problems
@@ -206,13 +247,21 @@ def test_intact_chain_with_checkpoints_verifies(story, capsys):
 def test_truncation_with_a_consistent_chain_head_is_reported_by_the_checkpoint(story):
     """(a) Today's chain accepts this: the last rows deleted and the chain head rewritten to match."""
     audit_checkpoint()
+    [seal] = AuditSeal.objects.all()
     drop_triggers()
     rows = events()
     raw("DELETE FROM audit_auditevent WHERE id >= %s", [rows[-2].id])
-    rewrite_head(rows[-3], len(rows) - 2)
-    assert_reported(
-        f"the chain reached event {rows[-1].id} (6 events) when it was written; it now ends at {rows[-3].id}"
-    )
+    forget_seals()
+    assert_reported(f"seal {seal.id} is missing (a seal was removed)")
+
+
+def test_seals_removed_from_the_end_are_reported_by_the_checkpoint(story):
+    audit_checkpoint()
+    [seal] = AuditSeal.objects.all()
+    drop_triggers()
+    raw("DELETE FROM audit_auditevent")
+    forget_seals()
+    assert_reported(f"the trail reached seal {seal.id} (6 events) when it was written; it now ends at seal 0")
 
 
 def test_truncation_followed_by_new_events_is_reported_by_the_checkpoint(story):
@@ -221,10 +270,10 @@ def test_truncation_followed_by_new_events_is_reported_by_the_checkpoint(story):
     drop_triggers()
     rows = events()
     raw("DELETE FROM audit_auditevent WHERE id >= %s", [rows[-2].id])
-    rewrite_head(rows[-3], len(rows) - 2)
+    forget_seals()
     for n in range(3):
         audit_record(actor=story["auditor"], action="case.search", details={"n": n})
-    assert_reported(f"event {rows[-1].id} is missing (a row was removed)")
+    assert_reported("is missing (a seal was removed)")
 
 
 def test_whole_chain_rewritten_as_unkeyed_is_reported_by_the_checkpoint(story):
@@ -233,7 +282,7 @@ def test_whole_chain_rewritten_as_unkeyed_is_reported_by_the_checkpoint(story):
     drop_triggers()
     raw("UPDATE audit_auditevent SET key_id = ''")
     rechain(0, lambda prev, event: compute_hash(prev_hash=prev, event=event))
-    problems = assert_reported("no longer has the hash it had when the checkpoint was written")
+    problems = assert_reported("(seals removed from the end)")
     assert not any("content does not match" in p for p in problems)
 
 
