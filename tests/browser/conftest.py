@@ -59,20 +59,25 @@ def _emptied_audit_trail(transactional_db: None) -> Iterator[None]:
     """Empty the audit trail after a transactional test on SQLite.
 
     Django empties the tables with DELETE between transactional tests; on SQLite the append-only
-    trigger refuses that for audit events (PostgreSQL is emptied with TRUNCATE, which it allows).
+    triggers refuse that for audit events and seals (PostgreSQL is emptied with TRUNCATE, which it allows).
     Lift the trigger for the clean-up only, and put back exactly what the migration created."""
     yield
     from django.db import connection
 
     if connection.vendor != "sqlite":
         return
+    # Members before seals before events: the order their foreign keys allow.
+    tables = ["audit_auditsealmember", "audit_auditseal", "audit_auditevent"]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_auditevent'")
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s, %s)", tables
+        )
         triggers = cursor.fetchall()
         for name, _sql in triggers:
             cursor.execute(f'DROP TRIGGER "{name}"')
         try:
-            cursor.execute("DELETE FROM audit_auditevent")
+            for table in tables:
+                cursor.execute(f'DELETE FROM "{table}"')  # noqa: S608 - fixed table names
         finally:
             for _name, sql in triggers:
                 cursor.execute(sql)
