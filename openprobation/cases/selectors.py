@@ -22,6 +22,7 @@ from openprobation.accounts.scoping import (
     aggregates_for_user,
     level_of,
     office_q,
+    offices_for_user,
     relationship_of,
 )
 from openprobation.accounts.selectors import caseworkers
@@ -130,6 +131,25 @@ def caseload(*, user: Any, filters: CaseloadFilters, today: dt.date | None = Non
     if filters.unallocated:
         qs = qs.filter(officer__isnull=True)
     return qs.order_by(*SORTS.get(filters.sort, SORTS["-received"]))
+
+
+def overdue_registrations(*, user: Any, today: dt.date, limit: int) -> list[Case]:
+    """The cases of the user's current jurisdiction whose registration is overdue, soonest due first
+    (the overview lists them by the person's name). Listing names is a read of personal data, so a
+    non-empty list is recorded like any list of cases."""
+    current = case_qs_for_user(user).filter(office__in=offices_for_user(user))
+    cases = list(
+        current.filter(registration_overdue_q(today=today))
+        .select_related("person", "office")
+        .order_by("registration_due", "id")[:limit]
+    )
+    if cases:
+        audit_record(
+            actor=user,
+            action="case.search",
+            details={"query": "", "filters": {"overdue": True}, "shown": [case.pk for case in cases]},
+        )
+    return cases
 
 
 def case_detail(*, user: Any, pk: int, part: str = "") -> Case:

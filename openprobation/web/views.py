@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from openprobation.accounts.roles import Cap, has_cap
 from openprobation.accounts.scoping import offices_for_user
 from openprobation.cases.models import OPEN_STATUSES, CaseStatus
-from openprobation.cases.selectors import case_qs_for_user
+from openprobation.cases.selectors import case_qs_for_user, overdue_registrations
 from openprobation.cases.terms import registration_overdue_q
 from openprobation.core.exceptions import DomainError
 from openprobation.core.forms import style_fields
@@ -84,6 +84,6 @@ def home(request: HttpRequest) -> HttpResponse:
             my_open=current.filter(officer_id=user.pk, status__in=OPEN_STATUSES).count(),
             awaiting_count=awaiting.count(),
             overdue_count=overdue.count(),
-            overdue_cases=list(overdue.order_by("registration_due", "id")[:OVERDUE_LIST_SIZE]),
+            overdue_cases=overdue_registrations(user=user, today=today, limit=OVERDUE_LIST_SIZE),
         )
     return render(request, "web/home.html", context)

@@ -124,6 +124,25 @@ def test_overview_counts_my_cases_and_overdue_registrations(personas):
     assert overdue.number in html
 
 
+def test_the_overview_list_of_overdue_registrations_is_an_audited_read(personas):
+    """The overview names the people whose registration is overdue: that read is recorded like any
+    list of cases; an overview with no one listed records nothing."""
+    from openprobation.audit.models import AuditEvent
+
+    officer = personas["officer"]
+    assert signed_in(officer).get("/").status_code == 200
+    assert not AuditEvent.objects.filter(actor=officer, action="case.search").exists()
+    person = make_person(registered_office=personas["office_a"])
+    overdue = make_case(
+        person=person, status=CaseStatus.AWAITING_REGISTRATION, registration_due=local_today() - dt.timedelta(days=2)
+    )
+    response = signed_in(officer).get("/")
+    assert person.full_name in response.content.decode()
+    event = AuditEvent.objects.get(actor=officer, action="case.search")
+    assert event.details["filters"] == {"overdue": True}
+    assert event.details["shown"] == [overdue.pk]
+
+
 def test_overview_of_another_district_does_not_count_our_cases(personas):
     person = make_person(registered_office=personas["office_a"])
     make_case(person=person, status=CaseStatus.AWAITING_REGISTRATION, registration_due=local_today())
