@@ -38,7 +38,7 @@ from openprobation.cases.models import CaseStatus, CaseType, CourtDecision, Deci
 from openprobation.people.models import Address, AddressKind, DocumentKind, FamilyMember, IdentityDocument, Relation
 from openprobation.testing.factories import a_case, a_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.generated]
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "5"))
 # A fixed seed keeps the suite repeatable; set SCHEMATHESIS_SEED to explore other examples.
