@@ -133,13 +133,19 @@ def caseload(*, user: Any, filters: CaseloadFilters, today: dt.date | None = Non
     return qs.order_by(*SORTS.get(filters.sort, SORTS["-received"]))
 
 
+def current_case_qs(user: Any) -> QuerySet[Case]:
+    """The cases the user's offices hold now (not those transferred away), for counts and lists of
+    work to do."""
+    return case_qs_for_user(user).filter(office__in=offices_for_user(user))
+
+
 def overdue_registrations(*, user: Any, today: dt.date, limit: int) -> list[Case]:
     """The cases of the user's current jurisdiction whose registration is overdue, soonest due first
     (the overview lists them by the person's name). Listing names is a read of personal data, so a
     non-empty list is recorded like any list of cases."""
-    current = case_qs_for_user(user).filter(office__in=offices_for_user(user))
     cases = list(
-        current.filter(registration_overdue_q(today=today))
+        current_case_qs(user)
+        .filter(registration_overdue_q(today=today))
         .select_related("person", "office")
         .order_by("registration_due", "id")[:limit]
     )

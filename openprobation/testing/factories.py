@@ -117,3 +117,41 @@ def a_person(**fields: Any) -> Person:
 def a_case(**fields: Any) -> Case:
     """A case from the factory, typed as the model."""
     return cast(Case, CaseFactory(**fields))
+
+
+def make_personas() -> dict[str, Any]:
+    """Named users at every permission boundary: two offices in one region (north), one in another
+    (south), and one user of each role (the ``personas`` fixture and the access matrix)."""
+    north = RegionFactory(code="NRT", name_en="North")
+    south = RegionFactory(code="STH", name_en="South")
+    office_a = OfficeFactory(code="NA1", region=north)
+    office_b = OfficeFactory(code="NB2", region=north)
+    office_c = OfficeFactory(code="SC3", region=south)
+    placed = {
+        "officer": (Role.OFFICER, office_a, None),
+        "colleague": (Role.OFFICER, office_a, None),
+        "senior": (Role.SENIOR_OFFICER, office_a, None),
+        "head": (Role.HEAD_OF_OFFICE, office_a, None),
+        "other_district": (Role.OFFICER, office_b, None),
+        "other_head": (Role.HEAD_OF_OFFICE, office_b, None),
+        "other_region": (Role.OFFICER, office_c, None),
+        "regional_admin": (Role.REGIONAL_ADMIN, None, north),
+        "court_liaison": (Role.COURT_LIAISON, office_a, None),
+        "analyst": (Role.ANALYST, None, None),
+        "auditor": (Role.AUDITOR, None, None),
+        "monitoring": (Role.MONITORING_OPERATOR, None, None),
+        "partner": (Role.PARTNER_STAFF, None, None),
+        "sysadmin": (Role.SYSTEM_ADMIN, None, None),
+    }
+    personas: dict[str, Any] = {
+        "office_a": office_a,
+        "office_b": office_b,
+        "office_c": office_c,
+        "north": north,
+        "south": south,
+    }
+    for name, (role, office, region) in placed.items():
+        personas[name] = UserFactory(
+            username=name, role=role, office=office, region=region, is_staff=role == Role.SYSTEM_ADMIN
+        )
+    return personas

@@ -15,9 +15,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from openprobation.accounts.roles import Cap, has_cap
-from openprobation.accounts.scoping import offices_for_user
 from openprobation.cases.models import OPEN_STATUSES, CaseStatus
-from openprobation.cases.selectors import case_qs_for_user, overdue_registrations
+from openprobation.cases.selectors import current_case_qs, overdue_registrations
 from openprobation.cases.terms import registration_overdue_q
 from openprobation.core.exceptions import DomainError
 from openprobation.core.forms import style_fields
@@ -77,7 +76,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if has_cap(user, Cap.CASE_VIEW):
         today = context["today"]
         # Counts cover cases currently in the user's jurisdiction (not ones transferred away).
-        current = case_qs_for_user(user).filter(office__in=offices_for_user(user))
+        current = current_case_qs(user)
         awaiting = current.filter(status=CaseStatus.AWAITING_REGISTRATION)
         overdue = current.filter(registration_overdue_q(today=today))
         context.update(

@@ -45,10 +45,9 @@ from openprobation.people.iin import make_iin
 from openprobation.rules.models import Rule
 from openprobation.testing.factories import (
     TEST_PASSWORD,
-    OfficeFactory,
     PersonFactory,
-    RegionFactory,
     UserFactory,
+    make_personas,
 )
 from openprobation.web.access import (
     METHODS,
@@ -199,34 +198,10 @@ def _side(office: Any, officer: Any, other_officer: Any, transfer_to: Any) -> Si
 
 
 def _personas() -> dict[str, Any]:
-    """The personas of ``conftest.personas``, built once for the module."""
-    north = RegionFactory(code="NRT", name_en="North")
-    south = RegionFactory(code="STH", name_en="South")
-    a = OfficeFactory(code="NA1", region=north)
-    b = OfficeFactory(code="NB2", region=north)
-    c = OfficeFactory(code="SC3", region=south)
-    placed = {
-        "officer": (Role.OFFICER, a, None),
-        "colleague": (Role.OFFICER, a, None),
-        "senior": (Role.SENIOR_OFFICER, a, None),
-        "head": (Role.HEAD_OF_OFFICE, a, None),
-        "other_district": (Role.OFFICER, b, None),
-        "other_head": (Role.HEAD_OF_OFFICE, b, None),
-        "other_region": (Role.OFFICER, c, None),
-        "regional_admin": (Role.REGIONAL_ADMIN, None, north),
-        "court_liaison": (Role.COURT_LIAISON, a, None),
-        "analyst": (Role.ANALYST, None, None),
-        "auditor": (Role.AUDITOR, None, None),
-        "monitoring": (Role.MONITORING_OPERATOR, None, None),
-        "partner": (Role.PARTNER_STAFF, None, None),
-        "sysadmin": (Role.SYSTEM_ADMIN, None, None),
-        "south_colleague": (Role.OFFICER, c, None),
-    }
-    people: dict[str, Any] = {"office_a": a, "office_b": b, "office_c": c, "north": north, "south": south}
-    for name, (role, office, region) in placed.items():
-        people[name] = UserFactory(
-            username=name, role=role, office=office, region=region, is_staff=role == Role.SYSTEM_ADMIN
-        )
+    """The personas of ``conftest.personas``, built once for the module, and a second officer of
+    office C (whose case the other side's officer may not touch)."""
+    people = make_personas()
+    people["south_colleague"] = UserFactory(username="south_colleague", role=Role.OFFICER, office=people["office_c"])
     return people
 
 
