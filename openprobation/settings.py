@@ -43,6 +43,12 @@ INSTALLED_APPS = [
     "openprobation.staff.apps.StaffConfig",
     "openprobation.people.apps.PeopleConfig",
     "openprobation.cases.apps.CasesConfig",
+    "openprobation.notifications.apps.NotificationsConfig",
+    "openprobation.conditions.apps.ConditionsConfig",
+    "openprobation.enforcement.apps.EnforcementConfig",
+    "openprobation.supervision.apps.SupervisionConfig",
+    "openprobation.labour.apps.LabourConfig",
+    "openprobation.workqueue.apps.WorkqueueConfig",
     "openprobation.web.apps.WebConfig",
     "openprobation.demo.apps.DemoConfig",
 ]

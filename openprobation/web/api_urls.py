@@ -1,6 +1,6 @@
 """The REST API, version 1: every endpoint, the OpenAPI 3 schema and its interactive docs."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from openprobation.accounts.api import MeView, OfficeListView
@@ -31,6 +31,16 @@ from openprobation.people.api import (
 from openprobation.rules.api import RuleDetailView, RuleListView
 from openprobation.staff.api import StaffDetailView, StaffListView
 from openprobation.web.auth_api import TokenDetailView, TokenListView, TokenView
+
+# Each app of the supervision wave declares its endpoints in its own api_urls.py.
+APP_API_URLS = [
+    path("", include("openprobation.conditions.api_urls")),
+    path("", include("openprobation.enforcement.api_urls")),
+    path("", include("openprobation.supervision.api_urls")),
+    path("", include("openprobation.labour.api_urls")),
+    path("", include("openprobation.notifications.api_urls")),
+    path("", include("openprobation.workqueue.api_urls")),
+]
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -75,6 +85,7 @@ urlpatterns = [
     path("rules/<str:key>/", RuleDetailView.as_view(), name="api-rule"),
     path("staff/", StaffListView.as_view(), name="api-staff"),
     path("staff/<int:pk>/", StaffDetailView.as_view(), name="api-staff-member"),
+    *APP_API_URLS,
     # Anything else under /api/v1/ (a malformed id, a typo) answers 404 in JSON, not an HTML page.
     re_path(r"^[\s\S]*$", api_not_found, name="api-not-found"),  # [\s\S]: a newline in the path too
 ]

@@ -13,4 +13,10 @@ urlpatterns = [
     path("people/", include(("openprobation.people.urls", "people"))),
     path("cases/", include(("openprobation.cases.urls", "cases"))),
     path("audit/", include(("openprobation.audit.urls", "audit"))),
+    path("", include(("openprobation.conditions.urls", "conditions"))),
+    path("", include(("openprobation.enforcement.urls", "enforcement"))),
+    path("", include(("openprobation.supervision.urls", "supervision"))),
+    path("", include(("openprobation.labour.urls", "labour"))),
+    path("", include(("openprobation.notifications.urls", "notifications"))),
+    path("", include(("openprobation.workqueue.urls", "workqueue"))),
 ]

@@ -320,6 +320,10 @@ def _call(world: dict[str, Any], found: Found, route: Route, side_name: str) -> 
     elif route.subject is Subject.STAFF_MEMBER:
         kwargs["pk"] = world["colleague"].pk
     pattern = found.path
+    if "<int:record>" in pattern:
+        # A record of the case (an appointment, a violation, ...): the URL names the case (pk) and
+        # the record; RECORDS makes one on the case of this side.
+        kwargs["record"] = RECORDS[found.key](world, kwargs["pk"])
     if "<str:kind>" in pattern:
         kwargs["kind"] = "actual"
     if "<str:key>" in pattern:
@@ -591,6 +595,10 @@ def _nothing(w: W, s: Side | None) -> dict[str, Any]:
 # A valid payload for every write the table declares (admin model pages use Django's forms and get
 # a plausible one below). Writes whose effect is only the session, a cookie or the audit trail are
 # listed in NO_DB_EFFECT: for them the refusals are checked, the allowed call is not.
+# Routes that name a record of a case (``cases/<int:pk>/.../<int:record>/``): how to make one on
+# the case with primary key ``case_pk``; returns the record's primary key.
+RECORDS: dict[str, Callable[[dict[str, Any], int], int]] = {}
+
 PAYLOADS: dict[tuple[str, str], Payload] = {
     ("set_language", "POST"): lambda w, s: {"language": "ru", "next": "/"},
     ("login", "POST"): _sign_in("colleague"),
