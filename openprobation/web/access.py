@@ -166,6 +166,10 @@ ACCESS: dict[str, Route] = {
     "cases:transfer": route(S.CASE, POST=jurisdiction(*TRANSFER)),
     "cases:appearance": route(S.CASE, POST=CASE_CHANGE),
     "cases:decision": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    # Supervision: reporting schedule, appointments and their outcomes.
+    "supervision:schedule": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "supervision:appointment_new": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "supervision:outcome": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
     # Audit pages.
     "audit:log": route(GET=roles(AUDITOR)),
     "audit:verify": route(POST=roles(AUDITOR)),
@@ -198,6 +202,9 @@ ACCESS: dict[str, Route] = {
     "api-case-transfer": route(S.CASE, POST=jurisdiction(*TRANSFER)),
     "api-case-appearance": route(S.CASE, POST=CASE_CHANGE),
     "api-case-decisions": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
+    "api-case-schedule": route(S.CASE, GET=jurisdiction(*CASEWORK), PUT=CASE_CHANGE),
+    "api-case-appointments": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
+    "api-case-appointment-outcome": route(S.CASE, POST=CASE_CHANGE),
     "api-audit-events": route(GET=roles(AUDITOR)),
     "api-audit-verify": route(POST=roles(AUDITOR)),
     "api-rules": route(GET=SIGNED_IN),

@@ -43,6 +43,8 @@ from openprobation.cases.services import CaseInput, case_open
 from openprobation.core.timeutil import local_today
 from openprobation.people.iin import make_iin
 from openprobation.rules.models import Rule
+from openprobation.supervision.models import Appointment
+from openprobation.supervision.services import is_working_day, local_start
 from openprobation.testing.factories import (
     TEST_PASSWORD,
     PersonFactory,
@@ -597,7 +599,43 @@ def _nothing(w: W, s: Side | None) -> dict[str, Any]:
 # listed in NO_DB_EFFECT: for them the refusals are checked, the allowed call is not.
 # Routes that name a record of a case (``cases/<int:pk>/.../<int:record>/``): how to make one on
 # the case with primary key ``case_pk``; returns the record's primary key.
-RECORDS: dict[str, Callable[[dict[str, Any], int], int]] = {}
+def _working_day_from(day: dt.date, step: int) -> dt.date:
+    while not is_working_day(day):
+        day += dt.timedelta(days=step)
+    return day
+
+
+def _past_appointment(w: W, case_pk: int) -> int:
+    day = _working_day_from(TODAY() - dt.timedelta(days=1), -1)
+    case = Case.objects.get(pk=case_pk)
+    return Appointment.objects.create(case=case, starts_at=local_start(day, dt.time(10)), officer=case.officer).pk
+
+
+def _schedule(w: W, s: Side | None) -> dict[str, Any]:
+    return {
+        "pattern": "weekly",
+        "weekdays": [1, 3],
+        "time_of_day": "09:30",
+        "kind": "office_report",
+        "valid_from": TODAY().isoformat(),
+        "reason": "Работает в первую смену",
+    }
+
+
+def _appointment(w: W, s: Side | None) -> dict[str, Any]:
+    day = _working_day_from(TODAY() + dt.timedelta(days=2), 1)
+    return {"kind": "home_visit", "day": day.isoformat(), "time": "11:00", "place": "Үйі"}
+
+
+def _appointment_json(w: W, s: Side | None) -> dict[str, Any]:
+    day = _working_day_from(TODAY() + dt.timedelta(days=2), 1)
+    return {"kind": "home_visit", "starts_at": f"{day.isoformat()}T11:00:00+05:00", "place": "Үйі"}
+
+
+RECORDS: dict[str, Callable[[dict[str, Any], int], int]] = {
+    "supervision:outcome": _past_appointment,
+    "api-case-appointment-outcome": _past_appointment,
+}
 
 PAYLOADS: dict[tuple[str, str], Payload] = {
     ("set_language", "POST"): lambda w, s: {"language": "ru", "next": "/"},
@@ -616,6 +654,9 @@ PAYLOADS: dict[tuple[str, str], Payload] = {
     ("cases:transfer", "POST"): _transfer,
     ("cases:appearance", "POST"): _appearance,
     ("cases:decision", "POST"): _decision,
+    ("supervision:schedule", "POST"): _schedule,
+    ("supervision:appointment_new", "POST"): _appointment,
+    ("supervision:outcome", "POST"): lambda w, s: {"outcome": "attended_complied"},
     ("audit:verify", "POST"): _nothing,
     ("api-token", "POST"): _sign_in("colleague"),
     ("api-token", "DELETE"): _nothing,
@@ -635,6 +676,9 @@ PAYLOADS: dict[tuple[str, str], Payload] = {
     ("api-case-transfer", "POST"): _transfer,
     ("api-case-appearance", "POST"): _appearance,
     ("api-case-decisions", "POST"): _decision,
+    ("api-case-schedule", "PUT"): _schedule,
+    ("api-case-appointments", "POST"): _appointment_json,
+    ("api-case-appointment-outcome", "POST"): lambda w, s: {"outcome": "failed_to_attend"},
     ("api-audit-verify", "POST"): _nothing,
     ("admin:login", "POST"): _sign_in("sysadmin"),
     ("admin:logout", "POST"): _nothing,
