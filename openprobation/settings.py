@@ -276,6 +276,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("AUDIT_SEAL_INTERVAL_SECONDS", 30)),
     },
     "audit-chain-verify": {"task": "openprobation.audit.tasks.verify_chain", "schedule": 6 * 3600.0},
+    "supervision-appointments": {"task": "openprobation.supervision.tasks.generate_appointments", "schedule": 3600.0},
+    "supervision-reminders": {"task": "openprobation.supervision.tasks.send_appointment_reminders", "schedule": 900.0},
     "audit-checkpoint": {
         "task": "openprobation.audit.tasks.write_checkpoint",
         "schedule": float(env_int("AUDIT_CHECKPOINT_INTERVAL_SECONDS", 3600)),

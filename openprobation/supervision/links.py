@@ -7,13 +7,17 @@ import datetime as dt
 from typing import Any
 
 try:  # The sibling apps land in the same wave; until they do, supervision works without them.
-    from openprobation.enforcement.services import violation_record as _violation_record
+    from openprobation.enforcement.services import (  # type: ignore[import-not-found, unused-ignore]
+        violation_record as _violation_record,
+    )
 except ImportError:  # pragma: no cover
-    _violation_record = None  # type: ignore[assignment]
+    _violation_record = None  # type: ignore[assignment, unused-ignore]
 try:
-    from openprobation.notifications.services import message_enqueue as _message_enqueue
+    from openprobation.notifications.services import (  # type: ignore[import-not-found, unused-ignore]
+        message_enqueue as _message_enqueue,
+    )
 except ImportError:  # pragma: no cover
-    _message_enqueue = None  # type: ignore[assignment]
+    _message_enqueue = None  # type: ignore[assignment, unused-ignore]
 
 
 def enforcement_available() -> bool:

@@ -199,7 +199,7 @@ def schedule_set(*, actor: User, case: Case, data: ScheduleInput) -> ReportingSc
             rule_version=params.version,
             created_by=actor,
         )
-        created = _generate(schedule, locked, today=today, horizon_days=int(params["horizon_days"]))
+        created = generate_for_schedule(schedule, locked, today=today, horizon_days=int(params["horizon_days"]))
         audit_record(
             actor=actor,
             action="supervision.schedule_set",
@@ -210,7 +210,7 @@ def schedule_set(*, actor: User, case: Case, data: ScheduleInput) -> ReportingSc
     return schedule
 
 
-def _generate(schedule: ReportingSchedule, case: Case, *, today: dt.date, horizon_days: int) -> int:
+def generate_for_schedule(schedule: ReportingSchedule, case: Case, *, today: dt.date, horizon_days: int) -> int:
     """Create the schedule's appointments from today to the horizon (existing ones are kept: the
     unique constraint on (schedule, starts_at) makes a second run create nothing)."""
     start = max(today, schedule.valid_from)
@@ -247,25 +247,6 @@ def _generate(schedule: ReportingSchedule, case: Case, *, today: dt.date, horizo
     ]
     Appointment.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
-
-
-def appointments_generate(*, today: dt.date | None = None) -> int:
-    """The job: appointments ahead for every schedule in force of a case that reports. Running it
-    twice creates nothing more."""
-    on = today or local_today()
-    params = rule(RULE_KEY, on=on)
-    horizon = int(params["horizon_days"])
-    created = 0
-    schedules = (
-        ReportingSchedule.objects.filter(active=True, case__status__in=REPORTING_STATUSES)
-        .exclude(valid_until__lt=on)
-        .select_related("case")
-        .order_by("pk")
-    )
-    for schedule in schedules.iterator(chunk_size=500):
-        with transaction.atomic():
-            created += _generate(schedule, schedule.case, today=on, horizon_days=horizon)
-    return created
 
 
 # --- Appointments ----------------------------------------------------------------------------------

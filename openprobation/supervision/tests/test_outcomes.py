@@ -155,7 +155,9 @@ def test_forbidden_personas_change_nothing(personas, name):
     [(Outcome.FAILED_TO_ATTEND, False), (Outcome.UNACCEPTABLE_ABSENCE, False), (Outcome.ATTENDED_NOT_COMPLIED, True)],
 )
 def test_missed_report_creates_one_violation(personas, outcome, candidate):
-    from openprobation.enforcement.models import Violation  # noqa: PLC0415
+    from openprobation.enforcement.models import (  # type: ignore[import-not-found, unused-ignore]  # noqa: PLC0415
+        Violation,
+    )
 
     appt = past_appointment(case_of(personas))
     appointment_record_outcome(actor=personas["officer"], appointment=appt, outcome=outcome)
