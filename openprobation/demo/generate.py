@@ -57,6 +57,7 @@ from openprobation.demo.people import (
     person_name,
     stream,
 )
+from openprobation.demo.supervision import seed_supervision
 from openprobation.people.models import (
     Address,
     FamilyMember,
@@ -802,6 +803,7 @@ def seed_demo(*, size: DemoSize, seed: int, today: dt.date, progress: Callable[[
         summary = add_population(
             org=org, seed=seed, people=size.people, cases=size.cases, active=size.active, today=today, progress=progress
         )
+        seed_supervision(seed=seed, today=today)
         summary.offices = len(org.offices)
         summary.staff = User.objects.count()
         audit_record(

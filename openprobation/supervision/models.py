@@ -150,10 +150,10 @@ class Appointment(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     schedule = models.ForeignKey(
-        ReportingSchedule, on_delete=models.PROTECT, related_name="appointments", null=True, blank=True
+        ReportingSchedule, on_delete=models.CASCADE, related_name="appointments", null=True, blank=True
     )
     rescheduled_from = models.OneToOneField(
-        "self", on_delete=models.PROTECT, related_name="rescheduled_to", null=True, blank=True
+        "self", on_delete=models.SET_NULL, related_name="rescheduled_to", null=True, blank=True
     )
     outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome.choices, blank=True, default="")
     reason_code = models.CharField(_("reason"), max_length=24, choices=AbsenceReason.choices, blank=True)
