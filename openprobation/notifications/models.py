@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +23,19 @@ class MessageStatus(models.TextChoices):
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed, will retry")
     DEAD = "dead", _("not delivered")
+
+
+# What a message is for, as shown to staff. Apps that enqueue messages with another purpose code
+# add its label with ``register_purpose`` (from their AppConfig.ready); an unknown code shows as is.
+PURPOSE_LABELS: dict[str, Any] = {
+    "appointment_reminder": _("Appointment reminder"),
+    "appointment_changed": _("Appointment changed"),
+    "appointment_cancelled": _("Appointment cancelled"),
+}
+
+
+def register_purpose(code: str, label: Any) -> None:
+    PURPOSE_LABELS[code] = label
 
 
 class Message(TimeStampedModel):
@@ -44,6 +59,7 @@ class Message(TimeStampedModel):
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"))
     claimed_at = models.DateTimeField(_("claimed for sending at"), null=True, blank=True)
+    claim_token = models.CharField(_("claim"), max_length=32, blank=True, editable=False)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     transport = models.CharField(_("transport"), max_length=16, blank=True)
@@ -60,6 +76,10 @@ class Message(TimeStampedModel):
         ]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
+
+    @property
+    def purpose_label(self) -> str:
+        return str(PURPOSE_LABELS.get(self.purpose, self.purpose or "—"))
 
     def __str__(self) -> str:
         return f"{self.channel} #{self.pk} ({self.status})"

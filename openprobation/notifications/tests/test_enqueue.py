@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -15,8 +16,8 @@ from openprobation.testing.factories import a_case
 pytestmark = pytest.mark.django_db
 
 
-def _enqueue(**over):  # type: ignore[no-untyped-def]
-    fields = {
+def _enqueue(**over):
+    fields: dict[str, Any] = {
         "channel": "sms",
         "to": "+77011234567",
         "body": "Еске салу: ертең сағат 10:00-де кездесу.",
@@ -37,7 +38,7 @@ def test_enqueue_creates_a_pending_message_due_now_or_later() -> None:
     assert message.next_attempt_at == later
     assert message.attempts == 0
     assert (message.case, message.person) == (case, case.person)
-    assert _enqueue(dedupe_key="k2").next_attempt_at <= timezone.now()  # type: ignore[union-attr]
+    assert _enqueue(dedupe_key="k2").next_attempt_at <= timezone.now()
 
 
 def test_enqueue_is_idempotent_on_the_dedupe_key() -> None:
@@ -59,7 +60,7 @@ def test_enqueue_after_sending_returns_the_sent_message_and_sends_nothing_new() 
 
 
 @pytest.mark.parametrize("to", ["", "   ", None])
-def test_enqueue_without_an_address_returns_none(to) -> None:  # type: ignore[no-untyped-def]
+def test_enqueue_without_an_address_returns_none(to) -> None:
     assert _enqueue(to=to) is None
     assert not Message.objects.exists()
 
@@ -68,7 +69,7 @@ def test_enqueue_without_an_address_returns_none(to) -> None:  # type: ignore[no
     "over",
     [{"channel": "fax"}, {"dedupe_key": ""}, {"dedupe_key": "x" * 201}, {"send_after": dt.datetime(2026, 1, 1, 10)}],
 )
-def test_enqueue_refuses_programming_errors(over) -> None:  # type: ignore[no-untyped-def]
+def test_enqueue_refuses_programming_errors(over) -> None:
     with pytest.raises(ValueError):
         _enqueue(**over)
     assert not Message.objects.exists()
