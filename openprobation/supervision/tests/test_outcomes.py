@@ -10,7 +10,7 @@ from django.urls import reverse
 from openprobation.audit.models import AuditEvent
 from openprobation.core.exceptions import DomainError, PermissionDeniedError
 from openprobation.core.timeutil import KZ_TZ, local_today
-from openprobation.supervision import links
+from openprobation.enforcement.models import Violation
 from openprobation.supervision.models import Appointment, Outcome
 from openprobation.supervision.services import appointment_correct_outcome, appointment_record_outcome
 from openprobation.supervision.tests.helpers import case_of, future_appointment, past_appointment, working_day
@@ -149,16 +149,11 @@ def test_forbidden_personas_change_nothing(personas, name):
     assert not AuditEvent.objects.filter(action="supervision.outcome_record").exists()
 
 
-@pytest.mark.skipif(not links.enforcement_available(), reason="enforcement not merged yet")
 @pytest.mark.parametrize(
     ("outcome", "candidate"),
     [(Outcome.FAILED_TO_ATTEND, False), (Outcome.UNACCEPTABLE_ABSENCE, False), (Outcome.ATTENDED_NOT_COMPLIED, True)],
 )
 def test_missed_report_creates_one_violation(personas, outcome, candidate):
-    from openprobation.enforcement.models import (  # type: ignore[import-not-found, unused-ignore]  # noqa: PLC0415
-        Violation,
-    )
-
     appt = past_appointment(case_of(personas))
     appointment_record_outcome(actor=personas["officer"], appointment=appt, outcome=outcome)
     found = Violation.objects.filter(case=appt.case, source="appointment", source_ref=str(appt.pk))

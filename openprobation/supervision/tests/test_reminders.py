@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from openprobation.core.timeutil import KZ_TZ
+from openprobation.notifications.models import Message
 from openprobation.supervision import jobs, links
 from openprobation.supervision.jobs import appointment_reminders_enqueue, message_language, reminder_key
 from openprobation.supervision.models import Appointment, Outcome
@@ -101,10 +102,7 @@ def test_language_falls_back_to_one_the_person_understands(personas):
     assert message_language(person) == "en"
 
 
-@pytest.mark.skipif(not links.notifications_available(), reason="notifications not merged yet")
 def test_reminders_reach_the_real_outbox_once(personas):
-    from openprobation.notifications.models import Message  # type: ignore[import-not-found, unused-ignore]  # noqa: PLC0415
-
     case = _case(personas, native_language="kk", phone="+7 701 111 22 44")
     _soon(case, 4)
     jobs.appointment_reminders_enqueue()
