@@ -89,6 +89,8 @@ def seed_supervision(*, seed: int, today: dt.date) -> dict[str, int]:
     schedules: list[ReportingSchedule] = []
     plans: list[tuple[int, int | None, dt.date, dt.date, int, int]] = []
     for pk, officer_id, control_start, control_end in rows:
+        if control_start is None or control_end is None:  # filtered out above; for the type checker
+            continue
         pick = rng.random()
         index = 0
         while index < len(PATTERNS) - 1 and pick > PATTERNS[index][0]:
@@ -120,7 +122,8 @@ def seed_supervision(*, seed: int, today: dt.date) -> dict[str, int]:
     created = ReportingSchedule.objects.bulk_create(schedules, batch_size=BATCH)
     appointments = 0
     batch: list[Appointment] = []
-    for schedule, (pk, officer_id, start, end, index, hour) in zip(created, plans, strict=True):
+    for schedule, (case_pk, case_officer, start, end, index, hour) in zip(created, plans, strict=True):
+        schedule_id = schedule.pk
         days = pattern_days[index]
         lo, hi = bisect.bisect_left(days, start), bisect.bisect_right(days, end)
         place = schedule.place
@@ -131,15 +134,15 @@ def seed_supervision(*, seed: int, today: dt.date) -> dict[str, int]:
                 when = starts[key] = dt.datetime.combine(day, dt.time(hour, 0), tzinfo=KZ_TZ).astimezone(dt.UTC)
             fields: dict[str, Any] = {}
             if day < today and not ((today - day).days <= OPEN_RECENT_DAYS and rng.random() < OPEN_RECENT_SHARE):
-                fields = _outcome(rng, officer_id, when)
+                fields = _outcome(rng, case_officer, when)
             batch.append(
                 Appointment(
-                    case_id=pk,
+                    case_id=case_pk,
                     kind=AppointmentKind.OFFICE_REPORT,
                     starts_at=when,
                     place=place,
-                    officer_id=officer_id,
-                    schedule_id=schedule.pk,
+                    officer_id=case_officer,
+                    schedule_id=schedule_id,
                     **fields,
                 )
             )

@@ -4,6 +4,7 @@ officer's override with a reason, replacing a schedule, the generation job."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -91,8 +92,8 @@ def test_a_day_moved_past_the_end_of_control_is_dropped():
 # --- Setting a schedule --------------------------------------------------------------------------------
 
 
-def _input(**kw):
-    data = {"frequency": MWF, "time_of_day": dt.time(10, 0), "valid_from": local_today()}
+def _input(**kw: Any) -> ScheduleInput:
+    data: dict[str, Any] = {"frequency": MWF, "time_of_day": dt.time(10, 0), "valid_from": local_today()}
     data.update(kw)
     return ScheduleInput(**data)
 
