@@ -59,7 +59,7 @@ def local_start(day: dt.date, time_of_day: dt.time) -> dt.datetime:
 
 
 def _locked_case(actor: Any, case: Case, *, open_only: bool = True) -> Case:
-    locked = Case.objects.select_for_update().select_related("office", "person", "officer").get(pk=case.pk)
+    locked = Case.objects.select_for_update(of=("self",)).select_related("office", "person", "officer").get(pk=case.pk)
     if not may(actor, CaseAction.EDIT, locked):
         raise PermissionDeniedError(_("You may not change this case."))
     if open_only and locked.status in TERMINAL:

@@ -77,7 +77,12 @@ def outcome_view(request: HttpRequest, pk: int, record: int) -> HttpResponse:
     held = appointment.starts_at.astimezone(KZ_TZ).date() <= local_today()
     default_next = reverse("cases:detail", args=[case.pk])
     source = request.POST if posted else request.GET
-    next_url = _safe_next(request, source.get("next", ""), default_next)
+    wanted = source.get("next", "")
+    if not posted and not wanted:
+        # Opened from a list (the work queue, the case page) without ?next=: go back there.
+        referer = request.headers.get("Referer", "")
+        wanted = referer if referer and request.path not in referer else ""
+    next_url = _safe_next(request, wanted, default_next)
     initial = {"next": next_url}
     if correcting:
         initial.update(

@@ -188,6 +188,16 @@ def test_outcome_form_records_in_one_post_and_returns_to_next(personas):
     assert appt.outcome == Outcome.ATTENDED_COMPLIED
 
 
+def test_outcome_form_returns_to_the_page_it_was_opened_from(personas):
+    appt = past_appointment(case_of(personas))
+    client = web_client(personas["officer"])
+    url = reverse("supervision:outcome", args=[appt.case_id, appt.pk])
+    page = client.get(url, HTTP_REFERER="http://testserver/today/?sort=due")
+    assert 'value="http://testserver/today/?sort=due"' in page.content.decode()
+    outside = client.get(url, HTTP_REFERER="https://evil.example/")
+    assert 'value="https://evil.example/"' not in outside.content.decode()
+
+
 def test_outcome_form_refuses_an_outside_next(personas):
     appt = past_appointment(case_of(personas))
     client = web_client(personas["officer"])
