@@ -344,6 +344,8 @@ def _apply(actor: User, appointment: Appointment, case: Case, data: OutcomeInput
     """Write the outcome on the (locked) appointment; returns the new appointment of a rescheduling."""
     new: Appointment | None = None
     if data.outcome == Outcome.RESCHEDULED and data.rescheduled_to is not None:
+        if case.status in TERMINAL:
+            raise DomainError(_("A finished case takes no new appointments."), code="case_finished")
         _check_when(case, data.rescheduled_to, "rescheduled_to")
         new = Appointment.objects.create(
             case=case,
