@@ -260,6 +260,7 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "openprobation.people.models.Language",
         "SentenceKindEnum": "openprobation.cases.models.SentenceKind",
         "DecisionKindEnum": "openprobation.cases.models.DecisionKind",
+        "AppointmentKindEnum": "openprobation.supervision.models.AppointmentKind",
     },
 }
 
