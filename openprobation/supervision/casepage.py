@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from openprobation.accounts.scoping import CaseAction, may
 from openprobation.cases.lifecycle import TERMINAL
+from openprobation.cases.selectors import case_qs_for_user
 from openprobation.core.caseload import CaseloadColumn, register_caseload_column
 from openprobation.core.casepage import (
     CaseActionLink,
@@ -24,9 +25,10 @@ from openprobation.core.casepage import (
     register_case_facts,
     register_case_section,
 )
+from openprobation.core.timeline import TimelineEntry, register_timeline_provider
 from openprobation.core.timeutil import KZ_TZ, local_today
 from openprobation.core.workqueue import WorkBatch, WorkItem, WorkScope, register_work_source
-from openprobation.supervision.models import Appointment
+from openprobation.supervision.models import Appointment, Outcome
 from openprobation.supervision.selectors import appointments_overview, next_appointment_subquery
 
 
@@ -155,6 +157,44 @@ def appointments_work(scope: WorkScope) -> WorkBatch:
     return WorkBatch(kind="appointment", count=counts["count"] or 0, overdue=counts["overdue"] or 0, items=items)
 
 
+def appointment_timeline_entries(*, user: Any, case: Any | None, person: Any | None, limit: int) -> list[TimelineEntry]:
+    """Outcomes worth a line in the story (absences, rescheduling, failures), newest first; routine
+    attendance stays in the appointments section."""
+    if case is not None:
+        cases = {case.pk: case.number}
+    else:
+        cases = dict(case_qs_for_user(user).filter(person=person).values_list("pk", "number"))
+    if not cases:
+        return []
+    rows = (
+        Appointment.objects.filter(case_id__in=list(cases), recorded_at__isnull=False)
+        .exclude(outcome__in=[Outcome.ATTENDED_COMPLIED, Outcome.CANCELLED, ""])
+        .select_related("recorded_by")
+        .order_by("-recorded_at", "-id")[:limit]
+    )
+    entries = []
+    for a in rows:
+        recorded_at = a.recorded_at
+        if recorded_at is None:  # filtered above; for the type checker
+            continue
+        detail = " · ".join(p for p in [a.get_reason_code_display() if a.reason_code else "", a.outcome_note] if p)
+        entries.append(
+            TimelineEntry(
+                at=recorded_at,
+                kind="appointment",
+                title=f"{a.get_kind_display()} {local_text(a.starts_at)}: {a.get_outcome_display()}",
+                detail=detail,
+                by=a.recorded_by.get_full_name() if a.recorded_by else "",
+                ref=f"appointment:{a.pk}",
+                case_id=a.case_id,
+                case_number=cases[a.case_id],
+                effective_on=a.starts_at.astimezone(KZ_TZ).date(),
+                url=reverse("cases:detail", args=[a.case_id]) + "#appointments",
+            )
+        )
+    return entries
+
+
 def register() -> None:
     register_case_facts("supervision", next_appointment_facts)
     register_case_section("supervision", appointments_section)
@@ -169,3 +209,4 @@ def register() -> None:
         )
     )
     register_work_source("appointments", appointments_work)
+    register_timeline_provider("supervision", appointment_timeline_entries)

@@ -12,10 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from openprobation.cases.models import Case
 from openprobation.core.caseload import annotate_caseload
 from openprobation.core.casepage import case_actions, case_facts, case_sections
+from openprobation.core.timeline import timeline_page
 from openprobation.core.timeutil import local_today
 from openprobation.core.workqueue import WorkScope, work_sources
 from openprobation.supervision.models import Outcome
-from openprobation.supervision.services import is_working_day
+from openprobation.supervision.services import appointment_record_outcome, is_working_day
 from openprobation.supervision.tests.helpers import (
     appointment_on,
     case_of,
@@ -102,3 +103,22 @@ def test_work_source_counts_overdue_and_costs_two_queries(personas, django_asser
     assert len(batch.items) == 2
     assert all(item.url.endswith("/outcome/") for item in batch.items)
     assert batch.items[0].due <= batch.items[1].due
+
+
+def test_timeline_shows_absences_not_routine_attendance(personas):
+    case = case_of(personas)
+    officer = personas["officer"]
+    attended = past_appointment(case)
+    appointment_record_outcome(actor=officer, appointment=attended, outcome=Outcome.ATTENDED_COMPLIED)
+    missed = appointment_on(case, working_day(local_today() - dt.timedelta(days=8), -1))
+    appointment_record_outcome(actor=officer, appointment=missed, outcome=Outcome.FAILED_TO_ATTEND)
+    refs = [e.ref for e in timeline_page(user=officer, case=case, page=1).entries]
+    assert f"supervision:appointment:{missed.pk}" in refs
+    assert f"supervision:appointment:{attended.pk}" not in refs
+    person_refs = [e.ref for e in timeline_page(user=officer, person=case.person, page=1).entries]
+    assert f"supervision:appointment:{missed.pk}" in person_refs
+    assert not [
+        e
+        for e in timeline_page(user=personas["other_region"], person=case.person, page=1).entries
+        if e.kind == "appointment"
+    ]
