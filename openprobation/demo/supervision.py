@@ -119,6 +119,7 @@ def seed_supervision(*, seed: int, today: dt.date) -> dict[str, int]:
                 rule_key=params.key,
                 rule_version=params.version,
                 created_by_id=officer_id,
+                generated_until=horizon,
             )
         )
         plans.append((pk, officer_id, valid_from, min(control_end, horizon), index, hour))

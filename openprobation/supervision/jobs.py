@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -30,10 +31,12 @@ def appointments_generate(*, today: dt.date | None = None) -> int:
     reports; the unique (schedule, starts_at) makes a second run create nothing."""
     on = today or local_today()
     horizon = int(rule(RULE_KEY, on=on)["horizon_days"])
+    target = on + dt.timedelta(days=horizon)
     created = 0
     schedules = (
         ReportingSchedule.objects.filter(active=True, case__status__in=REPORTING_STATUSES)
         .exclude(valid_until__lt=on)
+        .filter(Q(generated_until__isnull=True) | Q(generated_until__lt=target))
         .select_related("case")
         .order_by("pk")
     )

@@ -65,6 +65,8 @@ class ReportingSchedule(TimeStampedModel):
     rule_key = models.CharField(max_length=64, blank=True)
     rule_version = models.PositiveIntegerField(null=True, blank=True)
     active = models.BooleanField(default=True)
+    # The horizon the appointments have been generated to (the job skips the schedule until it moves).
+    generated_until = models.DateField(null=True, blank=True)
     replaced_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
 

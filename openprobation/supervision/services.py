@@ -215,9 +215,12 @@ def generate_for_schedule(schedule: ReportingSchedule, case: Case, *, today: dt.
     unique constraint on (schedule, starts_at) makes a second run create nothing)."""
     start = max(today, schedule.valid_from)
     last = schedule.valid_until or case.control_end
-    end = today + dt.timedelta(days=horizon_days)
-    if last is not None:
-        end = min(end, last)
+    target = today + dt.timedelta(days=horizon_days)
+    end = min(target, last) if last is not None else target
+    if schedule.generated_until is None or schedule.generated_until < target:
+        # The job skips a schedule already generated to the horizon (one pass a day does the work).
+        ReportingSchedule.objects.filter(pk=schedule.pk).update(generated_until=target)
+        schedule.generated_until = target
     if end < start:
         return 0
     freq = Frequency(
@@ -229,7 +232,9 @@ def generate_for_schedule(schedule: ReportingSchedule, case: Case, *, today: dt.
     found = schedule_days(
         freq, start=start, end=end, anchor=schedule.valid_from, is_working_day=is_working_day, last_day=last
     )
-    wanted = [local_start(day, schedule.time_of_day) for day in found.days]
+    now = timezone.now()
+    # Never one that has already begun: a schedule set in the afternoon starts with the next report.
+    wanted = [when for when in (local_start(day, schedule.time_of_day) for day in found.days) if when > now]
     existing = set(
         Appointment.objects.filter(schedule=schedule, starts_at__in=wanted).values_list("starts_at", flat=True)
     )

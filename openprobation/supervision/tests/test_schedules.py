@@ -277,3 +277,16 @@ def test_ad_hoc_appointment_on_a_day_off_is_refused_and_on_a_working_day_added(p
     far = client.post(url, {"kind": "phone", "starts_at": "2999-01-05T11:00:00+05:00"}, format="json")
     assert far.status_code == 400
     assert Appointment.objects.filter(case=case).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_schedule_generated_to_the_horizon_is_skipped_until_the_horizon_moves(
+    personas, django_assert_max_num_queries
+):
+    case = case_of(personas)
+    schedule_set(actor=personas["officer"], case=case, data=_input())
+    with django_assert_max_num_queries(2):
+        assert appointments_generate() == 0
+    tomorrow = local_today() + dt.timedelta(days=1)
+    appointments_generate(today=tomorrow)
+    assert ReportingSchedule.objects.get(case=case, active=True).generated_until == tomorrow + dt.timedelta(days=28)
