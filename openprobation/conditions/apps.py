@@ -20,3 +20,6 @@ class ConditionsConfig(AppConfig):
     def ready(self) -> None:
         # The catalogue shipped with the code is loaded after every migrate (missing versions only).
         post_migrate.connect(_load_catalogue, sender=self)
+        from openprobation.conditions import casepage  # noqa: PLC0415
+
+        casepage.register()
