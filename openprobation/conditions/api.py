@@ -10,8 +10,10 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from openprobation.accounts.models import User
 from openprobation.accounts.permissions import api_user, needs_cap
 from openprobation.accounts.roles import Cap
+from openprobation.accounts.scoping import CaseAction, may
 from openprobation.cases.models import Case, CourtDecision
 from openprobation.cases.selectors import case_for_change
 from openprobation.conditions.catalogue import current_catalogue
@@ -24,8 +26,17 @@ from openprobation.conditions.serializers import (
 )
 from openprobation.conditions.services import case_condition_add, case_condition_end
 from openprobation.core.api import ApiView, ErrorSerializer, parse_pk
-from openprobation.core.exceptions import DomainError
+from openprobation.core.exceptions import DomainError, PermissionDeniedError
 from openprobation.core.timeutil import local_today
+
+
+def _case_to_change(user: User, pk: Any) -> Case:
+    """The case a write is posted to: 404 outside the jurisdiction, 403 when the caller may not
+    change it (before the body is judged, so a refused caller learns nothing of its records)."""
+    case = case_for_change(user=user, pk=parse_pk(pk))
+    if not may(user, CaseAction.EDIT, case):
+        raise PermissionDeniedError(_("You may not change this case."))
+    return case
 
 
 def _decision_of(case: Case, pk: Any, *, required: bool) -> CourtDecision | None:
@@ -54,7 +65,7 @@ class CaseConditionListView(ApiView):
     )
     def post(self, request: Request, pk: int) -> Response:
         user = api_user(request)
-        case = case_for_change(user=user, pk=parse_pk(pk))
+        case = _case_to_change(user, pk)
         form = ConditionInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
@@ -77,7 +88,7 @@ class CaseConditionEndView(ApiView):
     )
     def post(self, request: Request, pk: int, record: int) -> Response:
         user = api_user(request)
-        case = case_for_change(user=user, pk=parse_pk(pk))
+        case = _case_to_change(user, pk)
         condition = condition_of_case(case=case, pk=parse_pk(record))
         form = ConditionEndSerializer(data=request.data)
         form.is_valid(raise_exception=True)
