@@ -191,3 +191,23 @@ def test_case_conditions_is_scoped_and_audited(personas, case):
     for who in ("other_region", "analyst", "sysadmin"):
         with pytest.raises(Case.DoesNotExist):
             case_conditions(user=personas[who], case=case)
+
+
+def test_demo_duties_are_valid_and_idempotent(personas):
+    from openprobation.cases.models import CaseStatus, SentenceKind
+    from openprobation.conditions.catalogue import definition_for
+    from openprobation.conditions.params import clean_params
+    from openprobation.demo.conditions import seed_conditions
+
+    for i in range(12):
+        kind = [SentenceKind.RESTRICTION_OF_LIBERTY, SentenceKind.CONDITIONAL, SentenceKind.PAROLE][i % 3]
+        a_case(person__registered_office=personas["office_a"], sentence_kind=kind, status=CaseStatus.ACTIVE)
+    a_case(person__registered_office=personas["office_a"], status=CaseStatus.AWAITING_REGISTRATION)
+    created = seed_conditions(seed=7, today=dt.date(2026, 3, 2))
+    assert created >= 24
+    assert CaseCondition.objects.values("case").distinct().count() == 12
+    for condition in CaseCondition.objects.select_related("definition"):
+        schema = definition_for(condition.code, condition.in_force_from).params_schema
+        assert clean_params(schema, condition.params) == condition.params
+    assert CaseCondition.objects.filter(definition__code="report_to_office").count() == 12
+    assert seed_conditions(seed=7, today=dt.date(2026, 3, 2)) == 0
