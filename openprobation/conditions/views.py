@@ -55,6 +55,10 @@ def condition_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     definition = next((d for d in catalogue if d.code == code), None)
     choosing = request.method == "GET" or bool(request.POST.get("choose")) or definition is None
     initial = {"code": code if definition else "", "in_force_from": case.effective_date or today}
+    asked = source.get("decision", "")
+    chosen = next((d for d in case.decisions.all() if str(d.pk) == asked), None)
+    if chosen is not None:
+        initial.update({"decision": str(chosen.pk), "in_force_from": chosen.effective_date})
     kwargs: dict[str, Any] = {"case": case, "catalogue": catalogue, "definition": definition, "language": language}
     if choosing:
         if request.method == "POST":

@@ -73,7 +73,11 @@ def test_a_version_in_use_is_frozen_and_copied(personas):
     assert b'name="text_ru"' in client.get(change).content
     case = a_case(person__registered_office=personas["office_a"], officer=personas["officer"])
     case_condition_add(
-        actor=personas["officer"], case=case, code="no_leave_locality", params={"zone": "X"}, in_force_from=dt.date(2026, 2, 1)
+        actor=personas["officer"],
+        case=case,
+        code="no_leave_locality",
+        params={"zone": "X"},
+        in_force_from=dt.date(2026, 2, 1),
     )
     page = client.get(change).content.decode()
     assert 'name="text_ru"' not in page and 'name="effective_to"' in page

@@ -265,3 +265,29 @@ def test_api_catalogue(personas):
     assert len(codes) == 10 and codes[0] == "report_to_office"
     for who in ("analyst", "auditor", "sysadmin"):
         assert api_client(personas[who]).get("/api/v1/conditions/catalogue/").status_code == 403
+
+
+def test_a_duties_changed_decision_prompts_and_preselects(personas, case):
+    decision = CourtDecision.objects.create(
+        case=case,
+        kind=DecisionKind.DUTIES_CHANGED,
+        court="Суд",
+        number="8/2026",
+        decision_date=dt.date(2026, 7, 1),
+        effective_date=dt.date(2026, 7, 3),
+        duties_added=["находиться дома с 22:00"],
+    )
+    found = section(user=personas["officer"], case=case, today=dt.date(2026, 7, 5))
+    html = render_to_string(found.template, found.context)
+    assert f"?decision={decision.pk}" in html and "находиться дома с 22:00" in html
+    client = web_client(personas["officer"])
+    page = client.get(reverse("conditions:add", args=[case.pk]) + f"?decision={decision.pk}").content.decode()
+    assert f'<option value="{decision.pk}" selected>' in page and 'value="2026-07-03"' in page
+    kept = client.post(
+        reverse("conditions:add", args=[case.pk]),
+        {"decision": str(decision.pk), "code": "forced_labour", "choose": "1"},
+    ).content.decode()
+    assert f'<option value="{decision.pk}" selected>' in kept
+    _add(personas, case, code="forced_labour", params={}, decision=decision, in_force_from=dt.date(2026, 7, 3))
+    found = section(user=personas["officer"], case=case, today=dt.date(2026, 7, 5))
+    assert "?decision=" not in render_to_string(found.template, found.context)
