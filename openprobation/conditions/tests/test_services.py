@@ -207,7 +207,8 @@ def test_demo_duties_are_valid_and_idempotent(personas):
     assert created >= 24
     assert CaseCondition.objects.values("case").distinct().count() == 12
     for condition in CaseCondition.objects.select_related("definition"):
-        schema = definition_for(condition.code, condition.in_force_from).params_schema
-        assert clean_params(schema, condition.params) == condition.params
+        definition = definition_for(condition.code, condition.in_force_from)
+        assert definition is not None
+        assert clean_params(definition.params_schema, condition.params) == condition.params
     assert CaseCondition.objects.filter(definition__code="report_to_office").count() == 12
     assert seed_conditions(seed=7, today=dt.date(2026, 3, 2)) == 0
