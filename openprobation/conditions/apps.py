@@ -23,3 +23,7 @@ class ConditionsConfig(AppConfig):
         from openprobation.conditions import casepage  # noqa: PLC0415
 
         casepage.register()
+        from openprobation.conditions.timeline import conditions_timeline  # noqa: PLC0415
+        from openprobation.core.timeline import register_timeline_provider  # noqa: PLC0415
+
+        register_timeline_provider("conditions", conditions_timeline)

@@ -291,3 +291,33 @@ def test_a_duties_changed_decision_prompts_and_preselects(personas, case):
     _add(personas, case, code="forced_labour", params={}, decision=decision, in_force_from=dt.date(2026, 7, 3))
     found = section(user=personas["officer"], case=case, today=dt.date(2026, 7, 5))
     assert "?decision=" not in render_to_string(found.template, found.context)
+
+
+def test_timeline_entries(personas, case):
+    from openprobation.core.timeline import timeline_page
+
+    condition = _add(personas, case)
+    decision = CourtDecision.objects.create(
+        case=case,
+        kind=DecisionKind.DUTIES_CHANGED,
+        court="Суд",
+        number="9/2026",
+        decision_date=dt.date(2026, 8, 1),
+        effective_date=dt.date(2026, 8, 1),
+    )
+    from openprobation.conditions.services import case_condition_end
+
+    case_condition_end(
+        actor=personas["officer"], condition=condition, decision=decision, ended_on=dt.date(2026, 8, 1), reason="Суд"
+    )
+    with translation.override("en"):
+        entries = [e for e in timeline_page(user=personas["officer"], case=case).entries if e.kind == "condition"]
+        assert [e.title for e in entries] == [
+            "Duty ended: Not leave the locality without permission",
+            "Duty entered: Not leave the locality without permission",
+        ]
+        person_entries = timeline_page(user=personas["officer"], person=case.person).entries
+        assert sum(e.kind == "condition" for e in person_entries) == 2
+        assert not [
+            e for e in timeline_page(user=personas["other_region"], person=case.person).entries if e.kind == "condition"
+        ]
