@@ -321,3 +321,24 @@ def test_timeline_entries(personas, case):
         assert not [
             e for e in timeline_page(user=personas["other_region"], person=case.person).entries if e.kind == "condition"
         ]
+
+
+def test_case_page_providers_use_constant_queries(personas, case, django_assert_num_queries):
+    from openprobation.cases.selectors import case_detail
+
+    def count_for(n):
+        CaseCondition.objects.all().delete()
+        codes = ["forced_labour", "wear_em_device", "no_change_residence_work", "no_leave_locality"]
+        for code in codes[:n]:
+            _add(personas, case, code=code, params={"zone": "Алматы"} if code == "no_leave_locality" else {})
+        shown = case_detail(user=personas["officer"], pk=case.pk)
+        return shown
+
+    one = count_for(1)
+    with django_assert_num_queries(2):
+        facts(user=personas["officer"], case=one, today=dt.date(2026, 3, 1))
+        section(user=personas["officer"], case=one, today=dt.date(2026, 3, 1))
+    four = count_for(4)
+    with django_assert_num_queries(2):
+        facts(user=personas["officer"], case=four, today=dt.date(2026, 3, 1))
+        section(user=personas["officer"], case=four, today=dt.date(2026, 3, 1))
