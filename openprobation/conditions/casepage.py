@@ -77,6 +77,8 @@ def section(*, user: Any, case: Any, today: Any) -> CaseSection:
         order=30,
         template="conditions/_case_section.html",
         context={
+            # The case page includes the template with the context as ``section`` (or spread out).
+            "conditions_section": True,
             "case": case,
             "in_force": in_force,
             "later": later,

@@ -183,6 +183,7 @@ def test_case_page_providers(personas, case):
         assert (fact.key, fact.order, fact.value, fact.data) == ("duties", 30, "1", 1)
         found = section(user=personas["officer"], case=case, today=today)
         html = render_to_string(found.template, found.context)
+        assert html == render_to_string(found.template, {"section": found.context})
         # The person's language (Kazakh) and the officer's (English) both shown.
         assert "шегінен шықпау" in html and "not to leave the administrative-territorial unit (Алматы)" in html
         assert reverse("conditions:end", args=[case.pk, case.conditions.get().pk]) in html
