@@ -343,3 +343,34 @@ def test_case_page_providers_use_constant_queries(personas, case, django_assert_
     with django_assert_num_queries(2):
         facts(user=personas["officer"], case=four, today=dt.date(2026, 3, 1))
         section(user=personas["officer"], case=four, today=dt.date(2026, 3, 1))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/cases/99999999999999999999999/conditions/add/",
+        "/cases/{pk}/conditions/99999999999999999999999/end/",
+        "/cases/99999999999999999999999/conditions/notice/",
+        "/api/v1/cases/{pk}/conditions/99999999999999999999999/end/",
+        "/api/v1/cases/99999999999999999999999/conditions/",
+    ],
+)
+def test_huge_ids_are_not_found(personas, case, path):
+    client = web_client(personas["officer"])
+    url = path.format(pk=case.pk)
+    response = client.post(url, {}) if "end" in url else client.get(url)
+    assert response.status_code == 404
+
+
+def test_former_office_pages_refuse(personas, case):
+    from openprobation.cases.services import case_transfer
+
+    condition = _add(personas, case)
+    case_transfer(actor=personas["head"], case=case, to_office=personas["office_b"], reason="moved")
+    client = web_client(personas["head"])
+    assert client.get(reverse("conditions:add", args=[case.pk])).status_code == 403
+    response = client.post(reverse("conditions:end", args=[case.pk, condition.pk]), {"reason": "x"})
+    assert response.status_code == 403
+    # The former office still reads the history.
+    assert client.get(reverse("conditions:notice", args=[case.pk])).status_code == 200
+    assert CaseCondition.objects.get().ended_on is None
