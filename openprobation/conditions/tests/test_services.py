@@ -212,3 +212,13 @@ def test_demo_duties_are_valid_and_idempotent(personas):
         assert clean_params(definition.params_schema, condition.params) == condition.params
     assert CaseCondition.objects.filter(definition__code="report_to_office").count() == 12
     assert seed_conditions(seed=7, today=dt.date(2026, 3, 2)) == 0
+
+
+def test_bulk_selectors(personas, case, django_assert_num_queries):
+    from openprobation.conditions.selectors import cases_with_condition, in_force_counts
+
+    other = a_case(person__registered_office=personas["office_a"], officer=personas["officer"])
+    case_condition_add(actor=personas["officer"], case=case, code="forced_labour", params={}, in_force_from=START)
+    with django_assert_num_queries(2):
+        assert cases_with_condition(case_ids=[case.pk, other.pk], code="forced_labour", on=START) == {case.pk}
+        assert in_force_counts(case_ids=[case.pk, other.pk], on=START) == {case.pk: 1}
