@@ -63,8 +63,12 @@ def _param_fields(name: str, kind: str, language: str) -> dict[str, forms.Field]
     key = f"p_{name}"
     if kind == TIME_RANGE:
         return {
-            f"{key}_from": forms.CharField(label=f"{label}: {_('from')}", max_length=5, widget=TimeInput()),
-            f"{key}_to": forms.CharField(label=f"{label}: {_('to')}", max_length=5, widget=TimeInput()),
+            f"{key}_from": forms.CharField(
+                label=_("%(label)s: from (HH:MM)") % {"label": label}, max_length=5, widget=TimeInput()
+            ),
+            f"{key}_to": forms.CharField(
+                label=_("%(label)s: until (HH:MM)") % {"label": label}, max_length=5, widget=TimeInput()
+            ),
         }
     if kind == WEEKDAYS:
         names = WEEKDAY_NAMES.get(language, WEEKDAY_NAMES["ru"])
@@ -98,9 +102,11 @@ def _param_fields(name: str, kind: str, language: str) -> dict[str, forms.Field]
         return {key: forms.ChoiceField(label=label, choices=[("week", _("a week")), ("month", _("a month"))])}
     if kind == DATE_OR_DAYS:
         return {
-            f"{key}_date": date_field(f"{label}: {_('date')}", help_text=_("Either a date or a number of days.")),
+            f"{key}_date": date_field(
+                _("%(label)s: by date") % {"label": label}, help_text=_("Either a date or a number of days.")
+            ),
             f"{key}_days": forms.IntegerField(
-                label=f"{label}: {_('days from the sentence taking effect')}",
+                label=_("%(label)s: days from the sentence taking effect") % {"label": label},
                 required=False,
                 min_value=1,
                 max_value=MAX_DAYS,
