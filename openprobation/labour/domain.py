@@ -95,10 +95,7 @@ def forced_labour_figures(
         zero = Decimal(0)
         return ForcedLabourFigures(zero, done, zero, zero, Decimal(tolerance))
     owed = (Decimal(hours_per_year) * year.days / year.full_days).to_integral_value(rounding=ROUND_FLOOR)
-    if on < year.start:
-        elapsed = 0
-    else:
-        elapsed = (min(on, year.end) - year.start).days + 1
+    elapsed = 0 if on < year.start else (min(on, year.end) - year.start).days + 1
     expected = (owed * elapsed / year.days).quantize(HUNDREDTH, rounding=ROUND_FLOOR)
     shortfall = max(Decimal(0), expected - done)
     return ForcedLabourFigures(

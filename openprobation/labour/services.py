@@ -59,9 +59,7 @@ def _check_date(value: dt.date, *, field: str, today: dt.date, earliest: dt.date
     if value > today:
         raise DomainError(_("The date cannot be in the future."), field=field)
     if value < (earliest or EARLIEST):
-        raise DomainError(
-            _("The date cannot be before %(date)s.") % {"date": _d(earliest or EARLIEST)}, field=field
-        )
+        raise DomainError(_("The date cannot be before %(date)s.") % {"date": _d(earliest or EARLIEST)}, field=field)
 
 
 def _text(value: str, *, field: str, required: bool, message: str = "", limit: int = MAX_TEXT) -> str:
@@ -82,10 +80,7 @@ def employment_duty_start(*, actor: User | None, case: Case, today: dt.date | No
     ``actor`` None is the daily job."""
     on = today or local_today()
     with transaction.atomic():
-        if actor is None:
-            locked = Case.objects.select_for_update().get(pk=case.pk)
-        else:
-            locked = _locked_case(actor, case)
+        locked = Case.objects.select_for_update().get(pk=case.pk) if actor is None else _locked_case(actor, case)
         if EmploymentDuty.objects.filter(case=locked).exists():
             raise DomainError(_("The employment duty of this case is already tracked."), code="duty_exists")
         if not ports.case_has_condition(case=locked, code=ports.WORK_OR_STUDY, on=on):
@@ -185,9 +180,7 @@ def job_referral_record(
         referral = JobReferral.objects.create(
             duty=duty,
             kind=kind,
-            organisation=_text(
-                organisation, field="organisation", required=True, message=_("Enter the organisation.")
-            ),
+            organisation=_text(organisation, field="organisation", required=True, message=_("Enter the organisation.")),
             issued_on=issued_on,
             issued_by=actor,
             note=_text(note, field="note", required=False, limit=2000),
@@ -343,7 +336,8 @@ def labour_hours_log(*, actor: User, case: Case, data: HoursInput) -> LabourHour
         daily_max = Decimal(labour.max_hours_per_day)
         if hours > daily_max:
             raise DomainError(
-                _("At most %(max)s hours a day (%(source)s).") % {"max": labour.max_hours_per_day, "source": labour.source},
+                _("At most %(max)s hours a day (%(source)s).")
+                % {"max": labour.max_hours_per_day, "source": labour.source},
                 field="hours",
                 code="daily_max",
             )
