@@ -112,10 +112,34 @@ def employment_duty_start(*, actor: User | None, case: Case, today: dt.date | No
     return duty
 
 
-def _duty(locked: Case) -> EmploymentDuty:
+def _duty(locked: Case, details: dict[str, Any]) -> EmploymentDuty:
+    """The case's employment duty, locked; started here on the first entry about it when the
+    court's duty to work or study is in force (the daily job starts the others). A duty started
+    here is named in the ``details`` of the caller's audit event."""
     duty = EmploymentDuty.objects.select_for_update().filter(case=locked).first()
-    if duty is None:
-        raise DomainError(_("The employment duty of this case is not tracked."), code="no_duty")
+    if duty is not None:
+        return duty
+    today = local_today()
+    if not ports.case_has_condition(case=locked, code=ports.WORK_OR_STUDY, on=today):
+        raise DomainError(
+            _("The court has not ordered this person to work or study (no such duty is in force)."),
+            code="no_work_duty",
+        )
+    if locked.effective_date is None:
+        raise DomainError(
+            _("Enter the date the decision took effect first: the deadline is counted from it."),
+            code="no_effective_date",
+        )
+    deadline = employment_deadline(effective_date=locked.effective_date)
+    duty = EmploymentDuty.objects.create(
+        case=locked,
+        deadline=deadline.due,
+        rule_key=deadline.rule_key,
+        rule_version=deadline.rule_version,
+        status=DutyStatus.SEEKING,
+        status_on=today,
+    )
+    details["duty_started"] = {"duty_id": duty.pk, "deadline": deadline.due.isoformat()}
     return duty
 
 
@@ -134,7 +158,8 @@ def employment_record(
     today = local_today()
     with transaction.atomic():
         locked = _locked_case(actor, case)
-        duty = _duty(locked)
+        started: dict[str, Any] = {}
+        duty = _duty(locked, started)
         _check_date(on, field="on", today=today, earliest=locked.received_on)
         employer = _text(
             employer,
@@ -159,7 +184,7 @@ def employment_record(
                 for k, v in {"status": status, "status_on": on.isoformat(), "employer": employer}.items()
                 if before[k] != v
             },
-            details={"duty_id": duty.pk},
+            details={"duty_id": duty.pk, **started},
         )
         person_status = PERSON_STATUS.get(DutyStatus(status))
         if person_status and locked.person.employment_status != person_status:
@@ -175,7 +200,8 @@ def job_referral_record(
         raise DomainError(_("Choose where the person is referred."), field="kind")
     with transaction.atomic():
         locked = _locked_case(actor, case)
-        duty = _duty(locked)
+        started: dict[str, Any] = {}
+        duty = _duty(locked, started)
         _check_date(issued_on, field="issued_on", today=local_today(), earliest=locked.received_on)
         referral = JobReferral.objects.create(
             duty=duty,
@@ -190,7 +216,7 @@ def job_referral_record(
             action="labour.referral",
             subject=locked,
             changes={"referral": [None, f"{referral.kind}: {referral.organisation}"]},
-            details={"referral_id": referral.pk, "issued_on": issued_on.isoformat()},
+            details={"referral_id": referral.pk, "issued_on": issued_on.isoformat(), **started},
         )
     return referral
 
@@ -207,7 +233,8 @@ def job_offer_record(
     """A job offered to the person (the answer is recorded when given)."""
     with transaction.atomic():
         locked = _locked_case(actor, case)
-        duty = _duty(locked)
+        started: dict[str, Any] = {}
+        duty = _duty(locked, started)
         _check_date(offered_on, field="offered_on", today=local_today(), earliest=locked.received_on)
         referral = None
         if referral_id is not None:
@@ -227,7 +254,7 @@ def job_offer_record(
             action="labour.offer",
             subject=locked,
             changes={"offer": [None, str(offer)]},
-            details={"offer_id": offer.pk, "referral_id": referral.pk if referral else None},
+            details={"offer_id": offer.pk, "referral_id": referral.pk if referral else None, **started},
         )
     return offer
 
@@ -241,7 +268,7 @@ def job_offer_answer(
         raise DomainError(_("Choose the answer."), field="answer")
     with transaction.atomic():
         locked = _locked_case(actor, case)
-        duty = _duty(locked)
+        duty = EmploymentDuty.objects.filter(case=locked).first()
         offer = JobOffer.objects.select_for_update().filter(duty=duty, pk=offer_id).first()
         if offer is None:
             raise DomainError(_("There is no such offer in this case."), field="offer", code="does_not_exist")
