@@ -147,7 +147,7 @@ class ReferralsView(ApiView):
     def get(self, request: Request, pk: int) -> Response:
         case = _visible(api_user(request), pk)
         duty = EmploymentDuty.objects.filter(case=case).first()
-        rows = duty.referrals.select_related("issued_by") if duty else []
+        rows = list(duty.referrals.select_related("issued_by")) if duty else []
         return Response(ReferralSerializer(rows, many=True).data)
 
     @extend_schema(

@@ -134,7 +134,7 @@ class ForcedLabourStatusSerializer(serializers.Serializer[Any]):
     shortfall = serializers.DecimalField(source="figures.shortfall", max_digits=8, decimal_places=2)
     behind = serializers.BooleanField(source="figures.behind")
     rejudge_due = serializers.BooleanField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
     decision = DecisionSerializer(allow_null=True)
 
 

@@ -32,7 +32,7 @@ def _offer(world: dict[str, Any], case_pk: int) -> int:
         employer="«Тазалық» ЖШС",
         position="Аула сыпырушы",
         offered_on=local_today() - dt.timedelta(days=2),
-        recorded_by=Case.objects.get(pk=case_pk).officer,
+        recorded_by=Case.objects.select_related("officer").get(pk=case_pk).officer or world["officer"],
     )
     return offer.pk
 
