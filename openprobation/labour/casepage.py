@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from openprobation.accounts.scoping import CaseAction, may
@@ -24,13 +23,6 @@ from openprobation.labour.models import MET_STATUSES, DutyStatus, EmploymentDuty
 DEADLINE_AHEAD_DAYS = 7
 
 
-def _hours(value: Any) -> str:
-    """Hours as the page shows them: 37, 37.5 (37,5 in Kazakh and Russian)."""
-    if value == value.to_integral_value():
-        return str(int(value))
-    return str(number_format(value.normalize()))
-
-
 def labour_facts(*, user: Any, case: Any, today: dt.date) -> list[CaseFact]:
     facts: list[CaseFact] = []
     overview = reverse("labour:overview", args=[case.pk])
@@ -38,9 +30,9 @@ def labour_facts(*, user: Any, case: Any, today: dt.date) -> list[CaseFact]:
     if status is not None:
         f = status.figures
         if status.applies:
-            value = _("%(done)s / %(owed)s h") % {"done": _hours(f.done_this_year), "owed": _hours(f.owed_this_year)}
+            value = _("%(done)s / %(owed)s h") % {"done": f.done_text, "owed": f.owed_text}
             if f.behind:
-                value += " " + _("(behind by %(hours)s h)") % {"hours": _hours(f.shortfall)}
+                value += " " + _("(behind by %(hours)s h)") % {"hours": f.shortfall_text}
         else:
             value = _("Exempt")
         facts.append(
@@ -53,10 +45,10 @@ def labour_facts(*, user: Any, case: Any, today: dt.date) -> list[CaseFact]:
                 url=overview + "#labour-forced",
                 data={
                     "applies": status.applies,
-                    "owed": str(f.owed_this_year),
-                    "done": str(f.done_this_year),
-                    "expected": str(f.expected_pro_rata),
-                    "shortfall": str(f.shortfall),
+                    "owed": f"{f.owed_this_year:.2f}",
+                    "done": f"{f.done_this_year:.2f}",
+                    "expected": f"{f.expected_pro_rata:.2f}",
+                    "shortfall": f"{f.shortfall:.2f}",
                     "behind": f.behind,
                 },
             )

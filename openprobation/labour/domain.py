@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.utils.formats import number_format
 
 from openprobation.labour.rules import EMPLOYMENT_DEADLINE, FORCED_LABOUR_SHORTFALL
 from openprobation.rules.rulebook import rule
@@ -64,6 +65,13 @@ def sentence_year(*, control_start: dt.date, control_end: dt.date | None, on: dt
     return SentenceYear(number=number + 1, start=start, end=end, full_days=(full_end - start).days + 1)
 
 
+def hours_text(value: Decimal) -> str:
+    """Hours as the pages and the case facts show them: 37, 37.5 (37,5 in Kazakh and Russian)."""
+    if value == value.to_integral_value():
+        return str(int(value))
+    return str(number_format(value.normalize()))
+
+
 @dataclass(frozen=True)
 class ForcedLabourFigures:
     owed_this_year: Decimal
@@ -71,6 +79,22 @@ class ForcedLabourFigures:
     expected_pro_rata: Decimal
     shortfall: Decimal
     tolerance: Decimal
+
+    @property
+    def done_text(self) -> str:
+        return hours_text(self.done_this_year)
+
+    @property
+    def owed_text(self) -> str:
+        return hours_text(self.owed_this_year)
+
+    @property
+    def expected_text(self) -> str:
+        return hours_text(self.expected_pro_rata)
+
+    @property
+    def shortfall_text(self) -> str:
+        return hours_text(self.shortfall)
 
     @property
     def behind(self) -> bool:
