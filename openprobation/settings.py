@@ -276,6 +276,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("AUDIT_SEAL_INTERVAL_SECONDS", 30)),
     },
     "audit-chain-verify": {"task": "openprobation.audit.tasks.verify_chain", "schedule": 6 * 3600.0},
+    "employment-deadlines": {"task": "openprobation.labour.tasks.check_employment_deadlines", "schedule": 24 * 3600.0},
     "audit-checkpoint": {
         "task": "openprobation.audit.tasks.write_checkpoint",
         "schedule": float(env_int("AUDIT_CHECKPOINT_INTERVAL_SECONDS", 3600)),

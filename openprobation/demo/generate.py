@@ -40,6 +40,7 @@ from openprobation.cases.models import (
 )
 from openprobation.cases.terms import apply_decisions
 from openprobation.demo.credentials import DEMO_PASSWORD, DEMO_USERNAMES
+from openprobation.demo.labour import seed_labour
 from openprobation.demo.names import (
     CC_ARTICLES,
     INSTITUTIONS,
@@ -803,6 +804,7 @@ def seed_demo(*, size: DemoSize, seed: int, today: dt.date, progress: Callable[[
             org=org, seed=seed, people=size.people, cases=size.cases, active=size.active, today=today, progress=progress
         )
         summary.offices = len(org.offices)
+        seed_labour(seed=seed, today=today)
         summary.staff = User.objects.count()
         audit_record(
             actor=None,

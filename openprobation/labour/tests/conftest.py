@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 from openprobation.cases.models import Case, CaseStatus, SentenceKind
 from openprobation.core.timeutil import local_today
 from openprobation.labour import ports
+from openprobation.labour.selectors import ForcedLabourStatus, forced_labour_status
 from openprobation.testing.factories import a_case, a_person
 
 
@@ -70,3 +71,10 @@ def rol_case(personas: dict[str, Any], *, start: dt.date | None = None, **fields
 @pytest.fixture
 def case(personas: dict[str, Any]) -> Case:
     return rol_case(personas)
+
+
+def status_of(case: Case, on: dt.date) -> ForcedLabourStatus:
+    """The forced-labour status of a case that has forced labour."""
+    status = forced_labour_status(case, on)
+    assert status is not None
+    return status

@@ -232,3 +232,13 @@ def test_the_api_shows_the_duty_with_referrals_and_offers(personas, case, fakes)
         format="json",
     )
     assert bad.status_code == 400 and "referral" in bad.json()["errors"]
+
+
+def test_the_scheduled_task_runs_the_scan(personas, fakes):
+    from openprobation.labour.tasks import check_employment_deadlines
+
+    case = rol_case(personas)
+    fakes.work_ordered.add(case.pk)
+    assert check_employment_deadlines() == {"duties_started": 1, "candidates": 1}
+    assert check_employment_deadlines() == {"duties_started": 0, "candidates": 1}
+    assert EmploymentDuty.objects.count() == 1 and len(fakes.candidates) == 1

@@ -13,9 +13,8 @@ from openprobation.cases.models import SentenceKind
 from openprobation.core.exceptions import DomainError, PermissionDeniedError
 from openprobation.core.timeutil import local_today
 from openprobation.labour.models import ForcedLabourDecision, LabourHours
-from openprobation.labour.selectors import forced_labour_status
 from openprobation.labour.services import HoursInput, forced_labour_rejudge, labour_hours_log
-from openprobation.labour.tests.conftest import rol_case
+from openprobation.labour.tests.conftest import rol_case, status_of
 from openprobation.testing.clients import api_client
 
 pytestmark = pytest.mark.django_db
@@ -150,16 +149,16 @@ def test_a_decimal_comma_is_accepted(personas, case):
 
 def test_rejudging_records_the_exemption_when_the_person_started_work(personas, case):
     today = local_today()
-    assert forced_labour_status(case, today).applies
+    assert status_of(case, today).applies
     forced_labour_rejudge(actor=personas["officer"], case=case, reason="Бастапқы шешім")
     case.person.employment_status = "employed"
     case.person.save()
-    status = forced_labour_status(case, today)
+    status = status_of(case, today)
     assert not status.applies and status.rejudge_due
     assert status.figures.owed_this_year == 0
     decision = forced_labour_rejudge(actor=personas["officer"], case=case, reason="Тұрақты жұмысқа орналасты")
     assert not decision.applies and decision.exemptions
-    assert not forced_labour_status(case, today).rejudge_due
+    assert not status_of(case, today).rejudge_due
     assert AuditEvent.objects.filter(action="labour.rejudge").count() == 2
 
 

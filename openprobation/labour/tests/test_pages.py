@@ -12,8 +12,7 @@ from openprobation.core.casepage import case_actions, case_facts, case_sections
 from openprobation.core.timeutil import local_today
 from openprobation.core.workqueue import WorkScope, work_sources
 from openprobation.labour.models import EmploymentDuty, LabourHours
-from openprobation.labour.selectors import forced_labour_status
-from openprobation.labour.tests.conftest import rol_case
+from openprobation.labour.tests.conftest import rol_case, status_of
 from openprobation.testing.clients import api_client, web_client
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +34,7 @@ def test_the_page_and_the_api_show_the_same_figures(personas, case, fakes):
     page = web_client(personas["officer"]).get(f"/cases/{case.pk}/labour/")
     assert page.status_code == 200
     api = api_client(personas["officer"]).get(f"/api/v1/cases/{case.pk}/labour/forced-labour/").json()
-    status = forced_labour_status(case, local_today())
+    status = status_of(case, local_today())
     assert api["forced_labour"]["done_this_year"] == "17.50" == f"{status.figures.done_this_year:.2f}"
     assert api["forced_labour"]["owed_this_year"] == f"{status.figures.owed_this_year:.2f}"
     assert api["forced_labour"]["expected_pro_rata"] == f"{status.figures.expected_pro_rata:.2f}"
