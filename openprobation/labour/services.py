@@ -21,7 +21,7 @@ from openprobation.cases.terms import case_forced_labour
 from openprobation.core.exceptions import DomainError, PermissionDeniedError
 from openprobation.core.timeutil import local_today
 from openprobation.labour import ports
-from openprobation.labour.domain import employment_deadline, employment_deadline_passed
+from openprobation.labour.domain import employment_deadline, employment_deadline_passed, hours_text
 from openprobation.labour.models import (
     MET_STATUSES,
     DutyStatus,
@@ -368,11 +368,18 @@ def labour_hours_log(*, actor: User, case: Case, data: HoursInput) -> LabourHour
                 field="hours",
                 code="daily_max",
             )
-        done = LabourHours.objects.filter(case=locked, worked_on=data.worked_on).aggregate(s=Sum("hours"))["s"] or 0
+        done = Decimal(
+            LabourHours.objects.filter(case=locked, worked_on=data.worked_on).aggregate(s=Sum("hours"))["s"] or 0
+        )
         if done + hours > daily_max:
             raise DomainError(
                 _("%(done)s hours are already recorded on %(day)s; at most %(max)s hours a day (%(source)s).")
-                % {"done": done, "day": _d(data.worked_on), "max": labour.max_hours_per_day, "source": labour.source},
+                % {
+                    "done": hours_text(done),
+                    "day": _d(data.worked_on),
+                    "max": labour.max_hours_per_day,
+                    "source": labour.source,
+                },
                 field="hours",
                 code="daily_max",
             )
