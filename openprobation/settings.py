@@ -260,6 +260,8 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "openprobation.people.models.Language",
         "SentenceKindEnum": "openprobation.cases.models.SentenceKind",
         "DecisionKindEnum": "openprobation.cases.models.DecisionKind",
+        "EmploymentDutyStatusEnum": "openprobation.labour.models.DutyStatus",
+        "ReferralKindEnum": "openprobation.labour.models.ReferralKind",
     },
 }
 

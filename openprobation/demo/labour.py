@@ -68,10 +68,9 @@ def _hours_for(rng: random.Random, case: Case, today: dt.date) -> list[LabourHou
 
 def _work_ordered(case: Case, today: dt.date) -> bool:
     """Only where the court ordered work or study (the conditions' demo data must come first)."""
-    try:
-        return ports.case_has_condition(case=case, code=ports.WORK_OR_STUDY, on=today)
-    except ModuleNotFoundError:  # the conditions app of this release is not installed
+    if not ports.conditions_installed():  # no catalogue of court duties to consult
         return True
+    return ports.case_has_condition(case=case, code=ports.WORK_OR_STUDY, on=today)
 
 
 def seed_labour(*, seed: int, today: dt.date) -> dict[str, int]:

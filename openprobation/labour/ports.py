@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import importlib.util
 from typing import Any
 
 WORK_OR_STUDY = "work_or_study"
@@ -16,9 +17,19 @@ WORK_REFUSAL = "work_refusal"
 EMPLOYMENT_SOURCE = "employment"
 
 
+CONDITIONS = "openprobation.conditions.selectors"
+
+
+def conditions_installed() -> bool:
+    return importlib.util.find_spec(CONDITIONS) is not None
+
+
 def case_has_condition(*, case: Any, code: str, on: dt.date) -> bool:
-    """``conditions.selectors.case_has_condition``: the court ordered the duty and it is in force."""
-    selectors = importlib.import_module("openprobation.conditions.selectors")
+    """``conditions.selectors.case_has_condition``: the court ordered the duty and it is in force.
+    Without the conditions catalogue no court duty is recorded, so none is in force."""
+    if not conditions_installed():
+        return False
+    selectors = importlib.import_module(CONDITIONS)
     return bool(selectors.case_has_condition(case=case, code=code, on=on))
 
 
