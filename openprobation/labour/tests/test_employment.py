@@ -242,3 +242,43 @@ def test_the_scheduled_task_runs_the_scan(personas, fakes):
     assert check_employment_deadlines() == {"duties_started": 1, "candidates": 1}
     assert check_employment_deadlines() == {"duties_started": 0, "candidates": 1}
     assert EmploymentDuty.objects.count() == 1 and len(fakes.candidates) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "payload"),
+    [
+        ("referrals/", {"kind": "employment_centre", "organisation": "Орталық", "issued_on": "9999-12-31"}),
+        ("referrals/", {"kind": "employment_centre", "organisation": "Орталық", "issued_on": "1900-01-01"}),
+        ("referrals/", {"kind": {"nested": "json"}, "organisation": "Орталық", "issued_on": "2026-01-01"}),
+        ("referrals/", {"kind": "employment_centre", "organisation": "x" * 301, "issued_on": "2026-01-01"}),
+        ("offers/", {"employer": "A", "position": "B", "offered_on": "２０２６-01-01"}),
+        ("offers/", {"employer": "A", "position": "B", "offered_on": "2026-01-01", "referral": 10**30}),
+        ("employment/", {"status": "employed", "on": "9999-12-31", "employer": "A"}),
+        ("employment/", {"status": "retired", "on": "2026-01-01"}),
+    ],
+)
+def test_odd_input_is_a_clear_400_and_changes_nothing(personas, case, fakes, path, payload):
+    fakes.work_ordered.add(case.pk)
+    before = AuditEvent.objects.filter(action__startswith="labour.").count()
+    response = api_client(personas["officer"]).post(f"/api/v1/cases/{case.pk}/labour/{path}", payload, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"]
+    assert not JobReferral.objects.exists() and not JobOffer.objects.exists()
+    assert AuditEvent.objects.filter(action__startswith="labour.").count() == before
+
+
+def test_the_answer_form_on_the_page(personas, case, fakes):
+    from openprobation.testing.clients import web_client
+
+    fakes.work_ordered.add(case.pk)
+    offer = _offer(personas, case)
+    client = web_client(personas["officer"])
+    url = f"/cases/{case.pk}/labour/offers/{offer.pk}/answer/"
+    assert client.get(url).status_code == 200
+    missing = client.post(url, {"answer": "refused_good_reason", "answered_on": local_today().isoformat()})
+    assert missing.status_code == 200 and "Give the reason the person refused." in missing.content.decode()
+    done = client.post(url, {"answer": "refused_no_reason", "answered_on": local_today().isoformat()})
+    assert done.status_code == 302
+    assert (case.pk, f"offer:{offer.pk}") in fakes.candidates
+    other = rol_case(personas)
+    assert client.get(f"/cases/{other.pk}/labour/offers/{offer.pk}/answer/").status_code == 404

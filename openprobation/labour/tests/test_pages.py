@@ -184,3 +184,25 @@ def test_the_work_queue_lists_deadlines_due_within_a_week_in_constant_queries(
     assert batch.count == 23 and len(batch.items) == 10
     # Another office's scope sees none of them.
     assert _queue(personas, Case.objects.filter(office=personas["office_b"]), today).count == 0
+
+
+def test_the_labour_page_costs_the_same_queries_whatever_the_hours(personas, case, fakes, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = web_client(personas["officer"])
+    _hours(personas, case, 1, "2")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(f"/cases/{case.pk}/labour/").status_code == 200
+    for day in range(2, 60):
+        _hours(personas, case, day, "2")
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert client.get(f"/cases/{case.pk}/labour/").status_code == 200
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_pages_render_in_kazakh_and_russian(personas, case, fakes, language):
+    fakes.work_ordered.add(case.pk)
+    client = web_client(personas["officer"], language=language)
+    for path in ("", "hours/", "employment/", "referrals/", "offers/", "rejudge/"):
+        assert client.get(f"/cases/{case.pk}/labour/{path}").status_code == 200, path
