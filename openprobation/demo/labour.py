@@ -4,12 +4,13 @@ answers (one refusal without good reason). Written in bulk."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import random
 from decimal import Decimal
 
 from openprobation.cases.models import OPEN_STATUSES, Case, SentenceKind
+from openprobation.conditions.catalogue import definition_for
+from openprobation.conditions.models import CaseCondition
 from openprobation.demo.people import stream
 from openprobation.labour import ports
 from openprobation.labour.domain import employment_deadline, sentence_year
@@ -66,11 +67,35 @@ def _hours_for(rng: random.Random, case: Case, today: dt.date) -> list[LabourHou
     return rows
 
 
-def _work_ordered(case: Case, today: dt.date) -> bool:
-    """Only where the court ordered work or study (the conditions' demo data must come first)."""
-    if not ports.conditions_installed():  # no catalogue of court duties to consult
-        return True
-    return ports.case_has_condition(case=case, code=ports.WORK_OR_STUDY, on=today)
+def _court_duties(candidates: list[Case], today: dt.date) -> list[Case]:
+    """The candidates whose court ordered work or study. When the conditions' demo data gave no
+    case that duty, it is entered here from the original decision for a share of them (so no duty
+    is tracked that the court did not order)."""
+    ordered = set(
+        Case.objects.filter(
+            pk__in=ports.cases_with_condition(code=ports.WORK_OR_STUDY, on=today),
+        ).values_list("pk", flat=True)
+    )
+    if ordered:
+        return [c for c in candidates if c.pk in ordered]
+    definition = definition_for(ports.WORK_OR_STUDY, today)
+    if definition is None:
+        return []
+    chosen = candidates[:MAX_DUTIES]
+    CaseCondition.objects.bulk_create(
+        [
+            CaseCondition(
+                case=case,
+                definition=definition,
+                params={"deadline": {"days": 30}},
+                in_force_from=case.effective_date or today,
+                entered_by=case.officer,
+            )
+            for case in chosen
+        ],
+        batch_size=BATCH,
+    )
+    return chosen
 
 
 def seed_labour(*, seed: int, today: dt.date) -> dict[str, int]:
@@ -97,12 +122,15 @@ def seed_labour(*, seed: int, today: dt.date) -> dict[str, int]:
         ).order_by("pk")[: MAX_DUTIES * 3]
     )
     rng.shuffle(candidates)
-    chosen = [c for c in candidates if _work_ordered(c, today)][:MAX_DUTIES]
+    chosen = _court_duties(candidates, today)[:MAX_DUTIES]
     duties: list[EmploymentDuty] = []
     for case in chosen:
         if case.effective_date is None:
             continue
-        deadline = employment_deadline(effective_date=case.effective_date)
+        deadline = employment_deadline(
+            effective_date=case.effective_date,
+            court_deadline=ports.court_deadline(case=case, effective_date=case.effective_date, on=today),
+        )
         met = deadline.due < today and rng.random() < 0.6
         duties.append(
             EmploymentDuty(
@@ -158,13 +186,12 @@ def seed_labour(*, seed: int, today: dt.date) -> dict[str, int]:
     JobOffer.objects.bulk_create(offers, batch_size=BATCH)
     for offer in offers:
         if offer.answer == OfferAnswer.REFUSED_NO_REASON and offer.answered_on is not None:
-            with contextlib.suppress(ModuleNotFoundError):  # enforcement of this release not installed
-                ports.violation_candidate(
-                    actor=None,
-                    case=offer.duty.case,
-                    kind=ports.WORK_REFUSAL,
-                    occurred_on=offer.answered_on,
-                    description=f"Refused the job offered ({offer}) without a good reason.",
-                    source_ref=f"offer:{offer.pk}",
-                )
+            ports.violation_candidate(
+                actor=None,
+                case=offer.duty.case,
+                kind=ports.WORK_REFUSAL,
+                occurred_on=offer.answered_on,
+                description=f"Refused the job offered ({offer}) without a good reason.",
+                source_ref=f"offer:{offer.pk}",
+            )
     return {"labour_hours": len(hours), "employment_duties": len(duties), "job_offers": len(offers)}

@@ -24,9 +24,15 @@ class Deadline:
     rule_version: int
 
 
-def employment_deadline(*, effective_date: dt.date) -> Deadline:
-    """The last day to find work: the rulebook's months after the decision took effect (the same
-    day of the month; the month's last day when it has no such day)."""
+COURT_ORDER = "court_order"
+
+
+def employment_deadline(*, effective_date: dt.date, court_deadline: dt.date | None = None) -> Deadline:
+    """The last day to find work: the deadline the court set when it set one, else the rulebook's
+    months after the decision took effect (the same day of the month; the month's last day when it
+    has no such day)."""
+    if court_deadline is not None:
+        return Deadline(due=court_deadline, rule_key=COURT_ORDER, rule_version=0)
     version = rule(EMPLOYMENT_DEADLINE, on=effective_date)
     due = effective_date + relativedelta(months=int(version["months_after_effect"]))
     return Deadline(due=due, rule_key=version.key, rule_version=version.version)

@@ -1,45 +1,63 @@
-"""What labour asks of the apps below it whose parts of this release are built alongside it:
-conditions (is the duty to work in force?) and enforcement (record a violation candidate).
-
-They are looked up when called, by the names the apps agreed on, so this app stays importable
-while they are built; tests replace these two functions.
-"""
+"""What labour asks of the apps below it: conditions (is the court's duty to work or study in
+force?) and enforcement (record a violation candidate). One place for both, so the labour tests
+can stand in for them where a test is about labour's own rules."""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.util
 from typing import Any
+
+from django.db.models import QuerySet
+
+from openprobation.conditions.models import CaseCondition
+from openprobation.conditions.selectors import case_has_condition as _case_has_condition
+from openprobation.conditions.selectors import in_force_q
+from openprobation.enforcement.services import violation_record
 
 WORK_OR_STUDY = "work_or_study"
 WORK_REFUSAL = "work_refusal"
 EMPLOYMENT_SOURCE = "employment"
 
 
-CONDITIONS = "openprobation.conditions.selectors"
-
-
-def conditions_installed() -> bool:
-    return importlib.util.find_spec(CONDITIONS) is not None
-
-
 def case_has_condition(*, case: Any, code: str, on: dt.date) -> bool:
-    """``conditions.selectors.case_has_condition``: the court ordered the duty and it is in force.
-    Without the conditions catalogue no court duty is recorded, so none is in force."""
-    if not conditions_installed():
-        return False
-    selectors = importlib.import_module(CONDITIONS)
-    return bool(selectors.case_has_condition(case=case, code=code, on=on))
+    """The court ordered the duty ``code`` and it is in force on ``on``."""
+    return _case_has_condition(case=case, code=code, on=on)
+
+
+def court_deadline(*, case: Any, effective_date: dt.date, on: dt.date) -> dt.date | None:
+    """The deadline the court itself set in the duty to work or study (its ``deadline`` parameter:
+    a date, or a number of days from the decision taking effect), if it set one."""
+    found = (
+        CaseCondition.objects.filter(in_force_q(on), case_id=case.pk, definition__code=WORK_OR_STUDY)
+        .order_by("-in_force_from", "-id")
+        .values_list("params", flat=True)
+        .first()
+    )
+    deadline = (found or {}).get("deadline") if isinstance(found, dict) else None
+    if not isinstance(deadline, dict):
+        return None
+    if isinstance(deadline.get("date"), str):
+        try:
+            return dt.date.fromisoformat(deadline["date"])
+        except ValueError:
+            return None
+    days = deadline.get("days")
+    if isinstance(days, int) and not isinstance(days, bool) and 0 < days <= 3650:
+        return effective_date + dt.timedelta(days=days)
+    return None
+
+
+def cases_with_condition(*, code: str, on: dt.date) -> QuerySet[Any]:
+    """The ids of the cases whose court duty ``code`` is in force on ``on`` (a subquery, for jobs)."""
+    return CaseCondition.objects.filter(in_force_q(on), definition__code=code).values("case_id")
 
 
 def violation_candidate(
     *, actor: Any, case: Any, kind: str, occurred_on: dt.date, description: str, source_ref: str
 ) -> Any:
-    """``enforcement.services.violation_record(candidate=True)`` from the employment source;
+    """A violation candidate from the employment source (``enforcement.services.violation_record``),
     idempotent on (case, source, source_ref)."""
-    services = importlib.import_module("openprobation.enforcement.services")
-    return services.violation_record(
+    return violation_record(
         actor=actor,
         case=case,
         kind=kind,

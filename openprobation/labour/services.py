@@ -93,7 +93,10 @@ def employment_duty_start(*, actor: User | None, case: Case, today: dt.date | No
                 _("Enter the date the decision took effect first: the deadline is counted from it."),
                 code="no_effective_date",
             )
-        deadline = employment_deadline(effective_date=locked.effective_date)
+        deadline = employment_deadline(
+            effective_date=locked.effective_date,
+            court_deadline=ports.court_deadline(case=locked, effective_date=locked.effective_date, on=on),
+        )
         duty = EmploymentDuty.objects.create(
             case=locked,
             deadline=deadline.due,
@@ -130,7 +133,10 @@ def _duty(locked: Case, details: dict[str, Any]) -> EmploymentDuty:
             _("Enter the date the decision took effect first: the deadline is counted from it."),
             code="no_effective_date",
         )
-    deadline = employment_deadline(effective_date=locked.effective_date)
+    deadline = employment_deadline(
+        effective_date=locked.effective_date,
+        court_deadline=ports.court_deadline(case=locked, effective_date=locked.effective_date, on=today),
+    )
     duty = EmploymentDuty.objects.create(
         case=locked,
         deadline=deadline.due,
@@ -450,14 +456,18 @@ def employment_deadline_scan(*, today: dt.date | None = None) -> ScanResult:
     on = today or local_today()
     result = ScanResult()
     untracked = (
-        Case.objects.filter(status__in=OPEN_STATUSES, effective_date__isnull=False, employment_duty__isnull=True)
+        Case.objects.filter(
+            status__in=OPEN_STATUSES,
+            effective_date__isnull=False,
+            employment_duty__isnull=True,
+            pk__in=ports.cases_with_condition(code=ports.WORK_OR_STUDY, on=on),
+        )
         .order_by("pk")
         .iterator()
     )
     for case in untracked:
-        if ports.case_has_condition(case=case, code=ports.WORK_OR_STUDY, on=on):
-            employment_duty_start(actor=None, case=case, today=on)
-            result.duties_started += 1
+        employment_duty_start(actor=None, case=case, today=on)
+        result.duties_started += 1
     late = (
         EmploymentDuty.objects.filter(status=DutyStatus.SEEKING, deadline__lt=on, case__status__in=OPEN_STATUSES)
         .select_related("case")

@@ -41,7 +41,12 @@ def fakes(monkeypatch: pytest.MonkeyPatch) -> Fakes:
         state.candidates.setdefault((kwargs["case"].pk, kwargs["source_ref"]), kwargs)
         return None
 
+    def cases_with_condition(*, code: str, on: dt.date) -> Any:
+        assert code == "work_or_study"
+        return Case.objects.filter(pk__in=sorted(state.work_ordered)).values("pk")
+
     monkeypatch.setattr(ports, "case_has_condition", case_has_condition)
+    monkeypatch.setattr(ports, "cases_with_condition", cases_with_condition)
     monkeypatch.setattr(ports, "violation_candidate", violation_candidate)
     return state
 
