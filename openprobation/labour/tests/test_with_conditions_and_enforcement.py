@@ -40,7 +40,7 @@ def test_the_court_deadline_in_days_wins_and_the_job_flags_it_once(personas):
     _order_work(personas, case, {"days": 30})
     first = employment_deadline_scan(today=today)
     duty = EmploymentDuty.objects.get(case=case)
-    assert duty.deadline == case.effective_date + dt.timedelta(days=30)
+    assert duty.deadline == today - dt.timedelta(days=30)
     assert (duty.rule_key, first.duties_started) == ("court_order", 1)
     violations = Violation.objects.filter(case=case)
     assert [(v.kind, v.source, v.source_ref, v.status) for v in violations] == [
