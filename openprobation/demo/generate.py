@@ -39,6 +39,7 @@ from openprobation.cases.models import (
     SentenceKind,
 )
 from openprobation.cases.terms import apply_decisions
+from openprobation.demo.conditions import seed_conditions
 from openprobation.demo.credentials import DEMO_PASSWORD, DEMO_USERNAMES
 from openprobation.demo.labour import seed_labour
 from openprobation.demo.names import (
@@ -804,8 +805,9 @@ def seed_demo(*, size: DemoSize, seed: int, today: dt.date, progress: Callable[[
             org=org, seed=seed, people=size.people, cases=size.cases, active=size.active, today=today, progress=progress
         )
         summary.offices = len(org.offices)
-        seed_labour(seed=seed, today=today)
         summary.staff = User.objects.count()
+        seed_conditions(seed=seed, today=today)
+        seed_labour(seed=seed, today=today)  # after the conditions: it tracks the duties to work they set
         audit_record(
             actor=None,
             action="demo.seed",

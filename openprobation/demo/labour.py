@@ -113,14 +113,16 @@ def seed_labour(*, seed: int, today: dt.date) -> dict[str, int]:
         hours.extend(_hours_for(rng, case, today))
     LabourHours.objects.bulk_create(hours, batch_size=BATCH)
 
-    candidates = list(
-        open_cases.filter(
-            effective_date__isnull=False,
-            effective_date__lte=today,
-            effective_date__gte=today - dt.timedelta(days=400),
-            person__employment_status__in=NOT_WORKING,
-        ).order_by("pk")[: MAX_DUTIES * 3]
+    dated = open_cases.filter(effective_date__isnull=False, effective_date__lte=today)
+    ordered = dated.filter(pk__in=ports.cases_with_condition(code=ports.WORK_OR_STUDY, on=today))
+    # The cases whose court ordered work (the conditions' demo data); else recent cases of people
+    # without work, for which the duty is entered below.
+    pool = (
+        ordered
+        if ordered.exists()
+        else dated.filter(effective_date__gte=today - dt.timedelta(days=400), person__employment_status__in=NOT_WORKING)
     )
+    candidates = list(pool.order_by("pk")[: MAX_DUTIES * 3])
     rng.shuffle(candidates)
     chosen = _court_duties(candidates, today)[:MAX_DUTIES]
     duties: list[EmploymentDuty] = []

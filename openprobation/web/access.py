@@ -174,6 +174,10 @@ ACCESS: dict[str, Route] = {
     "labour:offer": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
     "labour:offer_answer": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
     "labour:rejudge": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    # Duties set by the court (conditions).
+    "conditions:add": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "conditions:end": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "conditions:notice": route(S.CASE, GET=jurisdiction(*CASEWORK)),
     # Audit pages.
     "audit:log": route(GET=roles(AUDITOR)),
     "audit:verify": route(POST=roles(AUDITOR)),
@@ -213,6 +217,9 @@ ACCESS: dict[str, Route] = {
     "api-case-labour-referrals": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
     "api-case-labour-offers": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
     "api-case-labour-offer-answer": route(S.CASE, POST=CASE_CHANGE),
+    "api-case-conditions": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
+    "api-case-condition-end": route(S.CASE, POST=CASE_CHANGE),
+    "api-conditions-catalogue": route(GET=roles(*CASEWORK)),
     "api-audit-events": route(GET=roles(AUDITOR)),
     "api-audit-verify": route(POST=roles(AUDITOR)),
     "api-rules": route(GET=SIGNED_IN),
@@ -267,6 +274,7 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "accounts.office": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
     "accounts.user": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
     "rules.rule": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
+    "conditions.conditiondefinition": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
     # Registered by Django, DRF and django-axes; no role holds their permissions.
     "auth.group": admin_model(),
     "axes.accessattempt": admin_model(),
