@@ -261,6 +261,8 @@ SPECTACULAR_SETTINGS = {
         "SentenceKindEnum": "openprobation.cases.models.SentenceKind",
         "DecisionKindEnum": "openprobation.cases.models.DecisionKind",
         "AppointmentKindEnum": "openprobation.supervision.models.AppointmentKind",
+        "EmploymentDutyStatusEnum": "openprobation.labour.models.DutyStatus",
+        "ReferralKindEnum": "openprobation.labour.models.ReferralKind",
     },
 }
 
@@ -279,6 +281,7 @@ CELERY_BEAT_SCHEDULE = {
     "audit-chain-verify": {"task": "openprobation.audit.tasks.verify_chain", "schedule": 6 * 3600.0},
     "supervision-appointments": {"task": "openprobation.supervision.tasks.generate_appointments", "schedule": 3600.0},
     "supervision-reminders": {"task": "openprobation.supervision.tasks.send_appointment_reminders", "schedule": 900.0},
+    "employment-deadlines": {"task": "openprobation.labour.tasks.check_employment_deadlines", "schedule": 24 * 3600.0},
     "audit-checkpoint": {
         "task": "openprobation.audit.tasks.write_checkpoint",
         "schedule": float(env_int("AUDIT_CHECKPOINT_INTERVAL_SECONDS", 3600)),

@@ -41,6 +41,7 @@ from openprobation.cases.models import (
 from openprobation.cases.terms import apply_decisions
 from openprobation.demo.conditions import seed_conditions
 from openprobation.demo.credentials import DEMO_PASSWORD, DEMO_USERNAMES
+from openprobation.demo.labour import seed_labour
 from openprobation.demo.names import (
     CC_ARTICLES,
     INSTITUTIONS,
@@ -808,6 +809,7 @@ def seed_demo(*, size: DemoSize, seed: int, today: dt.date, progress: Callable[[
         summary.offices = len(org.offices)
         summary.staff = User.objects.count()
         seed_conditions(seed=seed, today=today)
+        seed_labour(seed=seed, today=today)  # after the conditions: it tracks the duties to work they set
         audit_record(
             actor=None,
             action="demo.seed",
