@@ -49,6 +49,7 @@ from openprobation.demo.names import (
     District,
     RegionData,
 )
+from openprobation.demo.notifications import add_demo_messages
 from openprobation.demo.people import (
     CHUNK,
     OfficeInfo,
@@ -802,6 +803,7 @@ def seed_demo(*, size: DemoSize, seed: int, today: dt.date, progress: Callable[[
         summary = add_population(
             org=org, seed=seed, people=size.people, cases=size.cases, active=size.active, today=today, progress=progress
         )
+        add_demo_messages(seed=seed, today=today)
         summary.offices = len(org.offices)
         summary.staff = User.objects.count()
         audit_record(
