@@ -189,7 +189,7 @@ def _claim(now: dt.datetime, limit: int) -> tuple[str, list[Message]]:
             # The status condition again: on a database without row locks (SQLite) a row another
             # worker claimed in between is left alone.
             Message.objects.filter(pk__in=ids, status__in=DUE_STATUSES).update(
-                status=MessageStatus.SENDING, claim_token=token, claimed_at=timezone.now(), updated_at=timezone.now()
+                status=MessageStatus.SENDING, claim_token=token, claimed_at=now, updated_at=timezone.now()
             )
     claimed = list(
         Message.objects.filter(claim_token=token, status=MessageStatus.SENDING).order_by("next_attempt_at", "id")

@@ -116,6 +116,15 @@ def test_http_sms_errors_retry_on_5xx_and_429_only(gateway, status, retryable) -
     assert "7701" not in str(err.value)  # no personal data in the error kept on the row
 
 
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_http_sms_redirect_is_not_followed(gateway, status) -> None:
+    gateway.status, gateway.body = status, {}
+    with pytest.raises(TransportError) as err:
+        HttpSmsTransport().send(a_message())
+    assert not err.value.retryable
+    assert len(gateway.requests) == 1
+
+
 def test_http_sms_timeout_is_retryable(gateway, settings) -> None:
     settings.NOTIFY_TIMEOUT_SECONDS = 1
     gateway.delay = 2.5
