@@ -238,3 +238,31 @@ def test_send_again_ignores_a_body(personas, case_a) -> None:
     assert response.status_code == 200
     message.refresh_from_db()
     assert message.status == MessageStatus.PENDING and message.attempts == 0
+
+
+# --- The work queue ----------------------------------------------------------------------------------
+
+
+def test_dead_messages_of_the_scope_are_in_the_work_queue(personas, case_a, django_assert_num_queries) -> None:
+    from openprobation.core.workqueue import WorkScope, work_sources  # noqa: PLC0415
+
+    dead = a_message(case_a, "dead")
+    a_message(case_a, "sent", status=MessageStatus.SENT)
+    elsewhere = a_case(person=a_person(registered_office=personas["office_b"]))
+    a_message(elsewhere, "elsewhere")
+    source = work_sources()["messages"]
+    today = timezone.localdate()
+    scope = WorkScope(user=personas["officer"], cases=Case.objects.filter(officer=personas["officer"]), today=today)
+    with django_assert_num_queries(2):
+        batch = source(scope)
+    assert (batch.kind, batch.count, batch.overdue) == ("message", 1, 0)
+    (item,) = batch.items
+    assert item.key == f"message:{dead.pk}" and item.case_id == case_a.pk and item.due == today
+    assert item.url.endswith(f"/cases/{case_a.pk}/messages/#message-{dead.pk}")
+    assert "Appointment reminder" in item.title
+    for n in range(3):
+        a_message(case_a, f"more-{n}")
+    later = WorkScope(user=personas["officer"], cases=scope.cases, today=today + dt.timedelta(days=1), limit=2)
+    with django_assert_num_queries(3):
+        batch = source(later)
+    assert (batch.count, len(batch.items), batch.overdue) == (4, 2, 4)
