@@ -71,7 +71,8 @@ def message_enqueue(
 
     Idempotent on ``dedupe_key``: a second call with the same key returns the message already
     there (whatever its status) and never creates a second one. Returns None when ``to`` is empty
-    (the person has no phone or e-mail): nothing to send. Runs inside the caller's transaction;
+    (the person has no phone or e-mail): nothing to send. Without ``person`` the case's person is
+    recorded. Runs inside the caller's transaction;
     on a concurrent insert of the same key the loser gets the winner's row."""
     if channel not in Channel.values:
         raise ValueError(f"Unknown channel {channel!r}; use one of {Channel.values}.")
@@ -98,6 +99,8 @@ def message_enqueue(
         status=MessageStatus.PENDING,
         next_attempt_at=send_after or timezone.now(),
     )
+    if person is None and case is not None:
+        message.person_id = case.person_id  # the message goes to the case's person
     try:
         with transaction.atomic():
             message.save()
