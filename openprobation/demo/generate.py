@@ -39,6 +39,7 @@ from openprobation.cases.models import (
     SentenceKind,
 )
 from openprobation.cases.terms import apply_decisions
+from openprobation.demo.conditions import seed_conditions
 from openprobation.demo.credentials import DEMO_PASSWORD, DEMO_USERNAMES
 from openprobation.demo.names import (
     CC_ARTICLES,
@@ -806,6 +807,7 @@ def seed_demo(*, size: DemoSize, seed: int, today: dt.date, progress: Callable[[
         add_demo_messages(seed=seed, today=today)
         summary.offices = len(org.offices)
         summary.staff = User.objects.count()
+        seed_conditions(seed=seed, today=today)
         audit_record(
             actor=None,
             action="demo.seed",

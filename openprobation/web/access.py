@@ -166,6 +166,10 @@ ACCESS: dict[str, Route] = {
     "cases:transfer": route(S.CASE, POST=jurisdiction(*TRANSFER)),
     "cases:appearance": route(S.CASE, POST=CASE_CHANGE),
     "cases:decision": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    # Duties set by the court (conditions).
+    "conditions:add": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "conditions:end": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "conditions:notice": route(S.CASE, GET=jurisdiction(*CASEWORK)),
     # Audit pages.
     "audit:log": route(GET=roles(AUDITOR)),
     "audit:verify": route(POST=roles(AUDITOR)),
@@ -198,6 +202,9 @@ ACCESS: dict[str, Route] = {
     "api-case-transfer": route(S.CASE, POST=jurisdiction(*TRANSFER)),
     "api-case-appearance": route(S.CASE, POST=CASE_CHANGE),
     "api-case-decisions": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
+    "api-case-conditions": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
+    "api-case-condition-end": route(S.CASE, POST=CASE_CHANGE),
+    "api-conditions-catalogue": route(GET=roles(*CASEWORK)),
     "api-audit-events": route(GET=roles(AUDITOR)),
     "api-audit-verify": route(POST=roles(AUDITOR)),
     "api-rules": route(GET=SIGNED_IN),
@@ -252,6 +259,7 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "accounts.office": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
     "accounts.user": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
     "rules.rule": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
+    "conditions.conditiondefinition": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
     # Registered by Django, DRF and django-axes; no role holds their permissions.
     "auth.group": admin_model(),
     "axes.accessattempt": admin_model(),
