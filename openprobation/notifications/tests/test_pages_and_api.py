@@ -16,6 +16,7 @@ from openprobation.audit.models import AuditEvent
 from openprobation.cases.models import Case
 from openprobation.core.casepage import case_sections
 from openprobation.core.exceptions import DomainError, PermissionDeniedError
+from openprobation.notifications.casepage import messages_section
 from openprobation.notifications.models import Message, MessageStatus
 from openprobation.notifications.selectors import case_messages
 from openprobation.notifications.services import message_enqueue, message_retry
@@ -131,9 +132,10 @@ def test_the_case_page_section_lists_the_newest_messages(personas, case_a) -> No
     sent = a_message(case_a, "s", status=MessageStatus.SENT)
     dead = a_message(case_a, "d")
     with CaptureQueriesContext(connection) as ctx:
-        sections = case_sections(user=personas["officer"], case=case_a, today=dt.date(2026, 12, 1))
+        mine = messages_section(user=personas["officer"], case=case_a, today=dt.date(2026, 12, 1))
+    assert mine is not None and len(ctx.captured_queries) == 2
+    sections = case_sections(user=personas["officer"], case=case_a, today=dt.date(2026, 12, 1))
     (section,) = [s for s in sections if s.key == "messages"]
-    assert len(ctx.captured_queries) == 2
     assert [m.pk for m in section.context["message_rows"]] == [dead.pk, sent.pk]
     assert section.context["dead_count"] == 1 and section.context["can_retry"] and section.context["show_body"]
     other = case_sections(user=personas["court_liaison"], case=case_a, today=dt.date(2026, 12, 1))
@@ -266,3 +268,29 @@ def test_dead_messages_of_the_scope_are_in_the_work_queue(personas, case_a, djan
     with django_assert_num_queries(3):
         batch = source(later)
     assert (batch.count, len(batch.items), batch.overdue) == (4, 2, 4)
+
+
+def test_the_case_page_section_renders(personas, case_a, rf) -> None:
+    from django.template.loader import render_to_string  # noqa: PLC0415
+
+    dead = a_message(case_a, "d")
+    request = rf.get("/")
+    request.user = personas["officer"]
+    section = messages_section(user=personas["officer"], case=case_a, today=dt.date(2026, 12, 1))
+    assert section is not None
+    html = render_to_string(section.template, section.context, request=request)
+    assert 'id="case-messages"' in html and f'id="retry-{dead.pk}"' in html and BODY in html
+    assert 'name="next" value="case"' in html and "1 message was not delivered." in html
+    empty = a_case(person=a_person(registered_office=personas["office_a"]))
+    section = messages_section(user=personas["officer"], case=empty, today=dt.date(2026, 12, 1))
+    assert section is not None
+    assert "No messages have been sent about this case." in render_to_string(section.template, section.context)
+
+
+def test_send_again_from_the_case_page_returns_there(personas, case_a) -> None:
+    message = a_message(case_a)
+    response = web_client(personas["officer"]).post(
+        reverse("notifications:retry", args=[case_a.pk, message.pk]), {"next": "case"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:detail", args=[case_a.pk]) + "#case-messages"
