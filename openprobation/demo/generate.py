@@ -51,6 +51,7 @@ from openprobation.demo.names import (
     District,
     RegionData,
 )
+from openprobation.demo.notifications import add_demo_messages
 from openprobation.demo.people import (
     CHUNK,
     OfficeInfo,
@@ -806,6 +807,7 @@ def seed_demo(*, size: DemoSize, seed: int, today: dt.date, progress: Callable[[
             org=org, seed=seed, people=size.people, cases=size.cases, active=size.active, today=today, progress=progress
         )
         seed_supervision(seed=seed, today=today)
+        add_demo_messages(seed=seed, today=today)
         summary.offices = len(org.offices)
         summary.staff = User.objects.count()
         seed_conditions(seed=seed, today=today)
