@@ -41,6 +41,7 @@ from openprobation.accounts.tokens import token_create
 from openprobation.cases.models import Case, CaseStatus
 from openprobation.cases.services import CaseInput, case_open
 from openprobation.core.timeutil import local_today
+from openprobation.enforcement.tests import matrix as enforcement_matrix
 from openprobation.people.iin import make_iin
 from openprobation.rules.models import Rule
 from openprobation.testing.factories import (
@@ -647,6 +648,8 @@ PAYLOADS: dict[tuple[str, str], Payload] = {
     ("admin:accounts_region_add", "POST"): _region,
     ("admin:accounts_region_change", "POST"): _region,
 }
+RECORDS.update(enforcement_matrix.RECORDS)
+PAYLOADS.update(enforcement_matrix.PAYLOADS)
 # The record is named in the body, not the address: one the caller may not see is a bad value of
 # that field (400 naming it, the same answer as for a record that does not exist), not a 404.
 SUBJECT_IN_BODY = {("api-cases", "POST")}
