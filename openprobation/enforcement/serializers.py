@@ -23,6 +23,15 @@ from openprobation.enforcement.models import (
 MAX_ID = 2**63 - 1
 
 
+class DateField(serializers.DateField):
+    """An ISO date written in ASCII digits: "２０２６-03-05" is refused, not read as 2026."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        if isinstance(value, str) and not value.isascii():
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
+
 class ViolationHistorySerializer(serializers.ModelSerializer[ViolationStatusChange]):
     by: serializers.StringRelatedField[Any] = serializers.StringRelatedField(read_only=True, allow_null=True)
     from_status = serializers.CharField(read_only=True)
@@ -37,7 +46,7 @@ class ViolationSerializer(serializers.ModelSerializer[Violation]):
     source_label = serializers.CharField(source="get_source_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     recorded_by: serializers.StringRelatedField[Any] = serializers.StringRelatedField(read_only=True, allow_null=True)
-    explanation_received_on = serializers.DateField(read_only=True, allow_null=True)
+    explanation_received_on = DateField(read_only=True, allow_null=True)
 
     class Meta:
         model = Violation
@@ -72,7 +81,7 @@ class ViolationInputSerializer(serializers.Serializer[dict[str, Any]]):
     kind = serializers.ChoiceField(choices=ViolationKind.choices)
     source = serializers.ChoiceField(choices=ViolationSource.choices, default=ViolationSource.OFFICER)  # type: ignore[assignment]
     source_ref = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    occurred_on = serializers.DateField()
+    occurred_on = DateField()
     description = serializers.CharField(max_length=10_000)
     evidence = serializers.CharField(max_length=10_000, required=False, allow_blank=True, default="")
     malicious = serializers.BooleanField(required=False, default=False)
@@ -89,7 +98,7 @@ class ViolationTransitionSerializer(serializers.Serializer[dict[str, Any]]):
 
 class ExplanationSerializer(serializers.Serializer[dict[str, Any]]):
     explanation = serializers.CharField(max_length=10_000)
-    received_on = serializers.DateField()
+    received_on = DateField()
 
 
 class StepSerializer(serializers.ModelSerializer[EnforcementStep]):
@@ -137,7 +146,7 @@ class StepInputSerializer(serializers.Serializer[dict[str, Any]]):
     violations = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, default=list, max_length=100
     )
-    taken_on = serializers.DateField(required=False, allow_null=True, default=None)
+    taken_on = DateField(required=False, allow_null=True, default=None)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     document_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     requested_outcome = serializers.ChoiceField(
@@ -146,8 +155,8 @@ class StepInputSerializer(serializers.Serializer[dict[str, Any]]):
     result = serializers.ChoiceField(choices=CourtResult.choices, required=False, allow_blank=True, default="")
     court = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     decision_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    decision_date = serializers.DateField(required=False, allow_null=True, default=None)
-    effective_date = serializers.DateField(required=False, allow_null=True, default=None)
+    decision_date = DateField(required=False, allow_null=True, default=None)
+    effective_date = DateField(required=False, allow_null=True, default=None)
     extension_months = serializers.IntegerField(
         min_value=1, max_value=120, required=False, allow_null=True, default=None
     )
@@ -158,7 +167,7 @@ class StepInputSerializer(serializers.Serializer[dict[str, Any]]):
 
 class StatusChangeSerializer(serializers.Serializer[dict[str, Any]]):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    effective_on = serializers.DateField(required=False, allow_null=True, default=None)
+    effective_on = DateField(required=False, allow_null=True, default=None)
 
 
 class CaseTaskSerializer(serializers.ModelSerializer[CaseTask]):
