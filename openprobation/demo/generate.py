@@ -40,6 +40,7 @@ from openprobation.cases.models import (
 )
 from openprobation.cases.terms import apply_decisions
 from openprobation.demo.credentials import DEMO_PASSWORD, DEMO_USERNAMES
+from openprobation.demo.enforcement import seed_enforcement
 from openprobation.demo.names import (
     CC_ARTICLES,
     INSTITUTIONS,
@@ -802,6 +803,7 @@ def seed_demo(*, size: DemoSize, seed: int, today: dt.date, progress: Callable[[
         summary = add_population(
             org=org, seed=seed, people=size.people, cases=size.cases, active=size.active, today=today, progress=progress
         )
+        seed_enforcement(seed=seed, today=today)
         summary.offices = len(org.offices)
         summary.staff = User.objects.count()
         audit_record(
