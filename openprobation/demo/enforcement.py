@@ -108,7 +108,7 @@ def seed_enforcement(*, seed: int, today: dt.date) -> dict[str, int]:
         "id"
     )
     # The demo officer's own cases first (what the demo login shows), then the office's, then any.
-    near = active.filter(office_id=officer.office_id) if officer else active
+    near = active.filter(office_id=officer.office_id) if officer and officer.office_id else active
     mine = (list(active.filter(officer=officer)) if officer else []) + list(near[:40]) + list(active[:40])
 
     def of_kind(kind: str) -> list[Case]:
