@@ -260,6 +260,9 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "openprobation.people.models.Language",
         "SentenceKindEnum": "openprobation.cases.models.SentenceKind",
         "DecisionKindEnum": "openprobation.cases.models.DecisionKind",
+        "TaskStatusEnum": "openprobation.cases.models.TaskStatus",
+        "ViolationKindEnum": "openprobation.enforcement.models.ViolationKind",
+        "ViolationStatusEnum": "openprobation.enforcement.models.ViolationStatus",
     },
 }
 

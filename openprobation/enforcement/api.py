@@ -41,9 +41,9 @@ from openprobation.enforcement.services import (
     case_mark_wanted,
     enforcement_step,
     violation_confirm,
-    violation_dismiss,
     violation_explain,
     violation_record,
+    violation_transition,
 )
 
 _WRITE = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
@@ -116,7 +116,7 @@ class ViolationTransitionView(ApiView):
         if v["to_status"] == "confirmed":
             violation_confirm(actor=user, violation=violation, reason=v["reason"], malicious=v["malicious"])
         else:
-            violation_dismiss(actor=user, violation=violation, reason=v["reason"])
+            violation_transition(actor=user, violation=violation, to_status=v["to_status"], reason=v["reason"])
         return Response(_violation_detail(violation))
 
 

@@ -91,7 +91,9 @@ class ViolationInputSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class ViolationTransitionSerializer(serializers.Serializer[dict[str, Any]]):
-    to_status = serializers.ChoiceField(choices=[ViolationStatus.CONFIRMED, ViolationStatus.DISMISSED])
+    to_status = serializers.ChoiceField(
+        choices=ViolationStatus.choices, help_text="confirmed or dismissed (the other statuses follow other acts)."
+    )
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     malicious = serializers.BooleanField(required=False, allow_null=True, default=None)
 
