@@ -15,6 +15,7 @@ class EnforcementConfig(AppConfig):
             register_case_facts,
             register_case_section,
         )
+        from openprobation.core.timeline import register_timeline_provider  # noqa: PLC0415
         from openprobation.core.workqueue import register_work_source  # noqa: PLC0415
         from openprobation.enforcement import providers, rules  # noqa: PLC0415
 
@@ -25,3 +26,4 @@ class EnforcementConfig(AppConfig):
         register_work_source("violations", providers.violations_source)
         register_work_source("tasks", providers.tasks_source)
         register_caseload_column(providers.OPEN_VIOLATIONS_COLUMN)
+        register_timeline_provider("enforcement", providers.timeline_entries)

@@ -16,12 +16,22 @@ from django.utils.translation import gettext_lazy
 from openprobation.accounts.scoping import CaseAction, may
 from openprobation.cases.lifecycle import TERMINAL, can_move
 from openprobation.cases.models import Case, CaseStatus, CaseTask, TaskStatus
+from openprobation.cases.selectors import case_qs_for_user
 from openprobation.core.caseload import CaseloadColumn
 from openprobation.core.casepage import CaseActionLink, CaseFact, CaseSection
+from openprobation.core.timeline import TimelineEntry
 from openprobation.core.timeutil import local_today
 from openprobation.core.workqueue import WorkBatch, WorkItem, WorkScope
 from openprobation.enforcement import ladder
-from openprobation.enforcement.models import AWAITING, ESTABLISHED, Step, Violation, ViolationStatus
+from openprobation.enforcement.models import (
+    AWAITING,
+    ESTABLISHED,
+    EnforcementStep,
+    Step,
+    Violation,
+    ViolationStatus,
+    ViolationStatusChange,
+)
 from openprobation.enforcement.rules import LADDER
 from openprobation.enforcement.selectors import case_open_violations, case_steps, case_tasks
 from openprobation.rules.rulebook import rule
@@ -269,3 +279,62 @@ OPEN_VIOLATIONS_COLUMN = CaseloadColumn(
     annotate=annotate_open_violations,
     kind="count",
 )
+
+
+# --- Timeline ---------------------------------------------------------------------------------------
+
+
+def timeline_entries(*, user: Any, case: Any | None, person: Any | None, limit: int) -> list[TimelineEntry]:
+    """Violations as they were recorded and decided, and the ladder's steps, newest first."""
+    if case is not None:
+        numbers = {case.pk: case.number}
+    else:
+        numbers = dict(case_qs_for_user(user).filter(person=person).values_list("pk", "number"))
+    if not numbers:
+        return []
+    ids = list(numbers)
+    entries: list[TimelineEntry] = []
+    changes = (
+        ViolationStatusChange.objects.filter(violation__case_id__in=ids)
+        .select_related("violation", "by")
+        .order_by("-at", "-id")[:limit]
+    )
+    for ch in changes:
+        v = ch.violation
+        entries.append(
+            TimelineEntry(
+                at=ch.at,
+                kind="violation",
+                title=_("Violation: %(kind)s — %(status)s")
+                % {"kind": v.get_kind_display(), "status": ch.get_to_status_display()},
+                detail=ch.reason,
+                by=str(ch.by) if ch.by else "",
+                ref=f"violation:{ch.pk}",
+                case_id=v.case_id,
+                case_number=numbers[v.case_id],
+                effective_on=ch.effective_on,
+                url=reverse("enforcement:violation", kwargs={"pk": v.case_id, "record": v.pk}),
+            )
+        )
+    steps = (
+        EnforcementStep.objects.filter(case_id__in=ids).select_related("recorded_by").order_by("-recorded_at", "-id")
+    )
+    for s in steps[:limit]:
+        detail = s.reason if not s.document_number else f"№ {s.document_number} · {s.reason}"
+        entries.append(
+            TimelineEntry(
+                at=s.recorded_at,
+                kind="enforcement",
+                title=str(s.get_step_display())
+                + (f": {s.get_requested_outcome_display()}" if s.requested_outcome and not s.result else "")
+                + (f": {s.get_result_display()}" if s.result else ""),
+                detail=detail,
+                by=str(s.recorded_by) if s.recorded_by else "",
+                ref=f"step:{s.pk}",
+                case_id=s.case_id,
+                case_number=numbers[s.case_id],
+                effective_on=s.taken_on,
+                url=reverse("enforcement:violations", kwargs={"pk": s.case_id}),
+            )
+        )
+    return entries

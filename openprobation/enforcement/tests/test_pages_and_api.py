@@ -261,3 +261,16 @@ def test_the_caseload_column_counts_open_violations(personas, case):
     other = make_case(personas)
     rows = {c.pk: c.open_violations for c in annotate_caseload(Case.objects.all(), local_today())}
     assert rows == {case.pk: 2, other.pk: 0}
+
+
+def test_violations_and_steps_appear_on_the_case_timeline(personas, case):
+    from openprobation.core.timeline import timeline_page  # noqa: PLC0415
+    from openprobation.enforcement.services import enforcement_warn  # noqa: PLC0415
+
+    a = v(case)
+    enforcement_warn(actor=personas["officer"], case=case, violations=[a.pk], reason="Предупреждение")
+    page = timeline_page(user=personas["officer"], case=case, page=1)
+    kinds = [e.kind for e in page.entries]
+    assert "enforcement" in kinds and kinds.count("violation") == 2
+    answer = api(personas["officer"]).get(f"/api/v1/cases/{case.pk}/timeline/").json()
+    assert {"violation", "enforcement"} <= {e["kind"] for e in answer["results"]}
