@@ -42,12 +42,16 @@ def _dates(violations: list[Violation]) -> str:
 
 
 def enforcement_state(*, case: Case, today: dt.date) -> dict[str, Any]:
-    """What the case page, its section and the API's overview show (a few queries per case)."""
+    """What the case page, its section and the API's overview show (a few queries per case, read
+    once per case object: the facts and the section of one page share them)."""
+    cached = getattr(case, "_enforcement_state", None)
+    if cached is not None and cached[0] == today:
+        return dict(cached[1])
     open_violations = list(case_open_violations(case=case))
     steps = list(case_steps(case=case))
     grounds = ladder.submission_due(case, today)
     established = Violation.objects.filter(case=case, status__in=ESTABLISHED).count()
-    return {
+    state = {
         "open_violations": open_violations,
         "steps": steps,
         "current_step": ladder.current_step(steps),
@@ -56,6 +60,8 @@ def enforcement_state(*, case: Case, today: dt.date) -> dict[str, Any]:
         "pending": ladder.pending_submission(case),
         "tasks": list(case_tasks(case=case, open_only=True)),
     }
+    case._enforcement_state = (today, state)  # type: ignore[attr-defined]
+    return dict(state)
 
 
 def case_facts(*, user: Any, case: Case, today: dt.date) -> list[CaseFact]:

@@ -126,6 +126,7 @@ def test_the_ladder_page_and_api_agree_and_the_prompt_shows(personas, case):
     ladder = api(officer).get(f"/api/v1/cases/{case.pk}/enforcement/").json()
     assert ladder["current_step"] == "submission" and ladder["submission_due"] is False
     assert ladder["allowed"]["court_outcome"] is True
+    case = Case.objects.get(pk=case.pk)  # a new page reads the case afresh
     facts = {f.key: f for f in case_facts(user=officer, case=case, today=local_today())}
     assert "submission_due" not in facts
     assert facts["open_violations"].data == {"count": 0, "step": "submission"}
