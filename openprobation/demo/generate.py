@@ -39,6 +39,7 @@ from openprobation.cases.models import (
     SentenceKind,
 )
 from openprobation.cases.terms import apply_decisions
+from openprobation.demo.conditions import seed_conditions
 from openprobation.demo.credentials import DEMO_PASSWORD, DEMO_USERNAMES
 from openprobation.demo.enforcement import seed_enforcement
 from openprobation.demo.names import (
@@ -806,6 +807,7 @@ def seed_demo(*, size: DemoSize, seed: int, today: dt.date, progress: Callable[[
         seed_enforcement(seed=seed, today=today)
         summary.offices = len(org.offices)
         summary.staff = User.objects.count()
+        seed_conditions(seed=seed, today=today)
         audit_record(
             actor=None,
             action="demo.seed",

@@ -166,6 +166,10 @@ ACCESS: dict[str, Route] = {
     "cases:transfer": route(S.CASE, POST=jurisdiction(*TRANSFER)),
     "cases:appearance": route(S.CASE, POST=CASE_CHANGE),
     "cases:decision": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    # Duties set by the court (conditions).
+    "conditions:add": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "conditions:end": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "conditions:notice": route(S.CASE, GET=jurisdiction(*CASEWORK)),
     # Violations and the enforcement ladder.
     "enforcement:violations": route(S.CASE, GET=jurisdiction(*CASEWORK)),
     "enforcement:record": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
@@ -211,6 +215,9 @@ ACCESS: dict[str, Route] = {
     "api-case-transfer": route(S.CASE, POST=jurisdiction(*TRANSFER)),
     "api-case-appearance": route(S.CASE, POST=CASE_CHANGE),
     "api-case-decisions": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
+    "api-case-conditions": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
+    "api-case-condition-end": route(S.CASE, POST=CASE_CHANGE),
+    "api-conditions-catalogue": route(GET=roles(*CASEWORK)),
     "api-case-violations": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
     "api-case-violation": route(S.CASE, GET=jurisdiction(*CASEWORK)),
     "api-case-violation-transition": route(S.CASE, POST=CASE_CHANGE),
@@ -274,6 +281,7 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "accounts.office": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
     "accounts.user": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
     "rules.rule": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
+    "conditions.conditiondefinition": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
     # Registered by Django, DRF and django-axes; no role holds their permissions.
     "auth.group": admin_model(),
     "axes.accessattempt": admin_model(),

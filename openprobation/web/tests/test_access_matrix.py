@@ -38,8 +38,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from openprobation.accounts.models import Role
 from openprobation.accounts.tokens import token_create
-from openprobation.cases.models import Case, CaseStatus
+from openprobation.cases.models import Case, CaseStatus, CourtDecision
 from openprobation.cases.services import CaseInput, case_open
+from openprobation.conditions.models import CaseCondition, ConditionDefinition
 from openprobation.core.timeutil import local_today
 from openprobation.enforcement.tests import matrix as enforcement_matrix
 from openprobation.people.iin import make_iin
@@ -598,6 +599,44 @@ def _nothing(w: W, s: Side | None) -> dict[str, Any]:
 # listed in NO_DB_EFFECT: for them the refusals are checked, the allowed call is not.
 # Routes that name a record of a case (``cases/<int:pk>/.../<int:record>/``): how to make one on
 # the case with primary key ``case_pk``; returns the record's primary key.
+def _condition(w: W, case_pk: int) -> int:
+    definition = ConditionDefinition.objects.get(code="no_change_residence_work", version=1)
+    start = TODAY() - dt.timedelta(days=30)
+    return CaseCondition.objects.create(case_id=case_pk, definition=definition, in_force_from=start).pk
+
+
+def _condition_add(w: W, s: Side | None) -> dict[str, Any]:
+    return {
+        "code": "no_leave_locality",
+        "decision": "original",
+        "in_force_from": TODAY().isoformat(),
+        "p_zone": "Астана",
+    }
+
+
+def _condition_add_json(w: W, s: Side | None) -> dict[str, Any]:
+    return {
+        "code": "report_to_office",
+        "params": {"reports": 2, "period": "month"},
+        "in_force_from": TODAY().isoformat(),
+    }
+
+
+def _condition_end(w: W, s: Side | None) -> dict[str, Any]:
+    assert s is not None
+    day = TODAY() - dt.timedelta(days=1)
+    decision = CourtDecision.objects.create(
+        case=s.active,
+        kind="duties_changed",
+        court="Суд",
+        number="4-13/2026",
+        decision_date=day,
+        effective_date=day,
+        duties_removed=["not to change residence"],
+    )
+    return {"decision": decision.pk, "ended_on": TODAY().isoformat(), "reason": "Решение суда"}
+
+
 def _dead_message(w: W, case_pk: int) -> int:
     """A message of the case that was given up (the only kind that may be sent again)."""
     import uuid  # noqa: PLC0415
@@ -619,6 +658,8 @@ def _dead_message(w: W, case_pk: int) -> int:
 
 
 RECORDS: dict[str, Callable[[dict[str, Any], int], int]] = {
+    "conditions:end": _condition,
+    "api-case-condition-end": _condition,
     "notifications:retry": _dead_message,
     "api-case-message-retry": _dead_message,
 }
@@ -640,6 +681,10 @@ PAYLOADS: dict[tuple[str, str], Payload] = {
     ("cases:transfer", "POST"): _transfer,
     ("cases:appearance", "POST"): _appearance,
     ("cases:decision", "POST"): _decision,
+    ("conditions:add", "POST"): _condition_add,
+    ("conditions:end", "POST"): _condition_end,
+    ("api-case-conditions", "POST"): _condition_add_json,
+    ("api-case-condition-end", "POST"): _condition_end,
     ("audit:verify", "POST"): _nothing,
     ("api-token", "POST"): _sign_in("colleague"),
     ("api-token", "DELETE"): _nothing,
