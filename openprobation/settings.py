@@ -263,6 +263,9 @@ SPECTACULAR_SETTINGS = {
         "AppointmentKindEnum": "openprobation.supervision.models.AppointmentKind",
         "EmploymentDutyStatusEnum": "openprobation.labour.models.DutyStatus",
         "ReferralKindEnum": "openprobation.labour.models.ReferralKind",
+        "TaskStatusEnum": "openprobation.cases.models.TaskStatus",
+        "ViolationKindEnum": "openprobation.enforcement.models.ViolationKind",
+        "ViolationStatusEnum": "openprobation.enforcement.models.ViolationStatus",
     },
 }
 
@@ -274,6 +277,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE = {
     "registration-deadlines": {"task": "openprobation.cases.tasks.check_registration_deadlines", "schedule": 3600.0},
+    "enforcement-search-tasks": {"task": "openprobation.enforcement.tasks.create_search_tasks", "schedule": 3600.0},
     "audit-seal": {
         "task": "openprobation.audit.tasks.seal_pending",
         "schedule": float(env_int("AUDIT_SEAL_INTERVAL_SECONDS", 30)),

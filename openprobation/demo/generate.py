@@ -41,6 +41,7 @@ from openprobation.cases.models import (
 from openprobation.cases.terms import apply_decisions
 from openprobation.demo.conditions import seed_conditions
 from openprobation.demo.credentials import DEMO_PASSWORD, DEMO_USERNAMES
+from openprobation.demo.enforcement import seed_enforcement
 from openprobation.demo.labour import seed_labour
 from openprobation.demo.names import (
     CC_ARTICLES,
@@ -808,6 +809,7 @@ def seed_demo(*, size: DemoSize, seed: int, today: dt.date, progress: Callable[[
         )
         seed_supervision(seed=seed, today=today)
         add_demo_messages(seed=seed, today=today)
+        seed_enforcement(seed=seed, today=today)
         summary.offices = len(org.offices)
         summary.staff = User.objects.count()
         seed_conditions(seed=seed, today=today)

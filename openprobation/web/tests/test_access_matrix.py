@@ -42,6 +42,7 @@ from openprobation.cases.models import Case, CaseStatus, CourtDecision
 from openprobation.cases.services import CaseInput, case_open
 from openprobation.conditions.models import CaseCondition, ConditionDefinition
 from openprobation.core.timeutil import local_today
+from openprobation.enforcement.tests import matrix as enforcement_matrix
 from openprobation.labour.tests.matrix import LABOUR_PAYLOADS, LABOUR_RECORDS
 from openprobation.people.iin import make_iin
 from openprobation.rules.models import Rule
@@ -763,6 +764,8 @@ PAYLOADS: dict[tuple[str, str], Payload] = {
 }
 RECORDS.update(LABOUR_RECORDS)
 PAYLOADS.update(LABOUR_PAYLOADS)
+RECORDS.update(enforcement_matrix.RECORDS)
+PAYLOADS.update(enforcement_matrix.PAYLOADS)
 # The record is named in the body, not the address: one the caller may not see is a bad value of
 # that field (400 naming it, the same answer as for a record that does not exist), not a 404.
 SUBJECT_IN_BODY = {("api-cases", "POST")}
