@@ -70,7 +70,7 @@ class CaseSummarySerializer(serializers.ModelSerializer[Case]):
 
 
 @extend_schema_field({"type": "string", "format": "date", "nullable": True})
-class ColumnDateField(serializers.Field):  # type: ignore[type-arg]
+class ColumnDateField(serializers.Field):
     """A registered caseload column's date (a date-time is given as its local day)."""
 
     def to_representation(self, value: Any) -> Any:
@@ -80,13 +80,13 @@ class ColumnDateField(serializers.Field):  # type: ignore[type-arg]
 
 
 @extend_schema_field({"type": "integer", "nullable": True})
-class ColumnCountField(serializers.Field):  # type: ignore[type-arg]
+class ColumnCountField(serializers.Field):
     def to_representation(self, value: Any) -> Any:
         return int(value) if value is not None else None
 
 
 @extend_schema_field({"type": "string", "nullable": True})
-class ColumnTextField(serializers.Field):  # type: ignore[type-arg]
+class ColumnTextField(serializers.Field):
     def to_representation(self, value: Any) -> Any:
         return None if value is None else str(value)
 
@@ -98,7 +98,7 @@ class CaseloadRowSerializer(CaseSummarySerializer):
     """A row of the case list: the summary and every column the apps above register
     (``core.caseload``: next appointment, open violations), by the column's name."""
 
-    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
+    def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
         for column in caseload_columns():
             field_class = _COLUMN_FIELDS.get(column.kind, ColumnTextField)
@@ -190,7 +190,9 @@ class FactSerializer(serializers.Serializer[Any]):
     value = serializers.CharField(help_text="The line as the case page shows it, in the caller's language.")
     tone = serializers.ChoiceField(choices=["", "info", "success", "warning", "danger"])
     url = serializers.CharField(help_text="Where the details are on the web (a section anchor or a page).")
-    data = serializers.JSONField(allow_null=True, help_text="The value for machines (a date as ISO text, a count).")
+    data = serializers.JSONField(  # type: ignore[assignment]  # a declared field, not Serializer.data
+        allow_null=True, help_text="The value for machines (a date as ISO text, a count)."
+    )
 
 
 class ControlClockSerializer(serializers.Serializer[Any]):
@@ -334,8 +336,12 @@ class CaseDetailSerializer(CaseSummarySerializer):
             return []
         return [{"status": s, "label": str(CaseStatus(s).label)} for s in allowed_moves(case.status)]
 
+    def _context_cache(self) -> dict[int, CaseOverview]:
+        cache: dict[int, CaseOverview] = self.__dict__.setdefault("_overviews", {})
+        return cache
+
     def _overview(self, case: Case) -> CaseOverview:
-        cache = self.context.setdefault("_overviews", {})
+        cache = self._context_cache()
         if case.pk not in cache:
             cache[case.pk] = case_overview(user=self.context["user"], case=case, today=local_today())
         return cache[case.pk]

@@ -15,10 +15,10 @@ from openprobation.audit.models import AuditEvent
 from openprobation.cases.models import Case, CaseStatus
 from openprobation.cases.overview import case_overview, case_own_actions
 from openprobation.cases.terms import CONTROL_ENDING_DAYS, control_days_left, status_family
-from openprobation.core import casepage
 from openprobation.core import caseload as caseload_registry
-from openprobation.core.casepage import CaseActionLink, CaseFact
+from openprobation.core import casepage
 from openprobation.core.caseload import CaseloadColumn
+from openprobation.core.casepage import CaseActionLink, CaseFact
 from openprobation.core.timeutil import local_today
 from openprobation.testing.clients import api_client, web_client
 from openprobation.testing.factories import a_case, a_person
