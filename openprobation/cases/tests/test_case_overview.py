@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from openprobation.audit.models import AuditEvent
 from openprobation.cases.models import Case, CaseStatus
@@ -24,6 +25,12 @@ from openprobation.testing.clients import api_client, web_client
 from openprobation.testing.factories import a_case, a_person
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 D = dt.date
 
