@@ -39,6 +39,7 @@ from openprobation.cases.models import (
     SentenceKind,
 )
 from openprobation.cases.terms import apply_decisions
+from openprobation.demo.conditions import seed_conditions
 from openprobation.demo.credentials import DEMO_PASSWORD, DEMO_USERNAMES
 from openprobation.demo.names import (
     CC_ARTICLES,
@@ -57,6 +58,7 @@ from openprobation.demo.people import (
     person_name,
     stream,
 )
+from openprobation.demo.supervision import seed_supervision
 from openprobation.people.models import (
     Address,
     FamilyMember,
@@ -802,8 +804,10 @@ def seed_demo(*, size: DemoSize, seed: int, today: dt.date, progress: Callable[[
         summary = add_population(
             org=org, seed=seed, people=size.people, cases=size.cases, active=size.active, today=today, progress=progress
         )
+        seed_supervision(seed=seed, today=today)
         summary.offices = len(org.offices)
         summary.staff = User.objects.count()
+        seed_conditions(seed=seed, today=today)
         audit_record(
             actor=None,
             action="demo.seed",

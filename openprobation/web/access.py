@@ -166,6 +166,14 @@ ACCESS: dict[str, Route] = {
     "cases:transfer": route(S.CASE, GET=jurisdiction(*TRANSFER), POST=jurisdiction(*TRANSFER)),
     "cases:appearance": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
     "cases:decision": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    # Duties set by the court (conditions).
+    "conditions:add": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "conditions:end": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "conditions:notice": route(S.CASE, GET=jurisdiction(*CASEWORK)),
+    # Supervision: reporting schedule, appointments and their outcomes.
+    "supervision:schedule": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "supervision:appointment_new": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "supervision:outcome": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
     # Audit pages.
     "audit:log": route(GET=roles(AUDITOR)),
     "audit:verify": route(POST=roles(AUDITOR)),
@@ -198,6 +206,12 @@ ACCESS: dict[str, Route] = {
     "api-case-transfer": route(S.CASE, POST=jurisdiction(*TRANSFER)),
     "api-case-appearance": route(S.CASE, POST=CASE_CHANGE),
     "api-case-decisions": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
+    "api-case-conditions": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
+    "api-case-condition-end": route(S.CASE, POST=CASE_CHANGE),
+    "api-conditions-catalogue": route(GET=roles(*CASEWORK)),
+    "api-case-schedule": route(S.CASE, GET=jurisdiction(*CASEWORK), PUT=CASE_CHANGE),
+    "api-case-appointments": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
+    "api-case-appointment-outcome": route(S.CASE, POST=CASE_CHANGE),
     "api-audit-events": route(GET=roles(AUDITOR)),
     "api-audit-verify": route(POST=roles(AUDITOR)),
     "api-rules": route(GET=SIGNED_IN),
@@ -205,6 +219,11 @@ ACCESS: dict[str, Route] = {
     # Staff administration (the system administrator; never their own role, placement or activity).
     "api-staff": route(GET=roles(SYSADMIN)),
     "api-staff-member": route(S.STAFF_MEMBER, GET=roles(SYSADMIN), PATCH=roles(SYSADMIN)),
+    # Notifications: a case's messages to the person; "send again" for a message given up.
+    "notifications:case_messages": route(S.CASE, GET=jurisdiction(*CASEWORK)),
+    "notifications:retry": route(S.CASE, POST=CASE_CHANGE),
+    "api-case-messages": route(S.CASE, GET=jurisdiction(*CASEWORK)),
+    "api-case-message-retry": route(S.CASE, POST=CASE_CHANGE),
     # Anything else under /api/v1/, and under /api/ (another version, a typo), is a JSON 404.
     "api-not-found": route(),
     "api-root-not-found": route(),
@@ -247,6 +266,7 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "accounts.office": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
     "accounts.user": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
     "rules.rule": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
+    "conditions.conditiondefinition": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
     # Registered by Django, DRF and django-axes; no role holds their permissions.
     "auth.group": admin_model(),
     "axes.accessattempt": admin_model(),
