@@ -131,6 +131,7 @@ def registered_columns(monkeypatch: Any) -> None:
         column = caseload.CaseloadColumn(name, order, label, lambda qs, today: qs.annotate(**{name: value}), kind)
         monkeypatch.setitem(caseload._columns, name, column)
 
+    monkeypatch.setattr(caseload, "_columns", {})
     add("next_appointment", 10, "Next appointment", F("received_on"), "date")
     add("open_violations", 20, "Open violations", Value(2), "count")
 

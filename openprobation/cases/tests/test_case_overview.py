@@ -32,6 +32,7 @@ def _english():
     with translation.override("en"):
         yield
 
+
 D = dt.date
 
 
@@ -129,9 +130,10 @@ def registered(monkeypatch):
             CaseActionLink("add_violation", 70, "Record a violation", f"/cases/{case.pk}/y/"),
         ]
 
-    monkeypatch.setitem(casepage._facts, "test_duties", duties)
-    monkeypatch.setitem(casepage._facts, "test_enforcement", enforcement)
-    monkeypatch.setitem(casepage._actions, "test_actions", actions)
+    # Only these (the real apps' providers are tested in their apps).
+    monkeypatch.setattr(casepage, "_facts", {"test_duties": duties, "test_enforcement": enforcement})
+    monkeypatch.setattr(casepage, "_actions", {"test_actions": actions})
+    monkeypatch.setattr(casepage, "_sections", {})
 
 
 def _facts_on_page(html: str) -> list[tuple[str, str]]:
@@ -296,6 +298,7 @@ def columns(monkeypatch):
     """Columns as supervision and enforcement register them."""
     from django.db.models import F, Value  # noqa: PLC0415
 
+    monkeypatch.setattr(caseload_registry, "_columns", {})
     monkeypatch.setitem(
         caseload_registry._columns,
         "next_appointment",
