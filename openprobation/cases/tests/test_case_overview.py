@@ -361,3 +361,9 @@ def test_caseload_query_count_is_constant_in_page_size(personas, columns, django
     with django_assert_num_queries(len(ctx.captured_queries)):
         response = client.get(url)
     assert len(response.context["page_obj"].object_list) == 25
+
+
+@pytest.mark.parametrize("key", [*FORM_PAGES, "appearance"])
+def test_a_huge_case_number_in_a_form_address_is_not_found(personas, key):
+    url = reverse(f"cases:{key}", args=[10**30])
+    assert web_client(personas["head"]).get(url).status_code == 404
