@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
 
 from openprobation.cases.terms import status_family as _status_family
 
@@ -32,3 +33,11 @@ def as_date(value: Any) -> dt.date | None:
 
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value if isinstance(value, dt.date) else None
+
+
+@register.simple_tag(takes_context=True)
+def render_case_section(context: template.Context, section: Any) -> str:
+    """A registered section of the case page, rendered from its own template with its own context:
+    its keys at the top level and the whole of it as ``section`` (both conventions of the apps)."""
+    values = {**section.context, "section": section.context}
+    return render_to_string(section.template, values, request=context.get("request"))
