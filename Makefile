@@ -33,7 +33,8 @@ $(VAR)/audit_chain_key:
 	mkdir -p $(VAR)
 	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
 
-$(VAR)/audit_checkpoint_key.pem: $(BIN)/.installed
+# Order-only: a reinstall (pyproject changed) must not try to make the key again.
+$(VAR)/audit_checkpoint_key.pem: | $(BIN)/.installed
 	$(BIN)/python -m openprobation.audit.keys $@ > $(VAR)/audit_checkpoint_public.pem
 
 KEYS := $(VAR)/secret_key $(VAR)/audit_chain_key $(VAR)/audit_checkpoint_key.pem
