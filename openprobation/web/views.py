@@ -94,7 +94,8 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         if may_see_work_queue(user):
             context.update(_work_summary(user, today))
-        else:
+        if not manages_queue(user):
+            # A manager's overdue work (below) lists these already, with the rest of the office's.
             context["overdue_cases"] = overdue_registrations(user=user, today=today, limit=OVERDUE_LIST_SIZE)
     return render(request, "web/home.html", context)
 
@@ -102,7 +103,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def _work_summary(user: Any, today: Any) -> dict[str, Any]:
     """What a home page that carries or manages cases leads with: an officer's Today (counts and
     the first items); a manager's unallocated cases, overdue work and the queue of each officer.
-    Overdue registrations are deadlines of the queue, so they are not listed a second time."""
+    A manager's overdue work includes the office's overdue registrations; an officer keeps the
+    office's list of them below their own Today."""
     if not manages_queue(user):
         queue = work_queue(user=user, today=today, limit=TODAY_LIST_SIZE)
         return {"queue": queue}

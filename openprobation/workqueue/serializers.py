@@ -28,7 +28,7 @@ class WorkQueueQuerySerializer(serializers.Serializer[dict[str, Any]]):
 
 class KindCountSerializer(serializers.Serializer[dict[str, Any]]):
     kind = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField(help_text="The kind, translated.")  # type: ignore[assignment]
     count = serializers.IntegerField(help_text="All the work of this kind in the queue's scope.")
     overdue = serializers.IntegerField()
 
