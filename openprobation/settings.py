@@ -280,6 +280,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "openprobation.audit.tasks.write_checkpoint",
         "schedule": float(env_int("AUDIT_CHECKPOINT_INTERVAL_SECONDS", 3600)),
     },
+    "notifications": {
+        "task": "openprobation.notifications.tasks.send_due_messages",
+        "schedule": float(env_int("NOTIFY_SEND_INTERVAL_SECONDS", 60)),
+    },
 }
 
 # The audit trail's keys, kept outside the database (see openprobation/audit/keys.py and README).
@@ -334,3 +338,47 @@ LOGGING = {
         **{name: {"filters": ["refusals"]} for name in REFUSAL_LOGGERS},
     },
 }
+
+# Notifications (openprobation/notifications): the outbox's transports per channel, checked here so
+# that an unknown name or a missing gateway address stops the service at start-up.
+NOTIFY_SMS_TRANSPORT = env_str("NOTIFY_SMS_TRANSPORT", "file")
+NOTIFY_EMAIL_TRANSPORT = env_str("NOTIFY_EMAIL_TRANSPORT", "file")
+for _var, _value, _known in (
+    ("NOTIFY_SMS_TRANSPORT", NOTIFY_SMS_TRANSPORT, ("console", "file", "http")),
+    ("NOTIFY_EMAIL_TRANSPORT", NOTIFY_EMAIL_TRANSPORT, ("console", "file", "smtp")),
+):
+    if _value not in _known:
+        raise ImproperlyConfiguredEnv(f"{_var}={_value!r} is not a transport; use one of {', '.join(_known)}.")
+NOTIFY_FILE_PATH = Path(env_str("NOTIFY_FILE_PATH", str(VAR_DIR / "outbox.jsonl")))
+NOTIFY_SMS_URL = env_str("NOTIFY_SMS_URL", "")
+NOTIFY_SMS_TOKEN = env_str("NOTIFY_SMS_TOKEN", "")
+NOTIFY_SMS_SENDER = env_str("NOTIFY_SMS_SENDER", "PROBATION")
+NOTIFY_SMS_IDEMPOTENT = env_bool("NOTIFY_SMS_IDEMPOTENT", False)
+if NOTIFY_SMS_TRANSPORT == "http" and not NOTIFY_SMS_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfiguredEnv("NOTIFY_SMS_TRANSPORT=http needs NOTIFY_SMS_URL (an http:// or https:// address).")
+NOTIFY_TIMEOUT_SECONDS = env_int("NOTIFY_TIMEOUT_SECONDS", 10)
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 60)
+NOTIFY_RETRY_MAX_SECONDS = env_int("NOTIFY_RETRY_MAX_SECONDS", 6 * 3600)
+NOTIFY_STALE_SENDING_MINUTES = env_int("NOTIFY_STALE_SENDING_MINUTES", 15)
+NOTIFY_BATCH_SIZE = env_int("NOTIFY_BATCH_SIZE", 100)
+for _var, _number in (
+    ("NOTIFY_TIMEOUT_SECONDS", NOTIFY_TIMEOUT_SECONDS),
+    ("NOTIFY_MAX_ATTEMPTS", NOTIFY_MAX_ATTEMPTS),
+    ("NOTIFY_RETRY_BASE_SECONDS", NOTIFY_RETRY_BASE_SECONDS),
+    ("NOTIFY_RETRY_MAX_SECONDS", NOTIFY_RETRY_MAX_SECONDS),
+    ("NOTIFY_STALE_SENDING_MINUTES", NOTIFY_STALE_SENDING_MINUTES),
+    ("NOTIFY_BATCH_SIZE", NOTIFY_BATCH_SIZE),
+):
+    if _number < 1:
+        raise ImproperlyConfiguredEnv(f"{_var}={_number} must be at least 1.")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfiguredEnv("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true.")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "probation@localhost")
+NOTIFY_EMAIL_DOMAIN = env_str("NOTIFY_EMAIL_DOMAIN", DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost")

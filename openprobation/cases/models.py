@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -272,3 +274,69 @@ class CourtDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.kind} {self.number}"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# What a task asks for, by its title code: the title is translated when it is shown, so a task
+# created by a nightly job reads in the language of whoever opens it. Apps above ``cases`` add
+# their own codes with ``register_task_title`` from ``AppConfig.ready``.
+TASK_TITLES: dict[str, Any] = {
+    "search_measures": _("Take initial search measures"),
+    "materials_to_court": _("Send the materials to court"),
+    "prepare_submission": _("Prepare a submission to court"),
+}
+
+
+def register_task_title(code: str, title: Any) -> None:
+    """Registering the same code again replaces the title (reloads stay idempotent)."""
+    TASK_TITLES[code] = title
+
+
+class CaseTask(TimeStampedModel):
+    """A piece of work on a case with a due date (search measures, materials to court, …), shown
+    in the assignee's work queue until it is done or cancelled."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=48)
+    title_code = models.CharField(_("title"), max_length=64)
+    due_on = models.DateField(_("due on"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_tasks",
+        verbose_name=_("assignee"),
+    )
+    status = models.CharField(_("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    note = models.TextField(_("note"), blank=True)
+    source_ref = models.CharField(max_length=100, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="case_task_status_due_idx"),
+            models.Index(fields=["case", "status"], name="case_task_case_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "source_ref"], condition=~Q(source_ref=""), name="case_task_source_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.kind} {self.due_on}"
+
+    @property
+    def title(self) -> str:
+        return str(TASK_TITLES.get(self.title_code, self.title_code))

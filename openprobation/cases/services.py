@@ -23,11 +23,13 @@ from openprobation.cases.models import (
     CaseNumberSequence,
     CaseStatus,
     CaseStatusChange,
+    CaseTask,
     CaseTransfer,
     CaseType,
     CourtDecision,
     DecisionKind,
     SentenceKind,
+    TaskStatus,
 )
 from openprobation.cases.terms import CaseTerms, current_terms, registration_overdue_q
 from openprobation.core.exceptions import DomainError, PermissionDeniedError
@@ -541,3 +543,91 @@ def registration_overdue_scan(*, today: dt.date | None = None) -> int:
     the caseload shows the same flag)."""
     on = today or local_today()
     return Case.objects.filter(registration_overdue_q(today=on)).count()
+
+
+TASK_FIELDS = ["kind", "title_code", "due_on", "assignee_id", "status", "source_ref"]
+MAX_TASK_DAYS_AHEAD = 3660
+
+
+def case_task_create(
+    *,
+    actor: User | None,
+    case: Case,
+    kind: str,
+    title_code: str,
+    due_on: dt.date,
+    assignee: User | None = None,
+    source_ref: str = "",
+) -> CaseTask:
+    """Create a task on the case for its officer (or ``assignee``). ``actor`` None is the system
+    (a nightly job). Idempotent: with a non-empty ``source_ref`` a second call for the same
+    (case, kind, source_ref) returns the existing task and writes nothing."""
+    kind = (kind or "").strip()
+    title_code = (title_code or "").strip() or kind
+    source_ref = (source_ref or "").strip()
+    if not kind or len(kind) > 48 or len(title_code) > 64 or len(source_ref) > 100:
+        raise DomainError(_("Choose the kind of task."), field="kind")
+    with transaction.atomic():
+        # The case row lock serialises two callers creating the same task at once.
+        locked = Case.objects.select_for_update().select_related("office").get(pk=case.pk)
+        if actor is not None and not may(actor, CaseAction.EDIT, locked):
+            raise PermissionDeniedError(_("You may not change this case."))
+        if source_ref:
+            existing = CaseTask.objects.filter(case=locked, kind=kind, source_ref=source_ref).first()
+            if existing is not None:
+                return existing
+        if locked.status in TERMINAL:
+            raise DomainError(_("A finished case cannot take a new task."), code="case_finished")
+        if (due_on - local_today()).days > MAX_TASK_DAYS_AHEAD:
+            raise DomainError(_("The due date is too far ahead."), field="due_on")
+        who = assignee if assignee is not None else locked.officer
+        if who is not None and (not who.is_active or who.office_id != locked.office_id):
+            if assignee is not None:
+                raise DomainError(_("Choose an active officer of the case's office."), field="assignee")
+            who = None  # the case's officer has left the office: the office's head sees it unassigned
+        task = CaseTask.objects.create(
+            case=locked,
+            kind=kind,
+            title_code=title_code,
+            due_on=due_on,
+            assignee=who,
+            source_ref=source_ref,
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="case.task_create",
+            subject=locked,
+            changes=diff({}, snapshot(task, TASK_FIELDS)),
+            details={"task_id": task.pk},
+        )
+    return task
+
+
+def case_task_complete(*, actor: User, task: CaseTask, note: str = "", cancel: bool = False) -> CaseTask:
+    """Mark an open task done (or cancelled, which needs a note saying why)."""
+    note = (note or "").strip()
+    if cancel and not note:
+        raise DomainError(_("Give the reason for the change."), field="note")
+    with transaction.atomic():
+        locked = CaseTask.objects.select_for_update().select_related("case", "case__office").get(pk=task.pk)
+        if not may(actor, CaseAction.EDIT, locked.case) and not (
+            locked.assignee_id == actor.pk and may(actor, CaseAction.VIEW, locked.case)
+        ):
+            raise PermissionDeniedError(_("You may not change this case."))
+        if locked.status != TaskStatus.OPEN:
+            raise DomainError(_("This task is no longer open."), code="task_closed")
+        before = snapshot(locked, TASK_FIELDS)
+        locked.status = TaskStatus.CANCELLED if cancel else TaskStatus.DONE
+        locked.done_at = timezone.now()
+        locked.done_by = actor
+        locked.note = note
+        locked.save()
+        audit_record(
+            actor=actor,
+            action="case.task_cancel" if cancel else "case.task_complete",
+            subject=locked.case,
+            changes=diff(before, snapshot(locked, TASK_FIELDS)),
+            details={"task_id": locked.pk, "note": note},
+        )
+    return locked

@@ -6,3 +6,9 @@ class NotificationsConfig(AppConfig):
     name = "openprobation.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from openprobation.core.casepage import register_case_section  # noqa: PLC0415
+        from openprobation.notifications.casepage import messages_section  # noqa: PLC0415
+
+        register_case_section("messages", messages_section)

@@ -210,6 +210,11 @@ ACCESS: dict[str, Route] = {
     # Staff administration (the system administrator; never their own role, placement or activity).
     "api-staff": route(GET=roles(SYSADMIN)),
     "api-staff-member": route(S.STAFF_MEMBER, GET=roles(SYSADMIN), PATCH=roles(SYSADMIN)),
+    # Notifications: a case's messages to the person; "send again" for a message given up.
+    "notifications:case_messages": route(S.CASE, GET=jurisdiction(*CASEWORK)),
+    "notifications:retry": route(S.CASE, POST=CASE_CHANGE),
+    "api-case-messages": route(S.CASE, GET=jurisdiction(*CASEWORK)),
+    "api-case-message-retry": route(S.CASE, POST=CASE_CHANGE),
     # Anything else under /api/v1/, and under /api/ (another version, a typo), is a JSON 404.
     "api-not-found": route(),
     "api-root-not-found": route(),

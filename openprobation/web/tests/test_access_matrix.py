@@ -597,7 +597,30 @@ def _nothing(w: W, s: Side | None) -> dict[str, Any]:
 # listed in NO_DB_EFFECT: for them the refusals are checked, the allowed call is not.
 # Routes that name a record of a case (``cases/<int:pk>/.../<int:record>/``): how to make one on
 # the case with primary key ``case_pk``; returns the record's primary key.
-RECORDS: dict[str, Callable[[dict[str, Any], int], int]] = {}
+def _dead_message(w: W, case_pk: int) -> int:
+    """A message of the case that was given up (the only kind that may be sent again)."""
+    import uuid  # noqa: PLC0415
+
+    from openprobation.notifications.models import Message  # noqa: PLC0415
+
+    message = Message.objects.create(
+        channel="sms",
+        to="+77010000000",
+        body="Еске салу",
+        language="kk",
+        dedupe_key=f"matrix:{case_pk}:{uuid.uuid4().hex}",
+        case_id=case_pk,
+        status="dead",
+        attempts=8,
+        next_attempt_at=dt.datetime.now(dt.UTC),
+    )
+    return message.pk
+
+
+RECORDS: dict[str, Callable[[dict[str, Any], int], int]] = {
+    "notifications:retry": _dead_message,
+    "api-case-message-retry": _dead_message,
+}
 
 PAYLOADS: dict[tuple[str, str], Payload] = {
     ("set_language", "POST"): lambda w, s: {"language": "ru", "next": "/"},
@@ -635,6 +658,8 @@ PAYLOADS: dict[tuple[str, str], Payload] = {
     ("api-case-transfer", "POST"): _transfer,
     ("api-case-appearance", "POST"): _appearance,
     ("api-case-decisions", "POST"): _decision,
+    ("notifications:retry", "POST"): _nothing,
+    ("api-case-message-retry", "POST"): _nothing,
     ("api-audit-verify", "POST"): _nothing,
     ("admin:login", "POST"): _sign_in("sysadmin"),
     ("admin:logout", "POST"): _nothing,
