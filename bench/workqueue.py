@@ -3,7 +3,7 @@ with a year of appointments, on PostgreSQL.
 
 The data set is `seed-demo --scale large` (demo/generate.py ``size_for``) plus a year of
 appointments: the supervision demo generator when it is installed (``openprobation.demo.supervision``
-with ``add_appointments``), otherwise weekly appointments per active case inserted in bulk into
+``seed_supervision``), otherwise weekly appointments per active case inserted in bulk into
 the supervision app's table when that model exists. The database is built once and reused by the
 next runs (``--rebuild`` builds it again). Without an appointment model the queue is measured with
 the sources that are registered, and the output says so.
@@ -128,15 +128,19 @@ def _load_appointments(*, seed: int) -> str:
         return "no appointment model (the supervision app has not landed): sources measured as registered"
     if model.objects.exists():
         return f"{model.objects.count():,} appointments (reused)"
+    from django.db import transaction
+
     from openprobation.core.timeutil import local_today
 
     try:
         from openprobation.demo import supervision as demo_supervision
     except ImportError:
         demo_supervision = None
-    generator = getattr(demo_supervision, "add_appointments", None)
+    # The supervision demo generator: schedules and a year of appointments for every active case.
+    generator = getattr(demo_supervision, "seed_supervision", None)
     if generator is not None:
-        generator(seed=seed, today=local_today(), days=365)
+        with transaction.atomic():
+            generator(seed=seed, today=local_today())
         return f"{model.objects.count():,} appointments (supervision demo generator)"
     return _bulk_appointments(model, today=local_today())
 

@@ -80,3 +80,54 @@ def test_today_at_390_px_keeps_the_table_in_a_focusable_region(new_page: NewPage
     page.click("#queue-table th a[href*='sort=officer']")
     assert "sort=officer" in page.url
     assert_accessible(page)
+
+
+def test_officer_records_an_appointment_outcome_from_today_in_at_most_five_interactions(new_page: NewPage) -> None:
+    """From /today/: the row's "Record outcome", the outcome, save — and the officer is back at
+    the queue with the appointment gone from it. Signing in is not counted."""
+    from django.apps import apps
+    from django.utils import timezone
+
+    try:
+        appointment_model = apps.get_model("supervision", "Appointment")
+    except LookupError:
+        pytest.skip("needs the supervision app's appointments and outcome form (supervision:outcome)")
+    office = cast(Office, OfficeFactory(code="NA1"))
+    officer = cast(User, UserFactory(username="officer", role=Role.OFFICER, office=office))
+    today = local_today()
+    case = cast(
+        Case,
+        CaseFactory(
+            person=PersonFactory(registered_office=office),
+            officer=officer,
+            status=CaseStatus.ACTIVE,
+            control_start=today - dt.timedelta(days=60),
+            control_end=today + dt.timedelta(days=300),
+        ),
+    )
+    appointment = appointment_model.objects.create(
+        case=case, starts_at=timezone.now() - dt.timedelta(hours=1), officer=officer
+    )
+
+    page = new_page()
+    login(page, "officer", TEST_PASSWORD)
+    page.goto("/today/")
+    row = page.locator(f"#queue-table tr[data-key='appointment:{appointment.pk}']")
+    assert row.count() == 1
+    interactions = 0
+
+    row.locator("a.usa-button").click()  # 1: Record outcome
+    interactions += 1
+    page.wait_for_selector("#outcome-form")
+    assert_accessible(page)
+    page.locator("#outcome-form label", has_text="Attended and complied").click()  # 2: the outcome
+    interactions += 1
+    with page.expect_navigation():
+        page.click("#outcome-form button[type=submit]")  # 3: save
+    interactions += 1
+
+    assert interactions <= 5
+    assert page.url.endswith("/today/")
+    appointment.refresh_from_db()
+    assert appointment.outcome == "attended_complied"
+    assert page.locator(f"#queue-table tr[data-key='appointment:{appointment.pk}']").count() == 0
