@@ -286,7 +286,9 @@ def main() -> int:
         counts, shown = [], []
         for limit in (25, 100):
             queue_views.PAGE_LIMIT = limit
-            counts.append(pages._count_queries(client, today))
+            # The fewest of three: sealing the audit trail after a commit sometimes finds a seal
+            # another request already made (fewer queries); the page's own queries do not vary.
+            counts.append(min(pages._count_queries(client, today) for _ in range(3)))
             shown.append(client.get(today).content.decode().count('id="queue-row-'))
         queue_views.PAGE_LIMIT = original
         same = "constant" if counts[0] == counts[1] else "GROWS"
