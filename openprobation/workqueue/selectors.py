@@ -206,8 +206,9 @@ class OfficerQueue:
 def office_queue_counts(*, user: Any, today: dt.date) -> list[OfficerQueue]:
     """Per caseworker of a manager's offices, the counts of their queue (no items are read, so no
     personal data is shown and nothing is recorded). Each source answers with its counts once per
-    officer: the cost grows with the number of officers, never with the number of cases."""
-    if not manages_queue(user):
+    officer: the cost grows with the number of officers, never with the number of cases — so it is
+    an office's table (a head's, a senior officer's), not a region's."""
+    if not manages_queue(user) or getattr(user, "office_id", None) is None:
         return []
     out = []
     for officer in queue_officers(user):

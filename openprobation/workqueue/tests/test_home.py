@@ -78,3 +78,13 @@ def test_today_is_in_the_navigation_of_staff_who_carry_or_manage_cases(personas)
         )
     for name in ("analyst", "auditor", "sysadmin"):
         assert reverse("workqueue:today") not in web_client(personas[name]).get(reverse("home")).content.decode()
+
+
+def test_a_regional_administrators_home_leads_with_the_regions_unallocated_cases(personas):
+    in_b = a_case(person=a_person(registered_office=personas["office_b"]), officer=None, number="T-R-0001")
+    a_case(person=a_person(registered_office=personas["office_c"]), officer=None, number="T-R-0002")
+    html = web_client(personas["regional_admin"]).get(reverse("home")).content.decode()
+    assert in_b.number in html[html.index('id="home-unallocated"') : html.index('id="home-overdue"')]
+    assert "T-R-0002" not in html
+    # No per-officer table for a whole region (its cost grows with the officers counted).
+    assert 'id="home-officer-queues"' not in html
