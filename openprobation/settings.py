@@ -260,6 +260,12 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "openprobation.people.models.Language",
         "SentenceKindEnum": "openprobation.cases.models.SentenceKind",
         "DecisionKindEnum": "openprobation.cases.models.DecisionKind",
+        "AppointmentKindEnum": "openprobation.supervision.models.AppointmentKind",
+        "EmploymentDutyStatusEnum": "openprobation.labour.models.DutyStatus",
+        "ReferralKindEnum": "openprobation.labour.models.ReferralKind",
+        "TaskStatusEnum": "openprobation.cases.models.TaskStatus",
+        "ViolationKindEnum": "openprobation.enforcement.models.ViolationKind",
+        "ViolationStatusEnum": "openprobation.enforcement.models.ViolationStatus",
     },
 }
 
@@ -271,11 +277,15 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE = {
     "registration-deadlines": {"task": "openprobation.cases.tasks.check_registration_deadlines", "schedule": 3600.0},
+    "enforcement-search-tasks": {"task": "openprobation.enforcement.tasks.create_search_tasks", "schedule": 3600.0},
     "audit-seal": {
         "task": "openprobation.audit.tasks.seal_pending",
         "schedule": float(env_int("AUDIT_SEAL_INTERVAL_SECONDS", 30)),
     },
     "audit-chain-verify": {"task": "openprobation.audit.tasks.verify_chain", "schedule": 6 * 3600.0},
+    "supervision-appointments": {"task": "openprobation.supervision.tasks.generate_appointments", "schedule": 3600.0},
+    "supervision-reminders": {"task": "openprobation.supervision.tasks.send_appointment_reminders", "schedule": 900.0},
+    "employment-deadlines": {"task": "openprobation.labour.tasks.check_employment_deadlines", "schedule": 24 * 3600.0},
     "audit-checkpoint": {
         "task": "openprobation.audit.tasks.write_checkpoint",
         "schedule": float(env_int("AUDIT_CHECKPOINT_INTERVAL_SECONDS", 3600)),

@@ -95,6 +95,9 @@ ADMIN_MODEL_PERMS: dict[str, list[str]] = {
         "rules.view_rule",
         "rules.add_rule",
         "rules.change_rule",
+        "conditions.view_conditiondefinition",
+        "conditions.add_conditiondefinition",
+        "conditions.change_conditiondefinition",
     ],
 }
 

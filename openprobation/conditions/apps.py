@@ -20,3 +20,10 @@ class ConditionsConfig(AppConfig):
     def ready(self) -> None:
         # The catalogue shipped with the code is loaded after every migrate (missing versions only).
         post_migrate.connect(_load_catalogue, sender=self)
+        from openprobation.conditions import casepage  # noqa: PLC0415
+
+        casepage.register()
+        from openprobation.conditions.timeline import conditions_timeline  # noqa: PLC0415
+        from openprobation.core.timeline import register_timeline_provider  # noqa: PLC0415
+
+        register_timeline_provider("conditions", conditions_timeline)

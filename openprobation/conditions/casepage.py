@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from openprobation.accounts.scoping import CaseAction, may
 from openprobation.cases.lifecycle import TERMINAL
+from openprobation.cases.models import DecisionKind
 from openprobation.conditions.params import LANGUAGES
 from openprobation.conditions.rendering import person_language, render_condition
 from openprobation.conditions.selectors import all_conditions, conditions_in_force
@@ -53,7 +54,11 @@ def facts(*, user: Any, case: Any, today: Any) -> list[CaseFact]:
 def section(*, user: Any, case: Any, today: Any) -> CaseSection:
     person_lang, own_lang = person_language(case.person), officer_language()
     in_force, ended, later = [], [], []
-    for condition in all_conditions(case=case):
+    conditions = all_conditions(case=case)
+    linked = {c.decision_id for c in conditions} | {c.ended_by_decision_id for c in conditions}
+    # A later decision that changed the duties and has no duty entered or ended from it yet.
+    pending = [d for d in case.decisions.all() if d.kind == DecisionKind.DUTIES_CHANGED and d.pk not in linked]
+    for condition in conditions:
         row = {
             "condition": condition,
             "name": condition.definition.name_in(own_lang),
@@ -72,10 +77,13 @@ def section(*, user: Any, case: Any, today: Any) -> CaseSection:
         order=30,
         template="conditions/_case_section.html",
         context={
+            # The case page includes the template with the context as ``section`` (or spread out).
+            "conditions_section": True,
             "case": case,
             "in_force": in_force,
             "later": later,
             "ended": ended,
+            "pending": pending,
             "person_language": LANGUAGE_NAMES[person_lang],
             "may_change": may_change_duties(user, case),
         },

@@ -69,3 +69,9 @@ def in_force_counts(*, case_ids: list[int], on: dt.date) -> dict[int, int]:
         .values_list("case_id", "n")
     )
     return dict(rows)
+
+
+def cases_with_condition(*, case_ids: list[int], code: str, on: dt.date) -> set[int]:
+    """Which of these cases carry the duty ``code`` on ``on`` (one query, for lists and jobs)."""
+    rows = CaseCondition.objects.filter(in_force_q(on), case_id__in=case_ids, definition__code=code)
+    return set(rows.values_list("case_id", flat=True))

@@ -39,7 +39,10 @@ from openprobation.cases.models import (
     SentenceKind,
 )
 from openprobation.cases.terms import apply_decisions
+from openprobation.demo.conditions import seed_conditions
 from openprobation.demo.credentials import DEMO_PASSWORD, DEMO_USERNAMES
+from openprobation.demo.enforcement import seed_enforcement
+from openprobation.demo.labour import seed_labour
 from openprobation.demo.names import (
     CC_ARTICLES,
     INSTITUTIONS,
@@ -49,6 +52,7 @@ from openprobation.demo.names import (
     District,
     RegionData,
 )
+from openprobation.demo.notifications import add_demo_messages
 from openprobation.demo.people import (
     CHUNK,
     OfficeInfo,
@@ -57,6 +61,7 @@ from openprobation.demo.people import (
     person_name,
     stream,
 )
+from openprobation.demo.supervision import seed_supervision
 from openprobation.people.models import (
     Address,
     FamilyMember,
@@ -802,8 +807,13 @@ def seed_demo(*, size: DemoSize, seed: int, today: dt.date, progress: Callable[[
         summary = add_population(
             org=org, seed=seed, people=size.people, cases=size.cases, active=size.active, today=today, progress=progress
         )
+        seed_supervision(seed=seed, today=today)
+        add_demo_messages(seed=seed, today=today)
+        seed_enforcement(seed=seed, today=today)
         summary.offices = len(org.offices)
         summary.staff = User.objects.count()
+        seed_conditions(seed=seed, today=today)
+        seed_labour(seed=seed, today=today)  # after the conditions: it tracks the duties to work they set
         audit_record(
             actor=None,
             action="demo.seed",

@@ -139,10 +139,12 @@ class EnforcementStep(models.Model):
     )
     # A court outcome answers a submission; its result, and the case's decision when granted.
     submission = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="outcomes", verbose_name=_("submission")
+        "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="outcomes", verbose_name=_("submission")
     )
     result = models.CharField(_("result"), max_length=12, choices=CourtResult.choices, blank=True)
-    court_decision = models.ForeignKey(CourtDecision, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    court_decision = models.ForeignKey(
+        CourtDecision, on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
+    )
     rule_key = models.CharField(max_length=100, blank=True, editable=False)
     rule_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)

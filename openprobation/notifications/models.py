@@ -50,10 +50,10 @@ class Message(TimeStampedModel):
     purpose = models.CharField(_("purpose"), max_length=64, blank=True)
     dedupe_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
     case = models.ForeignKey(
-        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="messages", verbose_name=_("case")
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="messages", verbose_name=_("case")
     )
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="messages", verbose_name=_("person")
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="messages", verbose_name=_("person")
     )
     status = models.CharField(_("status"), max_length=12, choices=MessageStatus.choices, default=MessageStatus.PENDING)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)

@@ -71,7 +71,8 @@ def message_enqueue(
 
     Idempotent on ``dedupe_key``: a second call with the same key returns the message already
     there (whatever its status) and never creates a second one. Returns None when ``to`` is empty
-    (the person has no phone or e-mail): nothing to send. Runs inside the caller's transaction;
+    (the person has no phone or e-mail): nothing to send. Without ``person`` the case's person is
+    recorded. Runs inside the caller's transaction;
     on a concurrent insert of the same key the loser gets the winner's row."""
     if channel not in Channel.values:
         raise ValueError(f"Unknown channel {channel!r}; use one of {Channel.values}.")
@@ -98,6 +99,8 @@ def message_enqueue(
         status=MessageStatus.PENDING,
         next_attempt_at=send_after or timezone.now(),
     )
+    if person is None and case is not None:
+        message.person_id = case.person_id  # the message goes to the case's person
     try:
         with transaction.atomic():
             message.save()
@@ -189,7 +192,7 @@ def _claim(now: dt.datetime, limit: int) -> tuple[str, list[Message]]:
             # The status condition again: on a database without row locks (SQLite) a row another
             # worker claimed in between is left alone.
             Message.objects.filter(pk__in=ids, status__in=DUE_STATUSES).update(
-                status=MessageStatus.SENDING, claim_token=token, claimed_at=timezone.now(), updated_at=timezone.now()
+                status=MessageStatus.SENDING, claim_token=token, claimed_at=now, updated_at=timezone.now()
             )
     claimed = list(
         Message.objects.filter(claim_token=token, status=MessageStatus.SENDING).order_by("next_attempt_at", "id")

@@ -20,7 +20,7 @@ import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -181,11 +181,15 @@ class HttpSmsTransport:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=settings.NOTIFY_TIMEOUT_SECONDS) as response:  # noqa: S310
+            with _OPENER.open(request, timeout=settings.NOTIFY_TIMEOUT_SECONDS) as response:
                 raw = response.read(64 * 1024)
         except urllib.error.HTTPError as exc:
             status = exc.code
             exc.close()
+            if 300 <= status < 400:
+                # A redirect would turn the POST into a GET without the message (or resend it
+                # elsewhere): NOTIFY_SMS_URL must be the gateway's final address.
+                raise TransportError(f"SMS gateway redirected (HTTP {status})", retryable=False) from exc
             retryable = status >= 500 or status in (408, 425, 429)
             raise TransportError(f"SMS gateway answered HTTP {status}", retryable=retryable) from exc
         except TimeoutError as exc:
@@ -196,6 +200,14 @@ class HttpSmsTransport:
         except OSError as exc:
             raise TransportError(f"SMS gateway connection failed: {type(exc).__name__}", retryable=True) from exc
         return _gateway_id(raw) or reference
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # the 3xx answer is raised as an HTTPError
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
 
 
 def _gateway_id(raw: bytes) -> str:

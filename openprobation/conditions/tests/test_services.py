@@ -191,3 +191,34 @@ def test_case_conditions_is_scoped_and_audited(personas, case):
     for who in ("other_region", "analyst", "sysadmin"):
         with pytest.raises(Case.DoesNotExist):
             case_conditions(user=personas[who], case=case)
+
+
+def test_demo_duties_are_valid_and_idempotent(personas):
+    from openprobation.cases.models import CaseStatus, SentenceKind
+    from openprobation.conditions.catalogue import definition_for
+    from openprobation.conditions.params import clean_params
+    from openprobation.demo.conditions import seed_conditions
+
+    for i in range(12):
+        kind = [SentenceKind.RESTRICTION_OF_LIBERTY, SentenceKind.CONDITIONAL, SentenceKind.PAROLE][i % 3]
+        a_case(person__registered_office=personas["office_a"], sentence_kind=kind, status=CaseStatus.ACTIVE)
+    a_case(person__registered_office=personas["office_a"], status=CaseStatus.AWAITING_REGISTRATION)
+    created = seed_conditions(seed=7, today=dt.date(2026, 3, 2))
+    assert created >= 24
+    assert CaseCondition.objects.values("case").distinct().count() == 12
+    for condition in CaseCondition.objects.select_related("definition"):
+        definition = definition_for(condition.code, condition.in_force_from)
+        assert definition is not None
+        assert clean_params(definition.params_schema, condition.params) == condition.params
+    assert CaseCondition.objects.filter(definition__code="report_to_office").count() == 12
+    assert seed_conditions(seed=7, today=dt.date(2026, 3, 2)) == 0
+
+
+def test_bulk_selectors(personas, case, django_assert_num_queries):
+    from openprobation.conditions.selectors import cases_with_condition, in_force_counts
+
+    other = a_case(person__registered_office=personas["office_a"], officer=personas["officer"])
+    case_condition_add(actor=personas["officer"], case=case, code="forced_labour", params={}, in_force_from=START)
+    with django_assert_num_queries(2):
+        assert cases_with_condition(case_ids=[case.pk, other.pk], code="forced_labour", on=START) == {case.pk}
+        assert in_force_counts(case_ids=[case.pk, other.pk], on=START) == {case.pk: 1}

@@ -80,3 +80,9 @@ def test_enqueue_rolls_back_with_the_caller() -> None:
         _enqueue()
         raise RuntimeError("the caller's service failed")
     assert not Message.objects.exists()
+
+
+def test_the_case_names_the_person_when_none_is_given() -> None:
+    case = a_case()
+    message = _enqueue(case=case)
+    assert message is not None and message.person_id == case.person_id

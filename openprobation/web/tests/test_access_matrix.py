@@ -38,11 +38,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from openprobation.accounts.models import Role
 from openprobation.accounts.tokens import token_create
-from openprobation.cases.models import Case, CaseStatus
+from openprobation.cases.models import Case, CaseStatus, CourtDecision
 from openprobation.cases.services import CaseInput, case_open
+from openprobation.conditions.models import CaseCondition, ConditionDefinition
 from openprobation.core.timeutil import local_today
+from openprobation.enforcement.tests import matrix as enforcement_matrix
+from openprobation.labour.tests.matrix import LABOUR_PAYLOADS, LABOUR_RECORDS
 from openprobation.people.iin import make_iin
 from openprobation.rules.models import Rule
+from openprobation.supervision.models import Appointment
+from openprobation.supervision.services import is_working_day, local_start
 from openprobation.testing.factories import (
     TEST_PASSWORD,
     PersonFactory,
@@ -597,6 +602,44 @@ def _nothing(w: W, s: Side | None) -> dict[str, Any]:
 # listed in NO_DB_EFFECT: for them the refusals are checked, the allowed call is not.
 # Routes that name a record of a case (``cases/<int:pk>/.../<int:record>/``): how to make one on
 # the case with primary key ``case_pk``; returns the record's primary key.
+def _condition(w: W, case_pk: int) -> int:
+    definition = ConditionDefinition.objects.get(code="no_change_residence_work", version=1)
+    start = TODAY() - dt.timedelta(days=30)
+    return CaseCondition.objects.create(case_id=case_pk, definition=definition, in_force_from=start).pk
+
+
+def _condition_add(w: W, s: Side | None) -> dict[str, Any]:
+    return {
+        "code": "no_leave_locality",
+        "decision": "original",
+        "in_force_from": TODAY().isoformat(),
+        "p_zone": "Астана",
+    }
+
+
+def _condition_add_json(w: W, s: Side | None) -> dict[str, Any]:
+    return {
+        "code": "report_to_office",
+        "params": {"reports": 2, "period": "month"},
+        "in_force_from": TODAY().isoformat(),
+    }
+
+
+def _condition_end(w: W, s: Side | None) -> dict[str, Any]:
+    assert s is not None
+    day = TODAY() - dt.timedelta(days=1)
+    decision = CourtDecision.objects.create(
+        case=s.active,
+        kind="duties_changed",
+        court="Суд",
+        number="4-13/2026",
+        decision_date=day,
+        effective_date=day,
+        duties_removed=["not to change residence"],
+    )
+    return {"decision": decision.pk, "ended_on": TODAY().isoformat(), "reason": "Решение суда"}
+
+
 def _dead_message(w: W, case_pk: int) -> int:
     """A message of the case that was given up (the only kind that may be sent again)."""
     import uuid  # noqa: PLC0415
@@ -617,9 +660,46 @@ def _dead_message(w: W, case_pk: int) -> int:
     return message.pk
 
 
+def _working_day_from(day: dt.date, step: int) -> dt.date:
+    while not is_working_day(day):
+        day += dt.timedelta(days=step)
+    return day
+
+
+def _past_appointment(w: W, case_pk: int) -> int:
+    day = _working_day_from(TODAY() - dt.timedelta(days=1), -1)
+    case = Case.objects.get(pk=case_pk)
+    return Appointment.objects.create(case=case, starts_at=local_start(day, dt.time(10)), officer=case.officer).pk
+
+
+def _schedule(w: W, s: Side | None) -> dict[str, Any]:
+    return {
+        "pattern": "weekly",
+        "weekdays": [1, 3],
+        "time_of_day": "09:30",
+        "kind": "office_report",
+        "valid_from": TODAY().isoformat(),
+        "reason": "Работает в первую смену",
+    }
+
+
+def _appointment(w: W, s: Side | None) -> dict[str, Any]:
+    day = _working_day_from(TODAY() + dt.timedelta(days=2), 1)
+    return {"kind": "home_visit", "day": day.isoformat(), "time": "11:00", "place": "Үйі"}
+
+
+def _appointment_json(w: W, s: Side | None) -> dict[str, Any]:
+    day = _working_day_from(TODAY() + dt.timedelta(days=2), 1)
+    return {"kind": "home_visit", "starts_at": f"{day.isoformat()}T11:00:00+05:00", "place": "Үйі"}
+
+
 RECORDS: dict[str, Callable[[dict[str, Any], int], int]] = {
+    "conditions:end": _condition,
+    "api-case-condition-end": _condition,
     "notifications:retry": _dead_message,
     "api-case-message-retry": _dead_message,
+    "supervision:outcome": _past_appointment,
+    "api-case-appointment-outcome": _past_appointment,
 }
 
 PAYLOADS: dict[tuple[str, str], Payload] = {
@@ -639,6 +719,13 @@ PAYLOADS: dict[tuple[str, str], Payload] = {
     ("cases:transfer", "POST"): _transfer,
     ("cases:appearance", "POST"): _appearance,
     ("cases:decision", "POST"): _decision,
+    ("conditions:add", "POST"): _condition_add,
+    ("conditions:end", "POST"): _condition_end,
+    ("api-case-conditions", "POST"): _condition_add_json,
+    ("api-case-condition-end", "POST"): _condition_end,
+    ("supervision:schedule", "POST"): _schedule,
+    ("supervision:appointment_new", "POST"): _appointment,
+    ("supervision:outcome", "POST"): lambda w, s: {"outcome": "attended_complied"},
     ("audit:verify", "POST"): _nothing,
     ("api-token", "POST"): _sign_in("colleague"),
     ("api-token", "DELETE"): _nothing,
@@ -660,6 +747,9 @@ PAYLOADS: dict[tuple[str, str], Payload] = {
     ("api-case-decisions", "POST"): _decision,
     ("notifications:retry", "POST"): _nothing,
     ("api-case-message-retry", "POST"): _nothing,
+    ("api-case-schedule", "PUT"): _schedule,
+    ("api-case-appointments", "POST"): _appointment_json,
+    ("api-case-appointment-outcome", "POST"): lambda w, s: {"outcome": "failed_to_attend"},
     ("api-audit-verify", "POST"): _nothing,
     ("admin:login", "POST"): _sign_in("sysadmin"),
     ("admin:logout", "POST"): _nothing,
@@ -672,6 +762,10 @@ PAYLOADS: dict[tuple[str, str], Payload] = {
     ("admin:accounts_region_add", "POST"): _region,
     ("admin:accounts_region_change", "POST"): _region,
 }
+RECORDS.update(LABOUR_RECORDS)
+PAYLOADS.update(LABOUR_PAYLOADS)
+RECORDS.update(enforcement_matrix.RECORDS)
+PAYLOADS.update(enforcement_matrix.PAYLOADS)
 # The record is named in the body, not the address: one the caller may not see is a bad value of
 # that field (400 naming it, the same answer as for a record that does not exist), not a 404.
 SUBJECT_IN_BODY = {("api-cases", "POST")}
