@@ -38,6 +38,8 @@ KINDS: dict[str, Any] = {
     "deadline": gettext_lazy("Deadlines"),
     "violation": gettext_lazy("Violations"),
     "task": gettext_lazy("Tasks"),
+    # Messages to the person that could not be delivered (notifications).
+    "message": gettext_lazy("Undelivered messages"),
 }
 SORTS: dict[str, Any] = {
     "due": gettext_lazy("Due date"),
