@@ -31,6 +31,7 @@ from openprobation.cases.serializers import (
     AppearanceSerializer,
     CaseDetailSerializer,
     CaseFilterSerializer,
+    CaseloadRowSerializer,
     CaseOpenSerializer,
     CaseSummarySerializer,
     CourtDecisionSerializer,
@@ -87,7 +88,7 @@ class CaseListView(ApiView):
 
     @extend_schema(
         parameters=[CaseFilterSerializer],
-        responses={200: CaseSummarySerializer(many=True), 400: ErrorSerializer},
+        responses={200: CaseloadRowSerializer(many=True), 400: ErrorSerializer},
         summary="The caseload of my jurisdiction, filtered and sorted (searches are audited)",
     )
     def get(self, request: Request) -> Response:
@@ -109,7 +110,7 @@ class CaseListView(ApiView):
         )
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(caseload(user=user, filters=filters), request, view=self)
-        return paginator.get_paginated_response(CaseSummarySerializer(page, many=True).data)
+        return paginator.get_paginated_response(CaseloadRowSerializer(page, many=True).data)
 
     @extend_schema(
         request=CaseOpenSerializer,

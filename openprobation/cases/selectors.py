@@ -29,6 +29,7 @@ from openprobation.accounts.selectors import caseworkers
 from openprobation.audit.services import audit_record
 from openprobation.cases.models import OPEN_STATUSES, Case, CaseTransfer
 from openprobation.cases.terms import registration_overdue_q
+from openprobation.core.caseload import annotate_caseload
 from openprobation.core.text import is_ascii_number
 from openprobation.core.timeutil import local_today
 from openprobation.people.models import Person, fold
@@ -130,6 +131,9 @@ def caseload(*, user: Any, filters: CaseloadFilters, today: dt.date | None = Non
         qs = qs.filter(registration_overdue_q(today=today or local_today()))
     if filters.unallocated:
         qs = qs.filter(officer__isnull=True)
+    # The columns the apps above register (next appointment, open violations): one annotation each,
+    # so the page's query count does not grow with its size.
+    qs = annotate_caseload(qs, today or local_today())
     return qs.order_by(*SORTS.get(filters.sort, SORTS["-received"]))
 
 

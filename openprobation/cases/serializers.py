@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -21,8 +23,10 @@ from openprobation.cases.models import (
     RestraintMeasure,
     SentenceKind,
 )
+from openprobation.cases.overview import CaseOverview, case_overview
 from openprobation.cases.selectors import SORTS
 from openprobation.cases.terms import case_forced_labour, current_terms, registration_overdue, registration_state
+from openprobation.core.caseload import caseload_columns
 from openprobation.core.timeutil import local_today
 
 
@@ -63,6 +67,43 @@ class CaseSummarySerializer(serializers.ModelSerializer[Case]):
 
     def get_registration_overdue(self, case: Case) -> bool:
         return registration_overdue(case, today=local_today())
+
+
+@extend_schema_field({"type": "string", "format": "date", "nullable": True})
+class ColumnDateField(serializers.Field):
+    """A registered caseload column's date (a date-time is given as its local day)."""
+
+    def to_representation(self, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        return value.isoformat() if isinstance(value, dt.date) else None
+
+
+@extend_schema_field({"type": "integer", "nullable": True})
+class ColumnCountField(serializers.Field):
+    def to_representation(self, value: Any) -> Any:
+        return int(value) if value is not None else None
+
+
+@extend_schema_field({"type": "string", "nullable": True})
+class ColumnTextField(serializers.Field):
+    def to_representation(self, value: Any) -> Any:
+        return None if value is None else str(value)
+
+
+_COLUMN_FIELDS = {"date": ColumnDateField, "count": ColumnCountField}
+
+
+class CaseloadRowSerializer(CaseSummarySerializer):
+    """A row of the case list: the summary and every column the apps above register
+    (``core.caseload``: next appointment, open violations), by the column's name."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for column in caseload_columns():
+            field_class = _COLUMN_FIELDS.get(column.kind, ColumnTextField)
+            fields[column.name] = field_class(read_only=True, default=None, help_text=str(column.label))
+        return fields
 
 
 class EligibilitySerializer(serializers.Serializer[dict[str, Any]]):
@@ -143,6 +184,42 @@ class CasePermissionsSerializer(serializers.Serializer[dict[str, bool]]):
     transfer = serializers.BooleanField()
 
 
+class FactSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField(help_text='A stable code: "control", "next_appointment", "open_violations", ...')
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
+    value = serializers.CharField(help_text="The line as the case page shows it, in the caller's language.")
+    tone = serializers.ChoiceField(choices=["", "info", "success", "warning", "danger"])
+    url = serializers.CharField(help_text="Where the details are on the web (a section anchor or a page).")
+    data = serializers.JSONField(  # type: ignore[assignment]  # a declared field, not Serializer.data
+        allow_null=True, help_text="The value for machines (a date as ISO text, a count)."
+    )
+
+
+class ControlClockSerializer(serializers.Serializer[Any]):
+    state = serializers.ChoiceField(choices=["none", "not_started", "running", "ended"])
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    days_left = serializers.IntegerField(
+        allow_null=True, help_text="Whole days to the last day of control while it runs (0 on the last day)."
+    )
+    tone = serializers.CharField()
+
+
+class OverviewSerializer(serializers.Serializer[Any]):
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    status_family = serializers.ChoiceField(choices=["awaiting", "active", "suspended", "closed"])
+    control = ControlClockSerializer()
+    facts = FactSerializer(many=True, help_text="The control period first, then every app's facts, in order.")
+
+
+class ActionSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
+    url = serializers.CharField(help_text="The web page of the action's form.")
+    primary = serializers.BooleanField()
+
+
 class CaseDetailSerializer(CaseSummarySerializer):
     """A case with its legal basis and what the caller may do next (needs ``context["user"]``)."""
 
@@ -158,6 +235,8 @@ class CaseDetailSerializer(CaseSummarySerializer):
     terms = serializers.SerializerMethodField()
     allowed_moves = serializers.SerializerMethodField()
     permissions = serializers.SerializerMethodField()
+    overview = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -192,6 +271,8 @@ class CaseDetailSerializer(CaseSummarySerializer):
             "closed_on",
             "allowed_moves",
             "permissions",
+            "overview",
+            "actions",
             "created_at",
             "updated_at",
         ]
@@ -254,6 +335,53 @@ class CaseDetailSerializer(CaseSummarySerializer):
         if not may(self.context["user"], CaseAction.TRANSITION, case):
             return []
         return [{"status": s, "label": str(CaseStatus(s).label)} for s in allowed_moves(case.status)]
+
+    def _context_cache(self) -> dict[int, CaseOverview]:
+        cache: dict[int, CaseOverview] = self.__dict__.setdefault("_overviews", {})
+        return cache
+
+    def _overview(self, case: Case) -> CaseOverview:
+        cache = self._context_cache()
+        if case.pk not in cache:
+            cache[case.pk] = case_overview(user=self.context["user"], case=case, today=local_today())
+        return cache[case.pk]
+
+    @extend_schema_field(OverviewSerializer)
+    def get_overview(self, case: Case) -> dict[str, Any]:
+        """What the top of the case page shows: status, the days of control left and every fact."""
+        found = self._overview(case)
+        clock = found.clock
+        return {
+            "status": found.status,
+            "status_label": found.status_label,
+            "status_family": found.status_family,
+            "control": {
+                "state": clock.state,
+                "start": clock.start,
+                "end": clock.end,
+                "days_left": clock.days_left,
+                "tone": clock.tone,
+            },
+            "facts": [
+                {
+                    "key": f.key,
+                    "label": str(f.label),
+                    "value": str(f.value),
+                    "tone": f.tone,
+                    "url": f.url,
+                    "data": f.data,
+                }
+                for f in found.facts
+            ],
+        }
+
+    @extend_schema_field(ActionSerializer(many=True))
+    def get_actions(self, case: Case) -> list[dict[str, Any]]:
+        """The actions the caller may take now, primary ones first (the case page's buttons and menu)."""
+        return [
+            {"key": a.key, "label": str(a.label), "url": a.url, "primary": a.primary}
+            for a in self._overview(case).actions
+        ]
 
     @extend_schema_field(CasePermissionsSerializer)
     def get_permissions(self, case: Case) -> dict[str, bool]:

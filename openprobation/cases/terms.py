@@ -172,3 +172,63 @@ def current_sentence_kind(case: Case) -> str:
         return case.sentence_kind
     replaced = [d for d in case.decisions.all() if d.kind == DecisionKind.SENTENCE_REPLACED and d.new_sentence_kind]
     return replaced[-1].new_sentence_kind if replaced else case.sentence_kind
+
+
+# --- Days of control left (the case page's overview, the API) ----------------------------------------
+
+# Fewer days left than this and the overview warns: time to prepare the end-of-control papers.
+CONTROL_ENDING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class ControlClock:
+    """Where the case stands in its control period on ``today``.
+
+    ``state`` is "none" (no control period: pre-trial or not yet set), "not_started" (before the
+    first day), "running" (first day to last day inclusive) or "ended" (after the last day).
+    ``days_left`` counts whole days from today to the last day while control runs: 0 on the last
+    day, None outside the period."""
+
+    state: str
+    start: dt.date | None
+    end: dt.date | None
+    days_left: int | None
+
+    @property
+    def tone(self) -> str:
+        if self.state == "running" and self.days_left is not None and self.days_left < CONTROL_ENDING_DAYS:
+            return "warning"
+        return "info" if self.state == "running" else ""
+
+
+def control_days_left(case: Case, *, today: dt.date, terms: CaseTerms | None = None) -> ControlClock:
+    """The one place the days of control left are counted (the page and the API call it)."""
+    terms = terms or current_terms(case)
+    start, end = terms.control_start, terms.control_end
+    if start is None or end is None:
+        return ControlClock("none", start, end, None)
+    if today < start:
+        return ControlClock("not_started", start, end, None)
+    if today > end:
+        return ControlClock("ended", start, end, None)
+    return ControlClock("running", start, end, (end - today).days)
+
+
+# --- Status families (one colour each on the case page and in the caseload) --------------------------
+
+STATUS_FAMILY = {
+    CaseStatus.AWAITING_REGISTRATION: "awaiting",
+    CaseStatus.REGISTERED: "active",
+    CaseStatus.ACTIVE: "active",
+    CaseStatus.SUSPENDED: "suspended",
+    CaseStatus.WANTED: "suspended",
+    CaseStatus.COMPLETED: "closed",
+    CaseStatus.REVOKED: "closed",
+    CaseStatus.TRANSFERRED: "closed",
+    CaseStatus.CLOSED: "closed",
+}
+
+
+def status_family(status: str) -> str:
+    """ "awaiting", "active", "suspended" (suspended or wanted) or "closed" (any end)."""
+    return STATUS_FAMILY.get(status, "closed")  # type: ignore[call-overload]

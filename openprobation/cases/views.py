@@ -11,8 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from openprobation.accounts.models import Office, User
 from openprobation.accounts.permissions import own_office, require_cap, staff_user
@@ -30,8 +32,9 @@ from openprobation.cases.forms import (
     CaseTransitionForm,
     CourtDecisionForm,
 )
-from openprobation.cases.lifecycle import TERMINAL, allowed_moves
+from openprobation.cases.lifecycle import allowed_moves
 from openprobation.cases.models import Case, CaseStatus
+from openprobation.cases.overview import case_overview, may_take
 from openprobation.cases.selectors import (
     SORTS,
     CaseloadFilters,
@@ -51,6 +54,8 @@ from openprobation.cases.services import (
     court_decision_record,
 )
 from openprobation.cases.terms import case_forced_labour, current_terms, registration_overdue, registration_state
+from openprobation.core.caseload import caseload_columns
+from openprobation.core.casepage import case_sections
 from openprobation.core.exceptions import DomainError
 from openprobation.core.forms import apply_domain_error
 from openprobation.core.text import is_ascii_number
@@ -168,6 +173,9 @@ def caseload_view(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page_obj": page,
+        "columns": caseload_columns(),
+        # The office column only when the list can hold more than one office's cases.
+        "show_office": not filters.office and len(offices) > 1,
         "chips": chips,
         "preset": preset,
         "clear_url": "?applied=1",
@@ -224,62 +232,32 @@ def _transfer_offices(case: Case) -> Any:
     return Office.objects.exclude(pk=case.office_id).select_related("region").order_by("region__code", "code")
 
 
-def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound: Any) -> HttpResponse:
+def _case_page(request: HttpRequest, case: Case) -> HttpResponse:
+    """The case: the overview at the top (status, days of control left, every app's facts), the
+    actions as buttons and a menu (each opens its own form page), the sections, then the timeline."""
     user = staff_user(request)
-    if bound:
-        # A posted form came back (errors, or refused): the case found for the change is shown.
-        case_shown(user=user, case=case)
     today = local_today()
-    moves = allowed_moves(case.status)
-    can_transition = may(user, CaseAction.TRANSITION, case) and bool(moves)
-    finished = case.status in TERMINAL
-    can_allocate = may(user, CaseAction.ALLOCATE, case) and not finished
-    can_transfer = may(user, CaseAction.TRANSFER, case) and not finished
-    can_edit = may(user, CaseAction.EDIT, case) and not finished
     registration = registration_state(case, today=today)
     terms = current_terms(case)
-    can_record_appearance = (
-        can_edit
-        and case.status == CaseStatus.AWAITING_REGISTRATION
-        and registration.appear_by is not None
-        and case.appeared_on is None
-    )
+    overview = case_overview(user=user, case=case, today=today, terms=terms)
     context = {
         "case": case,
         "person": case.person,
         "today": today,
+        "overview": overview,
+        "sections": case_sections(user=user, case=case, today=today),
         "registration": registration,
         "overdue": registration.overdue,
         "terms": terms,
-        "control_days_left": terms.days_left(today=today),
+        "control_days_left": overview.clock.days_left,
         "eligibility_lines": legal.explain(case.eligibility) if case.eligibility else [],
         "eligible": bool(case.eligibility.get("eligible")) if case.eligibility else None,
         "forced_labour": case_forced_labour(case, today=today),
         "control_source": terms.source,
         "eligibility_source": legal.decision_source(case.eligibility) if case.eligibility else "",
         "timeline": timeline_page(user=user, case=case, page=clamp_page(request.GET.get("history"))[0]),
-        "can_transition": can_transition,
-        "can_register": can_transition and CaseStatus.REGISTERED in moves,
-        "can_allocate": can_allocate,
-        "can_transfer": can_transfer,
-        "can_record_decision": can_edit,
-        "can_record_appearance": can_record_appearance,
     }
-    if context["can_register"]:
-        context["register_form"] = bound.get("register_form") or CaseRegisterForm(initial={"registered_on": today})
-    if can_transition:
-        other_moves = [m for m in moves if m != CaseStatus.REGISTERED]
-        if other_moves:
-            context["transition_form"] = bound.get("transition_form") or CaseTransitionForm(moves=other_moves)
-    if can_allocate:
-        context["allocate_form"] = bound.get("allocate_form") or CaseAllocateForm(
-            officers=_case_officers(case), initial={"officer": case.officer_id}
-        )
-    if can_transfer:
-        context["transfer_form"] = bound.get("transfer_form") or CaseTransferForm(offices=_transfer_offices(case))
-    if can_record_appearance:
-        context["appearance_form"] = bound.get("appearance_form") or CaseAppearanceForm(initial={"appeared_on": today})
-    return render(request, "cases/detail.html", context, status=status)
+    return render(request, "cases/detail.html", context)
 
 
 @login_required
@@ -289,7 +267,7 @@ def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _action_case(request: HttpRequest, pk: int, action: CaseAction) -> Case:
     """The case a form posts to: 404 outside the jurisdiction, 403 when the action is refused.
-    (The page shown again with the form's errors is a read, so it is recorded as one.)"""
+    (The form shown again with its errors is a read, so it is recorded as one.)"""
     try:
         case = case_for_change(user=request.user, pk=pk)
     except Case.DoesNotExist:
@@ -299,9 +277,79 @@ def _action_case(request: HttpRequest, pk: int, action: CaseAction) -> Case:
     return case
 
 
+def _form_case(request: HttpRequest, pk: int, key: str) -> Case:
+    """The case whose action form is asked for (GET): 404 outside the jurisdiction, 403 unless the
+    case page offers this user the action now (``cases.overview.case_own_actions``)."""
+    case = _visible_case(request, pk)
+    if not may_take(user=staff_user(request), case=case, key=key, today=local_today()):
+        raise PermissionDenied
+    return case
+
+
+# What each action's page says: its heading, an explanation, the form's id and its button.
+ACTION_PAGES: dict[str, dict[str, Any]] = {
+    "transition": {
+        "title": gettext_lazy("Change the status"),
+        "intro": gettext_lazy("Every change of status is recorded with its reason and the day it takes effect."),
+        "submit": gettext_lazy("Change the status"),
+    },
+    "register": {
+        "title": gettext_lazy("Register the case"),
+        "intro": gettext_lazy("Registration starts probation control; the period is counted from the day given."),
+        "submit": gettext_lazy("Register"),
+    },
+    "allocate": {
+        "title": gettext_lazy("Allocate to an officer"),
+        "intro": gettext_lazy("The officer who carries the case sees it in their caseload and work queue."),
+        "submit": gettext_lazy("Save the allocation"),
+    },
+    "transfer": {
+        "title": gettext_lazy("Transfer to another office"),
+        "intro": gettext_lazy("After the transfer the other office handles the case; this office keeps its history."),
+        "submit": gettext_lazy("Transfer"),
+    },
+    "appearance": {
+        "title": gettext_lazy("Record the person's appearance"),
+        "intro": gettext_lazy(
+            "The three working days to register run from the day the person appeared (PEC art. 163)."
+        ),
+        "submit": gettext_lazy("Record the appearance"),
+    },
+}
+
+
+def _action_page(request: HttpRequest, case: Case, key: str, form: Any, *, posted: bool = False) -> HttpResponse:
+    """One action's own page: one form, Cancel back to the case."""
+    if posted:
+        # A posted form came back (errors, or refused): the case found for the change is shown.
+        case_shown(user=request.user, case=case)
+    page = ACTION_PAGES[key]
+    title = page["title"]
+    if key == "allocate" and case.officer_id is not None:
+        title = gettext_lazy("Re-allocate")
+    return render(
+        request,
+        "cases/action_form.html",
+        {
+            "case": case,
+            "form": form,
+            "key": key,
+            "title": title,
+            "intro": page["intro"],
+            "submit": page["submit"],
+            "form_id": f"{key}-form",
+            "action_url": reverse(f"cases:{key}", args=[case.pk]),
+        },
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        case = _form_case(request, pk, "transition")
+        moves = [m for m in allowed_moves(case.status) if m != CaseStatus.REGISTERED]
+        return _action_page(request, case, "transition", CaseTransitionForm(moves=moves))
     case = _action_case(request, pk, CaseAction.TRANSITION)
     moves = [m for m in allowed_moves(case.status) if m != CaseStatus.REGISTERED]
     form = CaseTransitionForm(request.POST, moves=moves)
@@ -319,12 +367,15 @@ def case_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The status is changed."))
             return redirect("cases:detail", pk=case.pk)
-    return _case_page(request, case, transition_form=form)
+    return _action_page(request, case, "transition", form, posted=True)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_register_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        case = _form_case(request, pk, "register")
+        return _action_page(request, case, "register", CaseRegisterForm(initial={"registered_on": local_today()}))
     case = _action_case(request, pk, CaseAction.TRANSITION)
     form = CaseRegisterForm(request.POST)
     if form.is_valid():
@@ -342,12 +393,16 @@ def case_register_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The case is registered."))
             return redirect("cases:detail", pk=case.pk)
-    return _case_page(request, case, register_form=form)
+    return _action_page(request, case, "register", form, posted=True)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_allocate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        case = _form_case(request, pk, "allocate")
+        form = CaseAllocateForm(officers=_case_officers(case), initial={"officer": case.officer_id})
+        return _action_page(request, case, "allocate", form)
     case = _action_case(request, pk, CaseAction.ALLOCATE)
     form = CaseAllocateForm(request.POST, officers=_case_officers(case))
     if form.is_valid():
@@ -360,12 +415,15 @@ def case_allocate_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The allocation is saved."))
             return redirect("cases:detail", pk=case.pk)
-    return _case_page(request, case, allocate_form=form)
+    return _action_page(request, case, "allocate", form, posted=True)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_transfer_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        case = _form_case(request, pk, "transfer")
+        return _action_page(request, case, "transfer", CaseTransferForm(offices=_transfer_offices(case)))
     case = _action_case(request, pk, CaseAction.TRANSFER)
     form = CaseTransferForm(request.POST, offices=_transfer_offices(case))
     if form.is_valid():
@@ -386,12 +444,15 @@ def case_transfer_view(request: HttpRequest, pk: int) -> HttpResponse:
             except Case.DoesNotExist:
                 return redirect("cases:caseload")
             return redirect("cases:detail", pk=case.pk)
-    return _case_page(request, case, transfer_form=form)
+    return _action_page(request, case, "transfer", form, posted=True)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_appearance_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        case = _form_case(request, pk, "appearance")
+        return _action_page(request, case, "appearance", CaseAppearanceForm(initial={"appeared_on": local_today()}))
     case = _action_case(request, pk, CaseAction.EDIT)
     form = CaseAppearanceForm(request.POST)
     if form.is_valid():
@@ -402,7 +463,7 @@ def case_appearance_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The appearance is recorded; the registration deadline runs from it."))
             return redirect("cases:detail", pk=case.pk)
-    return _case_page(request, case, appearance_form=form)
+    return _action_page(request, case, "appearance", form, posted=True)
 
 
 @login_required
@@ -421,9 +482,7 @@ def case_decision_view(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The court decision is recorded."))
                 return redirect("cases:detail", pk=case.pk)
     else:
-        case = _visible_case(request, pk)
-        if not may(request.user, CaseAction.EDIT, case) or case.status in TERMINAL:
-            raise PermissionDenied
+        case = _form_case(request, pk, "decision")
         # Later decisions usually come from the court that passed the sentence.
         form = CourtDecisionForm(initial={"court": case.court})
     if request.method == "POST":

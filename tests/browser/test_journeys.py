@@ -304,7 +304,9 @@ def test_officer_registers_a_person_and_opens_and_registers_a_case_hidden_from_o
     assert case.number in page.locator("#case-heading").inner_text()
     assert_accessible(page)
 
-    # Register it: the status changes and the timeline shows the move.
+    # Register it: the primary action opens its own form; the status changes and the timeline shows the move.
+    _submit(page, "#action-register")
+    assert page.locator("main form").count() == 1
     assert page.input_value("#register-form input[name=registered_on]") == today.isoformat()
     _submit(page, "#register-form button")
     assert page.url.endswith(f"/cases/{case.pk}/")

@@ -151,3 +151,78 @@ def test_redis_cache_configured_in_caches_round_trips(redis_url: str) -> None:
             assert probe.get(key) == "ok"
         finally:
             probe.delete(key)
+
+
+@pytest.mark.django_db
+def test_the_officers_day_jobs_run_on_a_celery_worker_through_redis_and_a_second_run_changes_nothing(
+    celery_on_redis: Any, worker_uses_the_test_database: None, personas: dict[str, Any], settings: Any, tmp_path: Any
+) -> None:
+    """Appointment generation, reminders, the outbox sender and the deadline scans, as beat sends
+    them to a worker in production: each is idempotent — the second run adds, queues and sends nothing."""
+    from celery.contrib.testing.worker import start_worker
+    from django.utils import timezone
+
+    import openprobation.enforcement.tasks
+    import openprobation.labour.tasks
+    import openprobation.notifications.tasks
+    import openprobation.supervision.tasks  # noqa: F401  (register the tasks)
+    from openprobation.cases.models import CaseTask
+    from openprobation.core.timeutil import local_today
+    from openprobation.enforcement.models import Violation
+    from openprobation.notifications.models import Message, MessageStatus
+    from openprobation.supervision.models import Appointment
+    from openprobation.supervision.rules import Frequency
+    from openprobation.supervision.services import ScheduleInput, schedule_set
+    from openprobation.testing.factories import a_case, a_person
+
+    settings.NOTIFY_SMS_TRANSPORT = "file"
+    settings.NOTIFY_FILE_PATH = tmp_path / "outbox.jsonl"
+    today = local_today()
+    person = a_person(registered_office=personas["office_a"], phone="+7 701 555 00 11", native_language="kk")
+    case = a_case(
+        person=person,
+        officer=personas["officer"],
+        control_start=today - dt.timedelta(days=30),
+        control_end=today + dt.timedelta(days=300),
+        received_on=today - dt.timedelta(days=40),
+    )
+    schedule_set(
+        actor=personas["officer"],
+        case=case,
+        data=ScheduleInput(frequency=Frequency("weekly", (0, 2, 4)), time_of_day=dt.time(10, 0), valid_from=today),
+    )
+    Appointment.objects.create(case=case, starts_at=timezone.now() + dt.timedelta(hours=3), officer=case.officer)
+    names = {
+        "generate": "openprobation.supervision.tasks.generate_appointments",
+        "remind": "openprobation.supervision.tasks.send_appointment_reminders",
+        "send": "openprobation.notifications.tasks.send_due_messages",
+        "employment": "openprobation.labour.tasks.check_employment_deadlines",
+        "search": "openprobation.enforcement.tasks.create_search_tasks",
+    }
+    assert set(names.values()) <= set(celery_on_redis.tasks)
+
+    def state() -> tuple[int, ...]:
+        return (
+            Appointment.objects.count(),
+            Message.objects.count(),
+            Message.objects.filter(status=MessageStatus.SENT).count(),
+            Violation.objects.count(),
+            CaseTask.objects.count(),
+        )
+
+    with start_worker(celery_on_redis, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        for key in ("generate", "remind", "send", "employment", "search"):
+            celery_on_redis.send_task(names[key]).get(timeout=30)
+        first = state()
+        lines = settings.NOTIFY_FILE_PATH.read_text(encoding="utf-8").splitlines()
+        for key in ("generate", "remind", "send", "employment", "search"):
+            celery_on_redis.send_task(names[key]).get(timeout=30)
+        assert state() == first
+    appointments, messages, sent, _violations, _tasks = first
+    assert appointments > 1
+    # The appointment in three hours (and any scheduled one within the reminder lead) reminded and
+    # sent exactly once each, in the person's language.
+    assert messages == sent >= 1
+    assert len(lines) == sent
+    assert settings.NOTIFY_FILE_PATH.read_text(encoding="utf-8").splitlines() == lines
+    assert set(Message.objects.values_list("case_id", "language", "to")) == {(case.pk, "kk", "+7 701 555 00 11")}

@@ -290,7 +290,10 @@ def test_when_the_person_has_not_appeared_in_two_weeks_search_measures_are_due(p
     assert state.search_due
     html = web(personas["officer"]).get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert 'id="search-due-alert"' in html
-    assert 'id="appearance-form"' in html
+    # Recording the appearance is the first thing to do: a primary action opening its own form.
+    assert 'id="action-appearance"' in html
+    form = web(personas["officer"]).get(reverse("cases:appearance", args=[case.pk])).content.decode()
+    assert 'id="appearance-form"' in form
     assert api(personas["officer"]).get(f"/api/v1/cases/{case.pk}/").json()["registration"]["search_due"] is True
 
 
@@ -322,7 +325,8 @@ def test_the_appearance_is_recorded_on_the_page(personas):
     assert case.appeared_on == local_today()
     assert case.registration_due is not None
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
-    assert 'id="appearance-form"' not in html
+    assert 'id="action-appearance"' not in html
+    assert client.get(reverse("cases:appearance", args=[case.pk])).status_code == 403
 
 
 @pytest.mark.parametrize(

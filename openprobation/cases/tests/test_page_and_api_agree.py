@@ -124,7 +124,7 @@ def test_only_caseworkers_carry_cases_in_the_page_and_the_api(personas):
     assert answer.status_code == 400
     assert "officer" in answer.json()["errors"]
     # ... and the page does not offer the head, and refuses a forged choice.
-    form = web(personas["senior"]).get(reverse("cases:detail", args=[case.pk])).context["allocate_form"]
+    form = web(personas["senior"]).get(reverse("cases:allocate", args=[case.pk])).context["form"]
     offered = {pk for pk, _label in form.fields["officer"].choices if pk}
     assert personas["head"].pk not in offered
     assert {personas["officer"].pk, personas["senior"].pk} <= offered

@@ -145,16 +145,30 @@ def test_a_refused_case_page_is_not_recorded_as_a_view(personas, case_a):
     assert not AuditEvent.objects.filter(action="case.view").exists()
 
 
-def test_action_forms_follow_permissions(personas, case_a):
+def test_actions_follow_permissions(personas, case_a):
+    """The case page offers only the actions the user may take; each opens its own form page."""
     officer_html = signed_in(personas["officer"]).get(reverse("cases:detail", args=[case_a.pk])).content.decode()
     head_html = signed_in(personas["head"]).get(reverse("cases:detail", args=[case_a.pk])).content.decode()
     court_html = signed_in(personas["court_liaison"]).get(reverse("cases:detail", args=[case_a.pk])).content.decode()
-    assert 'id="allocate-form"' not in officer_html
-    assert 'id="transfer-form"' not in officer_html
-    assert 'id="register-form"' not in officer_html  # not allocated to the officer
-    for form_id in ("register-form", "transition-form", "allocate-form", "transfer-form"):
-        assert f'id="{form_id}"' in head_html
-        assert f'id="{form_id}"' not in court_html
+    for key in ("allocate", "transfer", "register", "transition"):  # not allocated to the officer
+        assert f'id="action-{key}"' not in officer_html
+        assert f'id="action-{key}"' in head_html
+        assert f'id="action-{key}"' not in court_html
+    # No form on the case page itself: one at a time, on its own page.
+    assert "<form" not in _main(head_html)
+    head = signed_in(personas["head"])
+    for key in ("register", "transition", "allocate", "transfer"):
+        page = head.get(reverse(f"cases:{key}", args=[case_a.pk]))
+        assert page.status_code == 200
+        assert _main(page.content.decode()).count("<form") == 1
+        assert f'id="{key}-form"' in page.content.decode()
+        assert signed_in(personas["court_liaison"]).get(reverse(f"cases:{key}", args=[case_a.pk])).status_code == 403
+        assert signed_in(personas["officer"]).get(reverse(f"cases:{key}", args=[case_a.pk])).status_code == 403
+
+
+def _main(html: str) -> str:
+    """The page's own content, without the header's forms (language, sign-out, search)."""
+    return html.split('id="main-content"', 1)[1].split("</main>", 1)[0]
 
 
 def test_case_page_query_count_does_not_grow_with_history(personas, case_a, django_assert_num_queries):
