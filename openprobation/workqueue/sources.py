@@ -41,7 +41,7 @@ def registration_deadlines(scope: WorkScope) -> WorkBatch:
                     case_number=case.number,
                     person_name=case.person.full_name,
                     title=_("Register the case"),
-                    url=reverse("cases:detail", args=[case.pk]) + "#register-form",
+                    url=reverse("cases:register", args=[case.pk]),
                     action_label=_("Register"),
                     officer_name=case.officer.display_name if case.officer else "",
                 )

@@ -51,9 +51,9 @@ def test_officer_opens_today_from_the_navigation_and_registers_an_overdue_case(n
     assert "overdue" in row.inner_text().lower()
     assert_accessible(page)
 
-    # The row's action opens the case at its registration form.
+    # The row's action opens the registration form of the case.
     row.locator("a.usa-button").click()
-    page.wait_for_url(f"**/cases/{case.pk}/**")
+    page.wait_for_url(f"**/cases/{case.pk}/register/**")
     assert page.locator("#register-form").count() == 1
 
 

@@ -288,7 +288,7 @@ def test_page_shows_tabs_with_counts_rows_with_actions_and_next(personas, only_r
     assert 'aria-current="page"' in html
     assert "Record outcome" in html
     assert f"/cases/{case.pk}/appointments/{case.pk}/outcome/?next=%2Ftoday%2F" in html
-    assert f"/cases/{case.pk}/?next=%2Ftoday%2F#register-form" in html
+    assert f"/cases/{case.pk}/register/?next=%2Ftoday%2F" in html
     assert 'role="region"' in html and 'tabindex="0"' in html
     # An officer's own queue has no officer column or filter.
     assert 'id="queue-officer-filter"' not in html
