@@ -11,6 +11,10 @@ fresh SQLite file under var/bench/. Options: --requests, --warmup, --people, --c
 Then bench/audit.py measures audited writes per second from 16 concurrent clients on PostgreSQL,
 beside the same writes without audit (skipped, saying so, when no PostgreSQL is reachable);
 --audit-only runs just that part, --no-audit leaves it out.
+
+Then bench/workqueue.py measures the work-queue page ("Today") on PostgreSQL at the same scale with
+a year of appointments (its database is built once and reused); --workqueue-only runs just that
+part, --no-workqueue leaves it out.
 """
 
 from __future__ import annotations
@@ -61,19 +65,33 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2016)
     parser.add_argument("--audit-only", action="store_true", help="only the audit throughput part")
     parser.add_argument("--no-audit", action="store_true", help="leave out the audit throughput part")
+    parser.add_argument("--workqueue-only", action="store_true", help="only the work-queue part")
+    parser.add_argument("--no-workqueue", action="store_true", help="leave out the work-queue part")
     args = parser.parse_args()
+    if args.workqueue_only:
+        return _workqueue()
     if args.audit_only:
         return _audit_throughput()
     status = _pages(args)
-    if status or args.no_audit:
+    if status:
         return status
-    return _audit_throughput()
+    if not args.no_audit:
+        status = _audit_throughput()
+    if args.no_workqueue:
+        return status
+    return _workqueue() or status
 
 
 def _audit_throughput() -> int:
     """In its own process: it sets up Django on PostgreSQL and forks its client processes."""
     print(flush=True)
     return subprocess.call([sys.executable, str(ROOT / "bench" / "audit.py")], cwd=ROOT)
+
+
+def _workqueue() -> int:
+    """In its own process: it sets up Django on its own PostgreSQL database."""
+    print(flush=True)
+    return subprocess.call([sys.executable, str(ROOT / "bench" / "workqueue.py")], cwd=ROOT)
 
 
 def _pages(args: argparse.Namespace) -> int:

@@ -132,6 +132,8 @@ CASE_CHANGE: Rule = (*jurisdiction(SENIOR, HEAD, REGIONAL), *own_record(OFFICER)
 ALLOCATE = (SENIOR, HEAD, REGIONAL)
 TRANSFER = (HEAD, REGIONAL)
 OFFICE_CASELOAD = (SENIOR, HEAD, REGIONAL)
+# A work queue: an officer's own cases, a senior officer's or head's office, a regional administrator's region.
+WORK_QUEUE = (OFFICER, SENIOR, HEAD, REGIONAL)
 
 # --- The table ----------------------------------------------------------------------------------------
 
@@ -195,6 +197,8 @@ ACCESS: dict[str, Route] = {
     "enforcement:wanted": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
     "enforcement:found": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
     "enforcement:task_done": route(S.CASE, POST=CASE_CHANGE),
+    # The work queue ("Today"): staff who carry cases or manage an office's caseload.
+    "workqueue:today": route(GET=roles(*WORK_QUEUE)),
     # Audit pages.
     "audit:log": route(GET=roles(AUDITOR)),
     "audit:verify": route(POST=roles(AUDITOR)),
@@ -249,6 +253,7 @@ ACCESS: dict[str, Route] = {
     "api-case-found": route(S.CASE, POST=CASE_CHANGE),
     "api-case-tasks": route(S.CASE, GET=jurisdiction(*CASEWORK)),
     "api-case-task-complete": route(S.CASE, POST=CASE_CHANGE),
+    "api-work-queue": route(GET=roles(*WORK_QUEUE)),
     "api-audit-events": route(GET=roles(AUDITOR)),
     "api-audit-verify": route(POST=roles(AUDITOR)),
     "api-rules": route(GET=SIGNED_IN),

@@ -13,6 +13,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav": {
             "cases": has_cap(user, Cap.CASE_VIEW),
+            # The work queue: staff who carry cases or manage a caseload (``workqueue.selectors``).
+            "today": has_cap(user, Cap.CASE_CARRY) or has_cap(user, Cap.OFFICE_CASELOAD),
             "people": has_cap(user, Cap.CASE_VIEW),
             "person_create": has_cap(user, Cap.PERSON_CREATE),
             "office_caseload": has_cap(user, Cap.OFFICE_CASELOAD),

@@ -22,8 +22,16 @@ from openprobation.core.exceptions import DomainError
 from openprobation.core.forms import style_fields
 from openprobation.core.timeutil import local_today
 from openprobation.staff.services import staff_password_set
+from openprobation.workqueue.selectors import (
+    manages_queue,
+    may_see_work_queue,
+    office_queue_counts,
+    unallocated_cases,
+    work_queue,
+)
 
 OVERDUE_LIST_SIZE = 10
+TODAY_LIST_SIZE = 5
 
 
 class SignInForm(AuthenticationForm):
@@ -83,6 +91,29 @@ def home(request: HttpRequest) -> HttpResponse:
             my_open=current.filter(officer_id=user.pk, status__in=OPEN_STATUSES).count(),
             awaiting_count=awaiting.count(),
             overdue_count=overdue.count(),
-            overdue_cases=overdue_registrations(user=user, today=today, limit=OVERDUE_LIST_SIZE),
         )
+        if may_see_work_queue(user):
+            context.update(_work_summary(user, today))
+        if not manages_queue(user):
+            # A manager's overdue work (below) lists these already, with the rest of the office's.
+            context["overdue_cases"] = overdue_registrations(user=user, today=today, limit=OVERDUE_LIST_SIZE)
     return render(request, "web/home.html", context)
+
+
+def _work_summary(user: Any, today: Any) -> dict[str, Any]:
+    """What a home page that carries or manages cases leads with: an officer's Today (counts and
+    the first items); a manager's unallocated cases, overdue work and the queue of each officer.
+    A manager's overdue work includes the office's overdue registrations; an officer keeps the
+    office's list of them below their own Today."""
+    if not manages_queue(user):
+        queue = work_queue(user=user, today=today, limit=TODAY_LIST_SIZE)
+        return {"queue": queue}
+    queue = work_queue(user=user, today=today, limit=OVERDUE_LIST_SIZE)
+    unallocated_count, unallocated = unallocated_cases(user=user, limit=OVERDUE_LIST_SIZE)
+    return {
+        "queue": queue,
+        "overdue_items": [item for item in queue.items if item.overdue],
+        "unallocated_count": unallocated_count,
+        "unallocated": unallocated,
+        "officer_queues": office_queue_counts(user=user, today=today),
+    }

@@ -1,7 +1,11 @@
 """Pages of the workqueue app (full paths: included at the site root under the "workqueue" namespace)."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from openprobation.workqueue import views
 
 app_name = "workqueue"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("today/", views.today_view, name="today"),
+]
