@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openprobation.accounts.models import Office
 from openprobation.core.models import TimeStampedModel
-from openprobation.core.timeutil import age_on
+from openprobation.core.timeutil import age_on, local_today
 from openprobation.people.translit import search_fold
 
 # ISO 3166 alpha-3 code of Kazakhstan, the default citizenship.
@@ -214,6 +214,14 @@ class IdentityDocument(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}".strip()
+
+    def expired_on(self, on: dt.date) -> bool:
+        """Recorded as expired, or past its validity date (valid until the end of that day)."""
+        return self.status == DocumentStatus.EXPIRED or (self.valid_until is not None and self.valid_until < on)
+
+    @property
+    def expired(self) -> bool:
+        return self.expired_on(local_today())
 
 
 class Relation(models.TextChoices):

@@ -61,6 +61,8 @@ def _reveals_nothing_of(text: str, person: Person, personas: dict[str, Any], *, 
     """Neither the person's name (unless the asker typed it), nor a link, office or region."""
     office = personas["office_c"]
     region = personas["south"]
+    # The citizenship list names every country ("South Korea" has the region's name "South" in it).
+    text = re.sub(r'<select[^>]*name="citizenship".*?</select>', "", text, flags=re.S)
     for secret in (
         *((person.surname, person.first_name, person.surname_latin) if names else ()),
         office.name,
