@@ -119,16 +119,17 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
     form = PersonCreateForm(data, offices=offices)
     registered = AddressForm(data, prefix="reg")
     actual = AddressForm(data, prefix="act")
-    document = DocumentForm(data, prefix="doc")
-    family = FamilyFormSet(data, prefix="family")
+    # The document block counts only once it is shown (its fields are posted with "doc-shown").
     show_document = data is not None and ("add_document" in data or "doc-shown" in data)
+    document = DocumentForm(data if show_document else None, prefix="doc")
+    family = FamilyFormSet(data, prefix="family")
     answer: RegisteredAnswer | None = None
     if adding:
-        for part in (form, registered, actual, document, family):
+        for part in (form, registered, actual, family, *([document] if document.is_bound else [])):
             _quiet(part)
     elif data is not None:
         # Validate every part so all errors show at once.
-        results = [f.is_valid() for f in (form, registered, actual, document, family)]
+        results = [f.is_valid() for f in (form, registered, actual, family, *([document] if show_document else []))]
         if all(results):
             office = form.cleaned_data["office"] if choose_office else own_office(user)
             addresses = [
@@ -142,7 +143,9 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
                     office=office,
                     data=form.person_data(),
                     addresses=[a for a in addresses if a.get("locality")],
-                    documents=[document.document_data()] if document.cleaned_data.get("kind") else [],
+                    documents=[document.document_data()]
+                    if show_document and document.cleaned_data.get("kind")
+                    else [],
                     family=members,
                     confirm_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
                 )
