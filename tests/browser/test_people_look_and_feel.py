@@ -61,7 +61,7 @@ def test_the_iin_fills_birth_date_and_sex_and_blocks_are_added_on_demand(new_pag
     page.fill("#id_doc-number", "044556677")
     page.fill("#id_doc-valid_until", "01.01.2021")
     with page.expect_navigation():
-        page.click("#person-form button.usa-button[type=submit]:not([name])")
+        page.click("#register-person")
     person = Person.objects.get(iin=iin)
     assert (person.birth_date, person.sex) == (dt.date(1990, 5, 17), "F")
     assert person.family.count() == 1

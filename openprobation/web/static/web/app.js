@@ -123,6 +123,11 @@
   });
 
   // --- Blocks added on demand (an identity document, family members) ---
+  // With script the "Add ..." buttons act in place; as plain buttons they are no longer the
+  // form's default button, so Enter in a field submits the form itself.
+  document.querySelectorAll("button[data-reveal], button[data-add-form]").forEach(function (button) {
+    button.type = "button";
+  });
   document.addEventListener("click", function (event) {
     var button = event.target && event.target.closest ? event.target.closest("[data-reveal], [data-add-form]") : null;
     if (!button) {
