@@ -129,7 +129,8 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
             _quiet(part)
     elif data is not None:
         # Validate every part so all errors show at once.
-        results = [f.is_valid() for f in (form, registered, actual, family, *([document] if show_document else []))]
+        parts: list[Any] = [form, registered, actual, family, *([document] if show_document else [])]
+        results = [f.is_valid() for f in parts]
         if all(results):
             office = form.cleaned_data["office"] if choose_office else own_office(user)
             addresses = [
@@ -143,9 +144,7 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
                     office=office,
                     data=form.person_data(),
                     addresses=[a for a in addresses if a.get("locality")],
-                    documents=[document.document_data()]
-                    if show_document and document.cleaned_data.get("kind")
-                    else [],
+                    documents=[document.document_data()] if show_document and document.cleaned_data.get("kind") else [],
                     family=members,
                     confirm_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
                 )

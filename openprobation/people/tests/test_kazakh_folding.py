@@ -11,7 +11,7 @@ from openprobation.people.models import Person, fold, make_name_key
 from openprobation.people.selectors import person_search
 from openprobation.people.services import DuplicatePersonError, person_create
 from openprobation.people.translit import search_fold
-from openprobation.testing.factories import PersonFactory
+from openprobation.testing.factories import a_person
 
 PAIRS = [
     ("ә", "а"), ("ғ", "г"), ("қ", "к"), ("ң", "н"), ("ө", "о"), ("ұ", "у"), ("ү", "у"), ("һ", "х"), ("і", "и"),
@@ -76,7 +76,7 @@ def test_near_duplicate_detection_folds_kazakh_letters(personas):
 
 @pytest.mark.django_db
 def test_the_data_migration_rebuilds_stored_search_text_and_duplicate_key(personas):
-    person = PersonFactory(surname="Бекмұханов", first_name="Ерғали", registered_office=personas["office_a"])
+    person = a_person(surname="Бекмұханов", first_name="Ерғали", registered_office=personas["office_a"])
     Person.objects.filter(pk=person.pk).update(search_text="бекмұханов ерғали", name_key="бекмұханов|ерғали")
     migration = importlib.import_module("openprobation.people.migrations.0003_search_fold_trigram")
     from django.apps import apps

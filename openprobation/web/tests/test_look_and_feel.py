@@ -40,7 +40,7 @@ def test_the_font_files_are_found_by_the_static_pipeline(path):
 
 
 def test_the_cyrillic_ext_subset_covers_the_kazakh_letters():
-    css = Path(finders.find("vendor/noto-sans/400.css")).read_text(encoding="utf-8")
+    css = Path(str(finders.find("vendor/noto-sans/400.css"))).read_text(encoding="utf-8")
     block = re.search(r"cyrillic-ext-400-normal.*?unicode-range:\s*([^;]+);", css, re.S)
     assert block
     ranges = []
@@ -201,7 +201,9 @@ def test_every_scrolling_table_is_reachable_by_keyboard_and_named():
     found = 0
     for path in PACKAGE.glob("*/templates/**/*.html"):
         html = path.read_text(encoding="utf-8")
-        for tag in re.findall(r"<div[^>]*class=\"[^\"]*(?:op-table-wrap|usa-table-container--scrollable)[^\"]*\"[^>]*>", html):
+        for tag in re.findall(
+            r"<div[^>]*class=\"[^\"]*(?:op-table-wrap|usa-table-container--scrollable)[^\"]*\"[^>]*>", html
+        ):
             found += 1
             assert 'tabindex="0"' in tag and 'role="region"' in tag and "aria-label=" in tag, f"{path.name}: {tag}"
     assert found >= 5
