@@ -305,7 +305,7 @@ def test_officer_registers_a_person_and_opens_and_registers_a_case_hidden_from_o
     assert_accessible(page)
 
     # Register it: the status changes and the timeline shows the move.
-    assert page.input_value("#register-form input[name=registered_on]") == today.isoformat()
+    assert page.input_value("#register-form input[name=registered_on]") == today.strftime("%d.%m.%Y")
     _submit(page, "#register-form button")
     assert page.url.endswith(f"/cases/{case.pk}/")
     assert page.locator("#case-status").text_content() == "Registered"
