@@ -9,6 +9,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from openprobation.accounts.models import Region
 from openprobation.core.forms import UswdsForm, date_field
 from openprobation.core.text import typed_digits
 from openprobation.people.countries import citizenship_choices
@@ -142,13 +143,31 @@ class PersonCreateForm(PersonForm):
             self.fields["office"].widget.attrs["class"] = "usa-select"
 
 
+def region_choices(current: str = "") -> list[tuple[str, Any]]:
+    """The regions of the service (oblasts and cities of republican significance) by name in the
+    page's language; an address recorded before keeps its region even if spelled otherwise."""
+    names = sorted({region.name for region in Region.objects.all()})
+    choices: list[tuple[str, Any]] = [("", _("— choose —")), *((n, n) for n in names)]
+    if current and current not in names:
+        choices.append((current, current))
+    return choices
+
+
 class AddressForm(UswdsForm):
-    region = _text(Address, "region")
-    locality = _text(Address, "locality")
+    """Region from the list of regions; the city or village is typed, with the places already
+    recorded offered as suggestions (a datalist: a new village is still accepted)."""
+
+    region = forms.ChoiceField(label=_label(Address, "region"), required=False)
+    locality = _text(Address, "locality", widget=forms.TextInput(attrs={"list": "locality-options"}))
     street = _text(Address, "street")
     building = _text(Address, "building")
     apartment = _text(Address, "apartment")
     postcode = _text(Address, "postcode")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = str(self.initial.get("region") or "")
+        self.fields["region"].choices = region_choices(current)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -36,6 +36,7 @@ from openprobation.people.forms import (
 )
 from openprobation.people.models import AddressKind, DocumentStatus, Language, Person, Relation
 from openprobation.people.selectors import (
+    known_localities,
     person_detail,
     person_editable_by,
     person_for_change,
@@ -169,6 +170,7 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
             "namesakes": answer if answer and answer.code == "possible_duplicate" else None,
             "actual_same": bool(data and data.get("actual_same")),
             "show_document": show_document or bool(document.is_bound and document.errors),
+            "localities": known_localities(user=request.user),
         },
     )
 
@@ -265,13 +267,27 @@ def _shown_again(request: HttpRequest, person: Person) -> None:
 
 
 def _small_form_page(
-    request: HttpRequest, person: Person, form: Any, *, title: str, form_id: str, submit: str
+    request: HttpRequest,
+    person: Person,
+    form: Any,
+    *,
+    title: str,
+    form_id: str,
+    submit: str,
+    localities: list[str] | None = None,
 ) -> HttpResponse:
     _shown_again(request, person)
     return render(
         request,
         "people/small_form.html",
-        {"person": person, "form": form, "title": title, "form_id": form_id, "submit": submit},
+        {
+            "person": person,
+            "form": form,
+            "title": title,
+            "form_id": form_id,
+            "submit": submit,
+            "localities": localities,
+        },
     )
 
 
@@ -319,7 +335,15 @@ def set_address_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The address is saved."))
             return redirect("people:detail", pk=person.pk)
-    return _small_form_page(request, person, form, title=_("Set an address"), form_id="address-form", submit=_("Save"))
+    return _small_form_page(
+        request,
+        person,
+        form,
+        title=_("Set an address"),
+        form_id="address-form",
+        submit=_("Save"),
+        localities=known_localities(user=request.user),
+    )
 
 
 @login_required

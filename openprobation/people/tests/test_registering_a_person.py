@@ -259,3 +259,33 @@ def test_who_opens_a_case_is_told_what_happens_next(personas, who, expected):
     assert Case.objects.count() == 1, html[:3000]
     assert expected in html
     assert AuditEvent.objects.filter(action="case.open").count() == 1
+
+
+# --- Places from lists ---
+
+
+def test_the_region_is_chosen_from_the_regions_and_the_locality_is_suggested(personas):
+    client = web_client(personas["officer"])
+    html = client.get(reverse("people:create")).content.decode()
+    assert '<select name="reg-region"' in html
+    assert f'<option value="{personas["north"].name_en}">' in html
+    assert 'list="locality-options"' in html
+    refused = client.post(reverse("people:create"), _form(**{"reg-region": "Атлантида", "reg-locality": "Алматы"}))
+    assert 'id="id_reg-region_error"' in refused.content.decode()
+    assert not Person.objects.exists()
+    ok = client.post(
+        reverse("people:create"), _form(**{"reg-region": personas["north"].name_en, "reg-locality": "Алматы"})
+    )
+    assert ok.status_code == 302
+    assert Person.objects.get().addresses.get().region == personas["north"].name_en
+    again = client.get(reverse("people:create")).content.decode()
+    assert '<datalist id="locality-options"><option value="Алматы"></option></datalist>' in again
+
+
+def test_localities_of_people_out_of_jurisdiction_are_not_suggested(personas):
+    from openprobation.people.models import Address
+
+    far = a_person(registered_office=personas["office_c"])
+    Address.objects.create(person=far, kind="registered", locality="Шалқар")
+    html = web_client(personas["officer"]).get(reverse("people:create")).content.decode()
+    assert "Шалқар" not in html
