@@ -289,3 +289,8 @@ def test_localities_of_people_out_of_jurisdiction_are_not_suggested(personas):
     Address.objects.create(person=far, kind="registered", locality="Шалқар")
     html = web_client(personas["officer"]).get(reverse("people:create")).content.decode()
     assert "Шалқар" not in html
+
+
+def test_the_registration_page_shows_no_template_source(personas):
+    html = web_client(personas["officer"]).get(reverse("people:create")).content.decode()
+    assert "{#" not in html and "{%" not in html
