@@ -208,6 +208,12 @@ TIME_ZONE = env_str("TIME_ZONE", "Asia/Almaty")
 USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "op_language"
+# Dates are entered and shown as dd.mm.yyyy in every language (openprobation/formats/<lang>/);
+# forms also accept ISO dates (yyyy-mm-dd), and the API keeps ISO.
+FORMAT_MODULE_PATH = ["openprobation.formats"]
+DATE_FORMAT = "d.m.Y"
+SHORT_DATE_FORMAT = "d.m.Y"
+DATE_INPUT_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 STATIC_URL = "/static/"
@@ -217,6 +223,8 @@ STATICFILES_DIRS = [
     for prefix, path in [
         ("vendor/uswds", "@uswds/uswds/dist"),
         ("vendor/htmx", "htmx.org/dist"),
+        # One font with the full Cyrillic and Kazakh alphabets (USWDS's bundled fonts lack Cyrillic).
+        ("vendor/noto-sans", "@fontsource/noto-sans"),
     ]
     if (NODE_MODULES / path).is_dir()
 ]

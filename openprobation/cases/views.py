@@ -525,6 +525,21 @@ def case_open_view(request: HttpRequest) -> HttpResponse:
         except DomainError as err:
             apply_domain_error(form, err)
         else:
-            messages.success(request, _("Case %(number)s is opened.") % {"number": case.number})
+            messages.success(request, _case_opened_message(user, case))
             return redirect("cases:detail", pk=case.pk)
     return render(request, "cases/open.html", {"form": form, "person": person})
+
+
+def _case_opened_message(user: Any, case: Case) -> str:
+    """What happens next to a case just opened: whose it is, or who allocates it."""
+    number = {"number": case.number}
+    if case.officer_id is not None and case.officer_id == user.pk:
+        return _("Case %(number)s is opened. The case is allocated to you.") % number
+    if case.officer_id is not None:
+        return _("Case %(number)s is opened and allocated to %(officer)s.") % {
+            **number,
+            "officer": case.officer.display_name if case.officer else "",
+        }
+    if may(user, CaseAction.ALLOCATE, case):
+        return _("Case %(number)s is opened. Allocate it to an officer from this page.") % number
+    return _("Case %(number)s is opened. The head of office will allocate it to an officer.") % number

@@ -18,13 +18,32 @@ _WIDGET_CLASSES = {
 }
 
 
-class DateInput(forms.DateInput):
-    """A native date picker (keyboard and screen-reader friendly, no script needed)."""
+# What a date field accepts: dd.mm.yyyy (the form shown in every language) or ISO yyyy-mm-dd.
+DATE_PATTERN = r"\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{1,2}-\d{1,2}"
 
-    input_type = "date"
+
+class DateInput(forms.DateInput):
+    """A date typed as dd.mm.yyyy in every language (the browsers' own date pickers show the
+    browser's locale, mm/dd/yyyy in many, whatever the page's language is). A numeric keyboard on
+    phones; ISO dates (yyyy-mm-dd) are accepted as well (``settings.DATE_INPUT_FORMATS``)."""
+
+    input_type = "text"
 
     def __init__(self, attrs: dict[str, Any] | None = None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        defaults = {
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "pattern": DATE_PATTERN,
+            "maxlength": "10",
+            "class": "op-date",
+        }
+        super().__init__(attrs={**defaults, **(attrs or {})}, format="%d.%m.%Y")
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        # Translated when the page is drawn (дд.мм.гггг in Russian, кк.аа.жжжж in Kazakh).
+        context["widget"]["attrs"].setdefault("placeholder", str(_("dd.mm.yyyy")))
+        return context
 
 
 class UswdsForm(forms.Form):

@@ -9,8 +9,12 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from openprobation.accounts.models import Region
 from openprobation.core.forms import UswdsForm, date_field
+from openprobation.core.text import typed_digits
+from openprobation.people.countries import citizenship_choices
 from openprobation.people.models import (
+    KAZAKHSTAN,
     Address,
     AddressKind,
     Disability,
@@ -51,9 +55,22 @@ class PersonForm(UswdsForm):
     iin = forms.CharField(
         label=_("IIN"),
         required=False,
-        max_length=12,
-        help_text=_("12 digits. Leave empty only if the person has no IIN (for example a foreign national)."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
+        max_length=20,
+        help_text=_(
+            "12 digits; spaces are ignored. The date of birth and sex are filled in from it. "
+            "Leave empty only if the person has no IIN (for example a foreign national)."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                # app.js fills the date of birth and sex as the IIN is typed, and says so here.
+                "data-iin-fill": "id_birth_date id_sex",
+                "data-iin-filled": _("The date of birth and sex are filled in from the IIN."),
+                "aria-describedby": "id_iin_helptext iin-fill-status",
+            }
+        ),
     )
     surname = _text(
         Person,
@@ -69,10 +86,11 @@ class PersonForm(UswdsForm):
     surname_latin = _text(Person, "surname_latin", help_text=_("Leave empty to fill in from the name above."))
     first_name_latin = _text(Person, "first_name_latin")
     patronymic_latin = _text(Person, "patronymic_latin")
-    birth_date = date_field(_label(Person, "birth_date"), required=True)
-    sex = forms.ChoiceField(label=_label(Person, "sex"), choices=Sex.choices, widget=forms.RadioSelect)
-    citizenship = _text(
-        Person, "citizenship", initial="KAZ", help_text=_("Three-letter country code; empty for a stateless person.")
+    # Not required here: a valid IIN gives both (``services._fill_from_iin``), which says what is missing.
+    birth_date = date_field(_label(Person, "birth_date"), help_text=_("Filled in from the IIN when left empty."))
+    sex = forms.ChoiceField(label=_label(Person, "sex"), choices=Sex.choices, widget=forms.RadioSelect, required=False)
+    citizenship = forms.ChoiceField(
+        label=_label(Person, "citizenship"), choices=citizenship_choices, initial=KAZAKHSTAN, required=False
     )
     native_language = forms.ChoiceField(
         label=_label(Person, "native_language"), choices=Language.choices, initial=Language.KAZAKH
@@ -100,7 +118,8 @@ class PersonForm(UswdsForm):
     notes = forms.CharField(label=_label(Person, "notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_iin(self) -> str:
-        return "".join(str(self.cleaned_data.get("iin") or "").split())
+        """Spaces dropped and other scripts' digits read as 0–9 ("900517 3 00077"); the service checks the rest."""
+        return typed_digits(str(self.cleaned_data.get("iin") or ""))
 
     def person_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in PERSON_FIELDS if name in self.cleaned_data}
@@ -124,13 +143,31 @@ class PersonCreateForm(PersonForm):
             self.fields["office"].widget.attrs["class"] = "usa-select"
 
 
+def region_choices(current: str = "") -> list[tuple[str, Any]]:
+    """The regions of the service (oblasts and cities of republican significance) by name in the
+    page's language; an address recorded before keeps its region even if spelled otherwise."""
+    names = sorted({region.name for region in Region.objects.all()})
+    choices: list[tuple[str, Any]] = [("", _("— choose —")), *((n, n) for n in names)]
+    if current and current not in names:
+        choices.append((current, current))
+    return choices
+
+
 class AddressForm(UswdsForm):
-    region = _text(Address, "region")
-    locality = _text(Address, "locality")
+    """Region from the list of regions; the city or village is typed, with the places already
+    recorded offered as suggestions (a datalist: a new village is still accepted)."""
+
+    region = forms.ChoiceField(label=_label(Address, "region"), required=False)
+    locality = _text(Address, "locality", widget=forms.TextInput(attrs={"list": "locality-options"}))
     street = _text(Address, "street")
     building = _text(Address, "building")
     apartment = _text(Address, "apartment")
     postcode = _text(Address, "postcode")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = str(self.initial.get("region") or "")
+        self.fields["region"].choices = region_choices(current)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -228,4 +265,7 @@ class FamilyMemberAddForm(FamilyMemberForm):
         self.fields["full_name"].required = True
 
 
-FamilyFormSet = forms.formset_factory(FamilyMemberForm, extra=3, max_num=20, validate_max=True)
+# Family members are added on demand: the page shows none until "Add a family member" (app.js
+# reveals one more block each time; without script, the form shows one and "Add another" posts
+# back with one more).
+FamilyFormSet = forms.formset_factory(FamilyMemberForm, extra=0, max_num=20, validate_max=True)

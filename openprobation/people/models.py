@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from openprobation.accounts.models import Office
 from openprobation.core.models import TimeStampedModel
-from openprobation.core.timeutil import age_on
-from openprobation.people.translit import plain_latin
+from openprobation.core.timeutil import age_on, local_today
+from openprobation.people.translit import search_fold
 
 # ISO 3166 alpha-3 code of Kazakhstan, the default citizenship.
 KAZAKHSTAN = "KAZ"
@@ -99,8 +99,9 @@ class Person(TimeStampedModel):
         Office, on_delete=models.PROTECT, related_name="registered_people", verbose_name=_("registered by office")
     )
     name_key = models.CharField(max_length=220, editable=False, db_index=True)
-    # Lower-cased names (Cyrillic and Latin) for search: SQLite's case-insensitive LIKE only folds
-    # ASCII, so searching "жұмабаев" must compare lower case with lower case.
+    # Names (Cyrillic and Latin) folded for search (``fold``): SQLite's case-insensitive LIKE only
+    # folds ASCII, so searching "жұмабаев" compares folded text with folded text. On PostgreSQL a
+    # trigram index serves the contains search (migration 0003).
     search_text = models.CharField(max_length=620, editable=False, default="")
     notes = models.TextField(_("notes"), blank=True)
 
@@ -140,9 +141,10 @@ class Person(TimeStampedModel):
 
 
 def fold(text: str) -> str:
-    """Lower case with ё read as е and Latin letters without accents (Müller as muller), for
-    matching names as people type them."""
-    return plain_latin(text.strip().lower().replace("ё", "е"))
+    """Names as people type them, for search and near-duplicates: ``translit.search_fold`` (lower
+    case, Kazakh letters read as their Russian-keyboard counterparts, ё as е, Latin letters without
+    accents). The index (``search_text``, ``name_key``), the query and the duplicate check all use it."""
+    return search_fold(text)
 
 
 def make_search_text(*names: str) -> str:
@@ -212,6 +214,14 @@ class IdentityDocument(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}".strip()
+
+    def expired_on(self, on: dt.date) -> bool:
+        """Recorded as expired, or past its validity date (valid until the end of that day)."""
+        return self.status == DocumentStatus.EXPIRED or (self.valid_until is not None and self.valid_until < on)
+
+    @property
+    def expired(self) -> bool:
+        return self.expired_on(local_today())
 
 
 class Relation(models.TextChoices):

@@ -16,7 +16,7 @@ from openprobation.accounts.roles import Cap, has_cap
 from openprobation.accounts.scoping import Level, level_of, office_in_jurisdiction, office_q, relationship_of
 from openprobation.audit.services import audit_record
 from openprobation.core.text import is_ascii_number
-from openprobation.people.models import Person, fold, make_name_key
+from openprobation.people.models import Address, Person, fold, make_name_key
 
 
 def person_qs_for_user(user: Any) -> QuerySet[Person]:
@@ -118,3 +118,14 @@ def near_duplicates(*, surname: str, first_name: str, birth_date: dt.date) -> li
     the check must see duplicates registered elsewhere; callers show only counts outside the
     user's jurisdiction)."""
     return list(Person.objects.filter(birth_date=birth_date, name_key=make_name_key(surname, first_name))[:10])
+
+
+def known_localities(*, user: Any, limit: int = 300) -> list[str]:
+    """Cities and villages in the addresses of people the user may see, as suggestions when typing
+    one (place names only)."""
+    return list(
+        Address.objects.filter(person__in=person_qs_for_user(user).values("pk"))
+        .order_by("locality")
+        .values_list("locality", flat=True)
+        .distinct()[:limit]
+    )

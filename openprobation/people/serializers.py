@@ -44,6 +44,9 @@ class AddressSetSerializer(serializers.ModelSerializer[Address]):
 class DocumentSerializer(serializers.ModelSerializer[IdentityDocument]):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    expired = serializers.BooleanField(
+        read_only=True, help_text="Recorded as expired, or past its validity date (valid_until before today)."
+    )
 
     class Meta:
         model = IdentityDocument
@@ -57,8 +60,9 @@ class DocumentSerializer(serializers.ModelSerializer[IdentityDocument]):
             "valid_until",
             "status",
             "status_label",
+            "expired",
         ]
-        read_only_fields = ["id"]
+        read_only_fields = ["id", "expired"]
 
 
 class FamilyMemberSerializer(serializers.ModelSerializer[FamilyMember]):
@@ -157,8 +161,12 @@ class PersonDataSerializer(serializers.Serializer[dict[str, Any]]):
     )
     first_name_latin = serializers.CharField(max_length=100, required=False, allow_blank=True)
     patronymic_latin = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    birth_date = serializers.DateField()
-    sex = serializers.ChoiceField(choices=Sex.choices)
+    birth_date = serializers.DateField(
+        required=False, allow_null=True, help_text="Filled in from the IIN when omitted (the IIN encodes it)."
+    )
+    sex = serializers.ChoiceField(
+        choices=Sex.choices, required=False, allow_blank=True, help_text="Filled in from the IIN when omitted."
+    )
     citizenship = serializers.CharField(
         max_length=3,
         required=False,

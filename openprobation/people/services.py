@@ -16,7 +16,8 @@ from openprobation.accounts.scoping import office_in_jurisdiction
 from openprobation.audit.services import audit_record, diff, snapshot
 from openprobation.core.exceptions import DomainError, PermissionDeniedError
 from openprobation.core.timeutil import local_today
-from openprobation.people.iin import validate_iin_against
+from openprobation.people.countries import CODES as CITIZENSHIP_CODES
+from openprobation.people.iin import parse_iin, validate_iin_against
 from openprobation.people.models import (
     KAZAKHSTAN,
     Address,
@@ -253,10 +254,32 @@ def iin_registration_answer(*, actor: User, iin: str) -> RegisteredAnswer | None
     return registered_answer(actor=actor, context="iin_check", iin=iin)
 
 
+def _fill_from_iin(clean: dict[str, Any]) -> None:
+    """A blank date of birth or sex is read from the IIN, which encodes both (``people.iin``); an
+    invalid IIN is then the error to show. Values entered are kept and checked against the IIN."""
+    iin = (clean.get("iin") or "").strip()
+    if not iin or (isinstance(clean.get("birth_date"), dt.date) and clean.get("sex")):
+        return
+    info = parse_iin(iin)
+    if not isinstance(clean.get("birth_date"), dt.date):
+        clean["birth_date"] = info.birth_date
+    if not clean.get("sex"):
+        clean["sex"] = info.sex
+
+
 def _clean_person(data: dict[str, Any], *, actor: User, context: str, instance: Person | None = None) -> dict[str, Any]:
     clean = {k: v for k, v in data.items() if k in PERSON_FIELDS}
     # Omitted (an API call without it) is the model's default, Kazakhstan; empty is stateless.
     clean["citizenship"] = str(clean.get("citizenship", KAZAKHSTAN) or "").strip().upper()
+    if clean["citizenship"] and clean["citizenship"] not in CITIZENSHIP_CODES:
+        raise DomainError(
+            _(
+                "Choose the citizenship from the list (an ISO 3166 country code); leave it empty for a stateless person."
+            ),
+            field="citizenship",
+            code="invalid_citizenship",
+        )
+    _fill_from_iin(clean)
     _clean_names(clean, instance=instance)
     birth = clean.get("birth_date")
     if not isinstance(birth, dt.date):

@@ -105,3 +105,22 @@ def plain_latin(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+# Kazakh letters typed on a Russian keyboard: the nearest Russian letter. Lower case only (the
+# text is lower-cased first, which also folds Ә, Ғ, Қ, ... and Ё). Ё reads as Е the same way, as
+# Russian writing commonly drops its dots (Семён is often typed Семен).
+_KAZAKH_TO_RUSSIAN_KEYBOARD = str.maketrans(
+    {"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и", "ё": "е"}
+)
+
+
+def search_fold(text: str) -> str:
+    """The one form in which names are indexed, searched and matched as near-duplicates: lower
+    case, Kazakh letters folded to their Russian-keyboard counterparts (ә→а, ғ→г, қ→к, ң→н, ө→о,
+    ұ→у, ү→у, һ→х, і→и; and ё→е), Latin letters without accents (Müller → muller). So
+    "бекмухан" finds "Бекмұхан", and "Бекмуханов" typed on a Russian keyboard is the same name as
+    "Бекмұханов". Text is NFC-normalised first so a letter typed as base + combining mark (и + ̆)
+    matches the precomposed one."""
+    text = unicodedata.normalize("NFC", text).strip().lower()
+    return plain_latin(text.translate(_KAZAKH_TO_RUSSIAN_KEYBOARD))

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from openprobation.core.forms import apply_domain_error
 from openprobation.core.sections import person_sections
 from openprobation.core.timeline import clamp_page, timeline_page
 from openprobation.core.timeutil import local_today
+from openprobation.people.countries import citizenship_name
 from openprobation.people.forms import (
     AddressForm,
     AddressSetForm,
@@ -34,6 +36,7 @@ from openprobation.people.forms import (
 )
 from openprobation.people.models import AddressKind, DocumentStatus, Language, Person, Relation
 from openprobation.people.selectors import (
+    known_localities,
     person_detail,
     person_editable_by,
     person_for_change,
@@ -107,16 +110,28 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     choose_office = level_of(user) is not Level.OFFICE
     offices = offices_for_user(user) if choose_office else None
-    data = request.POST if request.method == "POST" else None
+    data = request.POST.copy() if request.method == "POST" else None
+    # Without script, "Add a family member" / "Add an identity document" post the form back to
+    # show one more block (app.js reveals it in place instead); nothing is registered then.
+    adding = data is not None and ("add_family" in data or "add_document" in data)
+    if data is not None and "add_family" in data:
+        total = _int_or_zero(data.get("family-TOTAL_FORMS"))
+        data["family-TOTAL_FORMS"] = str(min(total + 1, FamilyFormSet.max_num or 20))
     form = PersonCreateForm(data, offices=offices)
     registered = AddressForm(data, prefix="reg")
     actual = AddressForm(data, prefix="act")
-    document = DocumentForm(data, prefix="doc")
+    # The document block counts only once it is shown (its fields are posted with "doc-shown").
+    show_document = data is not None and ("add_document" in data or "doc-shown" in data)
+    document = DocumentForm(data if show_document else None, prefix="doc")
     family = FamilyFormSet(data, prefix="family")
     answer: RegisteredAnswer | None = None
-    if data is not None:
+    if adding:
+        for part in (form, registered, actual, family, *([document] if document.is_bound else [])):
+            _quiet(part)
+    elif data is not None:
         # Validate every part so all errors show at once.
-        results = [f.is_valid() for f in (form, registered, actual, document, family)]
+        parts: list[Any] = [form, registered, actual, family, *([document] if show_document else [])]
+        results = [f.is_valid() for f in parts]
         if all(results):
             office = form.cleaned_data["office"] if choose_office else own_office(user)
             addresses = [
@@ -130,7 +145,7 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
                     office=office,
                     data=form.person_data(),
                     addresses=[a for a in addresses if a.get("locality")],
-                    documents=[document.document_data()] if document.cleaned_data.get("kind") else [],
+                    documents=[document.document_data()] if show_document and document.cleaned_data.get("kind") else [],
                     family=members,
                     confirm_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
                 )
@@ -154,8 +169,28 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
             "existing": answer.visible[0] if answer and answer.code == "duplicate_iin" and answer.visible else None,
             "namesakes": answer if answer and answer.code == "possible_duplicate" else None,
             "actual_same": bool(data and data.get("actual_same")),
+            "show_document": show_document or bool(document.is_bound and document.errors),
+            "localities": known_localities(user=request.user),
         },
     )
+
+
+def _int_or_zero(value: Any) -> int:
+    text = str(value or "")
+    return min(int(text), 1000) if text.isascii() and text.isdigit() else 0
+
+
+def _quiet(part: Any) -> None:
+    """A form posted back only to show one more block keeps what was typed, without errors."""
+    if hasattr(part, "forms"):
+        part.full_clean()
+        for each in part.forms:
+            _quiet(each)
+        part._errors = [each.errors for each in part.forms]
+        part._non_form_errors = part.error_class()
+        return
+    part.full_clean()
+    part._errors = ErrorDict()
 
 
 def _child_and_minor_ages(today: Any) -> tuple[int | None, int | None]:
@@ -187,6 +222,8 @@ def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "addresses": list(person.addresses.all()),
             "documents": list(person.documents.all()),
             "problem_statuses": {DocumentStatus.LOST, DocumentStatus.MISSING, DocumentStatus.EXPIRED},
+            "status_valid": DocumentStatus.VALID,
+            "citizenship": citizenship_name(person.citizenship),
             "family": family,
             "child_age": child_age,
             "young_children": person.children_under(child_age, on=today) if child_age else [],
@@ -230,13 +267,27 @@ def _shown_again(request: HttpRequest, person: Person) -> None:
 
 
 def _small_form_page(
-    request: HttpRequest, person: Person, form: Any, *, title: str, form_id: str, submit: str
+    request: HttpRequest,
+    person: Person,
+    form: Any,
+    *,
+    title: str,
+    form_id: str,
+    submit: str,
+    localities: list[str] | None = None,
 ) -> HttpResponse:
     _shown_again(request, person)
     return render(
         request,
         "people/small_form.html",
-        {"person": person, "form": form, "title": title, "form_id": form_id, "submit": submit},
+        {
+            "person": person,
+            "form": form,
+            "title": title,
+            "form_id": form_id,
+            "submit": submit,
+            "localities": localities,
+        },
     )
 
 
@@ -284,7 +335,15 @@ def set_address_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The address is saved."))
             return redirect("people:detail", pk=person.pk)
-    return _small_form_page(request, person, form, title=_("Set an address"), form_id="address-form", submit=_("Save"))
+    return _small_form_page(
+        request,
+        person,
+        form,
+        title=_("Set an address"),
+        form_id="address-form",
+        submit=_("Save"),
+        localities=known_localities(user=request.user),
+    )
 
 
 @login_required

@@ -127,7 +127,23 @@ def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")
     return [v for v in result["violations"] if v.get("impact") in impacts]
 
 
+# The narrow width every page is checked at too: a phone (the USWDS header folds its navigation
+# and search into the menu below 1024 px).
+MOBILE_VIEWPORT = {"width": 390, "height": 844}
+
+
 def assert_accessible(page: Any) -> None:
+    """No serious or critical axe-core violation at the desktop width nor at 390 px."""
+    desktop = page.viewport_size or VIEWPORT
+    _assert_no_violations(page, width="desktop")
+    page.set_viewport_size(MOBILE_VIEWPORT)
+    try:
+        _assert_no_violations(page, width="390 px")
+    finally:
+        page.set_viewport_size(desktop)
+
+
+def _assert_no_violations(page: Any, *, width: str) -> None:
     bad = axe_violations(page)
     summary = [
         {
@@ -138,4 +154,4 @@ def assert_accessible(page: Any) -> None:
         }
         for v in bad
     ]
-    assert not bad, f"axe-core violations on {page.url}: {json.dumps(summary, ensure_ascii=False)}"
+    assert not bad, f"axe-core violations on {page.url} at {width}: {json.dumps(summary, ensure_ascii=False)}"

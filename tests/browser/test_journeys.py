@@ -256,7 +256,7 @@ def test_officer_registers_a_person_and_opens_and_registers_a_case_hidden_from_o
 
     # A typo in the IIN: the check digit does not match. The error sits next to the field.
     _fill_person_form(page, iin=bad_iin)
-    _submit(page, "#person-form button.usa-button")
+    _submit(page, "#register-person")
     assert page.url.endswith("/people/new/")
     error = page.locator("#group-id_iin #id_iin_error")
     assert error.is_visible()
@@ -266,7 +266,7 @@ def test_officer_registers_a_person_and_opens_and_registers_a_case_hidden_from_o
     assert_accessible(page)
 
     page.fill("#id_iin", good_iin)
-    _submit(page, "#person-form button.usa-button")
+    _submit(page, "#register-person")
     person = Person.objects.get(iin=good_iin)
     assert page.url.endswith(f"/people/{person.pk}/")
     assert page.locator("#person-name").inner_text() == person.full_name
@@ -307,7 +307,7 @@ def test_officer_registers_a_person_and_opens_and_registers_a_case_hidden_from_o
     # Register it: the primary action opens its own form; the status changes and the timeline shows the move.
     _submit(page, "#action-register")
     assert page.locator("main form").count() == 1
-    assert page.input_value("#register-form input[name=registered_on]") == today.isoformat()
+    assert page.input_value("#register-form input[name=registered_on]") == today.strftime("%d.%m.%Y")
     _submit(page, "#register-form button")
     assert page.url.endswith(f"/cases/{case.pk}/")
     assert page.locator("#case-status").text_content() == "Registered"

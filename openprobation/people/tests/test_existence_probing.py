@@ -61,6 +61,9 @@ def _reveals_nothing_of(text: str, person: Person, personas: dict[str, Any], *, 
     """Neither the person's name (unless the asker typed it), nor a link, office or region."""
     office = personas["office_c"]
     region = personas["south"]
+    # The lists of every country and every region are reference data, not an answer about the
+    # person ("South Korea" and the region list both hold the region's name "South").
+    text = re.sub(r'<select[^>]*name="(?:citizenship|\w+-region)".*?</select>', "", text, flags=re.S)
     for secret in (
         *((person.surname, person.first_name, person.surname_latin) if names else ()),
         office.name,

@@ -53,6 +53,7 @@ def _form(**overrides: Any) -> dict[str, Any]:
         "reg-locality": "Алматы",
         "reg-street": "Абай даңғылы",
         "reg-building": "10",
+        "doc-shown": "1",
         "doc-kind": "id_card",
         "doc-number": "012345678",
         "doc-status": "valid",
