@@ -203,10 +203,14 @@ def case_open(*, actor: User, person: Person, office: Office, data: CaseInput) -
     )
     case.registration_due = deadline.due
     case.registration_rule_key, case.registration_rule_version = deadline.rule_key, deadline.rule_version
+    # An officer who carries cases and opens one for their own office carries it from the start;
+    # anyone else leaves it for the head of office to allocate.
+    takes_it = carries_cases(actor) and actor.office_id == office.pk
     with transaction.atomic():
         case.number = _next_number(office, data.received_on.year)
         case.status = CaseStatus.AWAITING_REGISTRATION
         case.status_changed_at = timezone.now()
+        case.officer = actor if takes_it else None
         case.save()
         CaseStatusChange.objects.create(
             case=case,
@@ -216,12 +220,20 @@ def case_open(*, actor: User, person: Person, office: Office, data: CaseInput) -
             effective_on=data.received_on,
             by=actor,
         )
+        if takes_it:
+            CaseAllocation.objects.create(
+                case=case,
+                officer=actor,
+                previous_officer=None,
+                reason=_("Opened by the officer who carries it"),
+                by=actor,
+            )
         audit_record(
             actor=actor,
             action="case.open",
             subject=case,
             changes=diff({}, snapshot(case, AUDITED_FIELDS)),
-            details={"person_id": person.pk},
+            details={"person_id": person.pk, "officer_id": case.officer_id},
         )
     return case
 

@@ -43,11 +43,14 @@ def test_open_register_allocate_transfer_journey(personas):
     )
     assert case.control_end == dt.date(2027, 1, 14)
     assert case.status == CaseStatus.AWAITING_REGISTRATION
-    case_allocate(actor=personas["head"], case=case, officer=officer, reason="Новое дело")
-    case_register(actor=officer, case=case, registered_on=dt.date(2026, 1, 21))
-    case_transition(actor=officer, case=case, to_status=CaseStatus.ACTIVE, reason="Начат контроль")
+    # The officer who opened it carries cases in this office: it is theirs from the start.
+    assert case.officer_id == officer.pk
+    colleague = personas["colleague"]
+    case_allocate(actor=personas["head"], case=case, officer=colleague, reason="Новое дело")
+    case_register(actor=colleague, case=case, registered_on=dt.date(2026, 1, 21))
+    case_transition(actor=colleague, case=case, to_status=CaseStatus.ACTIVE, reason="Начат контроль")
     with pytest.raises(DomainError):
-        case_transition(actor=officer, case=case, to_status=CaseStatus.AWAITING_REGISTRATION, reason="x")
+        case_transition(actor=colleague, case=case, to_status=CaseStatus.AWAITING_REGISTRATION, reason="x")
     case_transfer(actor=personas["head"], case=case, to_office=personas["office_b"], reason="Переезд")
     assert case_qs_for_user(personas["officer"]).filter(pk=case.pk).exists()
     assert case_qs_for_user(personas["other_district"]).filter(pk=case.pk).exists()

@@ -283,7 +283,7 @@ def test_a_duties_changed_decision_prompts_and_preselects(personas, case):
     assert f"?decision={decision.pk}" in html and "находиться дома с 22:00" in html
     client = web_client(personas["officer"])
     page = client.get(reverse("conditions:add", args=[case.pk]) + f"?decision={decision.pk}").content.decode()
-    assert f'<option value="{decision.pk}" selected>' in page and 'value="2026-07-03"' in page
+    assert f'<option value="{decision.pk}" selected>' in page and 'value="03.07.2026"' in page
     kept = client.post(
         reverse("conditions:add", args=[case.pk]),
         {"decision": str(decision.pk), "code": "forced_labour", "choose": "1"},

@@ -250,7 +250,11 @@ def _open_case(user, person) -> Any:
 
 @pytest.mark.parametrize(
     ("who", "expected"),
-    [("officer", "The head of office will allocate it"), ("head", "Allocate it to an officer from this page")],
+    [
+        ("officer", "The case is allocated to you"),
+        ("court_liaison", "The head of office will allocate it"),
+        ("head", "Allocate it to an officer from this page"),
+    ],
 )
 def test_who_opens_a_case_is_told_what_happens_next(personas, who, expected):
     person = a_person(registered_office=personas["office_a"], birth_date=dt.date(1990, 1, 1))
@@ -258,6 +262,8 @@ def test_who_opens_a_case_is_told_what_happens_next(personas, who, expected):
     html = response.content.decode()
     assert Case.objects.count() == 1, html[:3000]
     assert expected in html
+    # Only an officer who carries cases takes the case they open.
+    assert Case.objects.get().officer == (personas[who] if who == "officer" else None)
     assert AuditEvent.objects.filter(action="case.open").count() == 1
 
 
