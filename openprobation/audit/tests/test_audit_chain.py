@@ -84,8 +84,9 @@ def _story(personas):
         data={"surname": "Ахметов", "first_name": "Ерлан", "birth_date": dt.date(1990, 5, 17), "sex": "M"},
     )
     person_update(actor=officer, person=person, data={"phone": "+7 701 111 22 33"})
+    # Opened by the court liaison (who carries no cases), so the head allocates it.
     case = case_open(
-        actor=officer,
+        actor=personas["court_liaison"],
         person=person,
         office=personas["office_a"],
         data=CaseInput(
@@ -165,7 +166,7 @@ def test_case_services_write_one_event_each_with_old_and_new(story):
     assert opened.changes["status"] == [None, "awaiting_registration"]
     assert opened.changes["number"] == [None, case.number]
     assert opened.changes["control_end"] == [None, "2028-01-04"]
-    assert opened.details == {"person_id": story["person"].pk}
+    assert opened.details == {"person_id": story["person"].pk, "officer_id": None}
     assert allocated.changes == {"officer": [None, str(story["officer"])]}
     assert allocated.details["reason"] == "Новое дело"
     assert registered.changes["status"] == ["awaiting_registration", "registered"]
