@@ -157,7 +157,7 @@ def employment_deadlines(scope: WorkScope) -> WorkBatch:
             title=_("Find work (employment duty)"),
             url=reverse("labour:overview", args=[duty.case_id]) + "#labour-employment",
             action_label=_("Open"),
-            officer_name=(duty.case.officer.get_full_name() or duty.case.officer.username) if duty.case.officer else "",
+            officer_name=duty.case.officer.display_name if duty.case.officer else "",
         )
         for duty in rows
     ]

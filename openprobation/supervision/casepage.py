@@ -150,7 +150,7 @@ def appointments_work(scope: WorkScope) -> WorkBatch:
                 title=appointment.get_kind_display(),
                 url=outcome_url(appointment),
                 action_label=_("Record outcome"),
-                officer_name=case.officer.get_full_name() if case.officer else "",
+                officer_name=case.officer.display_name if case.officer else "",
                 detail=date_format(local, "d.m.Y H:i"),
             )
         )
