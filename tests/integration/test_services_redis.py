@@ -91,28 +91,6 @@ def worker_uses_the_test_database() -> Iterator[None]:
         shared.dec_thread_sharing()
 
 
-@pytest.mark.django_db
-def test_registration_deadline_check_runs_on_a_celery_worker_through_redis(
-    celery_on_redis: Any, worker_uses_the_test_database: None
-) -> None:
-    from celery.contrib.testing.worker import start_worker
-
-    from openprobation.cases.models import CaseStatus
-    from openprobation.testing.factories import CaseFactory
-
-    CaseFactory(status=CaseStatus.AWAITING_REGISTRATION, registration_due=dt.date(2020, 1, 1))
-    CaseFactory(status=CaseStatus.AWAITING_REGISTRATION, registration_due=dt.date(2020, 2, 1))
-    CaseFactory(status=CaseStatus.AWAITING_REGISTRATION, registration_due=dt.date(2999, 1, 1))
-    CaseFactory(status=CaseStatus.ACTIVE, registration_due=dt.date(2020, 1, 1))
-    name = "openprobation.cases.tasks.check_registration_deadlines"
-    assert name in celery_on_redis.tasks
-    with start_worker(celery_on_redis, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        result = celery_on_redis.send_task(name)
-        assert result.get(timeout=30) == 2
-        assert result.successful()
-        assert type(result.backend).__name__ == "RedisBackend"
-
-
 def test_django_redis_cache_backend_stores_counts_and_expires(redis_url: str) -> None:
     import time
 
@@ -154,11 +132,13 @@ def test_redis_cache_configured_in_caches_round_trips(redis_url: str) -> None:
 
 
 @pytest.mark.django_db
-def test_the_officers_day_jobs_run_on_a_celery_worker_through_redis_and_a_second_run_changes_nothing(
+def test_the_scheduled_jobs_run_on_a_celery_worker_through_redis_and_a_second_run_changes_nothing(
     celery_on_redis: Any, worker_uses_the_test_database: None, personas: dict[str, Any], settings: Any, tmp_path: Any
 ) -> None:
-    """Appointment generation, reminders, the outbox sender and the deadline scans, as beat sends
-    them to a worker in production: each is idempotent — the second run adds, queues and sends nothing."""
+    """The registration-deadline scan, appointment generation, reminders, the outbox sender and the
+    employment and search scans, as beat sends them to a worker in production (one worker for all:
+    Celery's test worker does not start twice cleanly in one process): each is idempotent — the
+    second run adds, queues and sends nothing."""
     from celery.contrib.testing.worker import start_worker
     from django.utils import timezone
 
@@ -166,15 +146,19 @@ def test_the_officers_day_jobs_run_on_a_celery_worker_through_redis_and_a_second
     import openprobation.labour.tasks
     import openprobation.notifications.tasks
     import openprobation.supervision.tasks  # noqa: F401  (register the tasks)
-    from openprobation.cases.models import CaseTask
+    from openprobation.cases.models import CaseStatus, CaseTask
     from openprobation.core.timeutil import local_today
     from openprobation.enforcement.models import Violation
     from openprobation.notifications.models import Message, MessageStatus
     from openprobation.supervision.models import Appointment
     from openprobation.supervision.rules import Frequency
     from openprobation.supervision.services import ScheduleInput, schedule_set
-    from openprobation.testing.factories import a_case, a_person
+    from openprobation.testing.factories import CaseFactory, a_case, a_person
 
+    CaseFactory(status=CaseStatus.AWAITING_REGISTRATION, registration_due=dt.date(2020, 1, 1))
+    CaseFactory(status=CaseStatus.AWAITING_REGISTRATION, registration_due=dt.date(2020, 2, 1))
+    CaseFactory(status=CaseStatus.AWAITING_REGISTRATION, registration_due=dt.date(2999, 1, 1))
+    CaseFactory(status=CaseStatus.ACTIVE, registration_due=dt.date(2020, 1, 1))
     settings.NOTIFY_SMS_TRANSPORT = "file"
     settings.NOTIFY_FILE_PATH = tmp_path / "outbox.jsonl"
     today = local_today()
@@ -211,6 +195,10 @@ def test_the_officers_day_jobs_run_on_a_celery_worker_through_redis_and_a_second
         )
 
     with start_worker(celery_on_redis, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        overdue = celery_on_redis.send_task("openprobation.cases.tasks.check_registration_deadlines")
+        assert overdue.get(timeout=30) == 2
+        assert overdue.successful()
+        assert type(overdue.backend).__name__ == "RedisBackend"
         for key in ("generate", "remind", "send", "employment", "search"):
             celery_on_redis.send_task(names[key]).get(timeout=30)
         first = state()

@@ -22,8 +22,22 @@ def test_embedded_worker_runs_every_scheduled_task_once_per_interval() -> None:
         "audit-chain-verify": True,
         "audit-checkpoint": True,
         "audit-seal": 0,
+        # The officer's-day jobs: nothing is due in this database.
+        "supervision-appointments": 0,
+        "supervision-reminders": 0,
+        "employment-deadlines": {"candidates": 0, "duties_started": 0},
+        "enforcement-search-tasks": 0,
+        "notifications": {"dead": 0, "recovered": 0, "retry": 0, "sent": 0},
     }
     assert _run_due(last_run, now=1010.0, manage_connections=False) == {}  # nothing is due ten seconds later
     assert set(_run_due(last_run, now=1040.0, manage_connections=False)) == {"audit-seal"}  # every 30 s
-    hourly = {"registration-deadlines", "audit-checkpoint", "audit-seal"}
+    hourly = {
+        "registration-deadlines",
+        "audit-checkpoint",
+        "audit-seal",
+        "notifications",  # every minute
+        "supervision-reminders",  # every 15 minutes
+        "supervision-appointments",
+        "enforcement-search-tasks",
+    }
     assert set(_run_due(last_run, now=1000.0 + 3600, manage_connections=False)) == hourly
