@@ -312,7 +312,7 @@ def test_officer_registers_a_person_and_opens_and_registers_a_case_hidden_from_o
     assert page.url.endswith(f"/cases/{case.pk}/")
     assert page.locator("#case-status").text_content() == "Registered"
     timeline = page.locator("#case-timeline li")
-    assert timeline.count() == 2
+    assert timeline.count() == 3  # opened, allocated to the officer who opened it, registered
     # newest first
     assert re.search(r"Awaiting registration\s*→\s*Registered", timeline.nth(0).inner_text())
     assert_accessible(page)
