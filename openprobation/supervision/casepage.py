@@ -133,7 +133,25 @@ def appointments_work(scope: WorkScope) -> WorkBatch:
     start_today = day_start(scope.today)
     rows = Appointment.objects.filter(case__in=scope.cases.values("pk"), outcome="", starts_at__lt=end)
     counts = rows.aggregate(count=Count("id"), overdue=Count("id", filter=Q(starts_at__lt=start_today)))
-    found = rows.select_related("case", "case__person", "case__officer").order_by("starts_at", "id")[: scope.limit]
+    # Only what an item shows: a case and a person row are wide, and the queue builds up to
+    # ``scope.limit`` of them on every view.
+    found = (
+        rows.select_related("case", "case__person", "case__officer")
+        .only(
+            "id",
+            "kind",
+            "starts_at",
+            "case__id",
+            "case__number",
+            "case__person__surname",
+            "case__person__first_name",
+            "case__person__patronymic",
+            "case__officer__username",
+            "case__officer__first_name",
+            "case__officer__last_name",
+        )
+        .order_by("starts_at", "id")[: scope.limit]
+    )
     items = []
     for appointment in found:
         local = appointment.starts_at.astimezone(KZ_TZ)

@@ -27,7 +27,22 @@ def registration_deadlines(scope: WorkScope) -> WorkBatch:
     )
     items: list[WorkItem] = []
     if totals["count"] and scope.limit > 0:
-        rows = awaiting.select_related("person", "officer").order_by("registration_due", "id")[: scope.limit]
+        rows = (
+            awaiting.select_related(None)
+            .select_related("person", "officer")
+            .only(
+                "id",
+                "number",
+                "registration_due",
+                "person__surname",
+                "person__first_name",
+                "person__patronymic",
+                "officer__username",
+                "officer__first_name",
+                "officer__last_name",
+            )
+            .order_by("registration_due", "id")[: scope.limit]
+        )
         for case in rows:
             due = case.registration_due
             assert due is not None  # noqa: S101 - filtered above
