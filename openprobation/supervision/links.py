@@ -1,14 +1,15 @@
 """What supervision asks of its neighbours: enforcement records the violation an appointment's
-outcome shows, notifications queues the reminder. Both through their services only."""
+outcome shows, the outbox queues the reminder (through the core port: notifications sits above
+supervision). Both through their services only."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from openprobation.core.outbox import enqueue_message as outbox_enqueue
 from openprobation.enforcement.models import ViolationKind, ViolationSource
 from openprobation.enforcement.services import violation_record
-from openprobation.notifications.services import message_enqueue
 
 
 def record_missed_report(
@@ -30,4 +31,4 @@ def record_missed_report(
 
 def enqueue_message(**kwargs: Any) -> Any:
     """Put one message in the outbox (idempotent on ``dedupe_key``)."""
-    return message_enqueue(**kwargs)
+    return outbox_enqueue(**kwargs)
