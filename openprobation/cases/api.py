@@ -68,7 +68,7 @@ def _case_to_change(user: User, pk: Any) -> Case:
     return case_for_change(user=user, pk=parse_pk(pk))
 
 
-def _detail(user: User, case: Case) -> dict[str, Any]:
+def case_detail_body(user: User, case: Case) -> dict[str, Any]:
     """The case as it is after a change (the change itself is the audit event)."""
     return dict(CaseDetailSerializer(case_for_change(user=user, pk=case.pk), context={"user": user}).data)
 
@@ -131,7 +131,7 @@ class CaseListView(ApiView):
             )
         office = _office(data.pop("office"), "office")
         case = case_open(actor=user, person=person, office=office, data=CaseInput(**data))
-        return Response(_detail(user, case), status=status.HTTP_201_CREATED)
+        return Response(case_detail_body(user, case), status=status.HTTP_201_CREATED)
 
 
 class CaseDetailView(ApiView):
@@ -174,7 +174,7 @@ class CaseTransitionView(ApiView):
         case_transition(
             actor=user, case=case, to_status=v["to_status"], reason=v["reason"], effective_on=v["effective_on"]
         )
-        return Response(_detail(user, case))
+        return Response(case_detail_body(user, case))
 
 
 class CaseRegisterView(ApiView):
@@ -190,7 +190,7 @@ class CaseRegisterView(ApiView):
             registered_on=form.validated_data["registered_on"],
             reason=form.validated_data["reason"],
         )
-        return Response(_detail(user, case))
+        return Response(case_detail_body(user, case))
 
 
 class CaseAllocateView(ApiView):
@@ -209,7 +209,7 @@ class CaseAllocateView(ApiView):
             if officer is None:
                 raise DomainError(_("Choose an active officer of the case's office."), field="officer")
         case_allocate(actor=user, case=case, officer=officer, reason=form.validated_data["reason"])
-        return Response(_detail(user, case))
+        return Response(case_detail_body(user, case))
 
 
 class CaseTransferView(ApiView):
@@ -221,7 +221,7 @@ class CaseTransferView(ApiView):
         form.is_valid(raise_exception=True)
         to_office = _office(form.validated_data["to_office"], "to_office")
         case_transfer(actor=user, case=case, to_office=to_office, reason=form.validated_data["reason"])
-        return Response(_detail(user, case))
+        return Response(case_detail_body(user, case))
 
 
 class CaseAppearanceView(ApiView):
@@ -236,7 +236,7 @@ class CaseAppearanceView(ApiView):
         form = AppearanceSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         case_record_appearance(actor=user, case=case, appeared_on=form.validated_data["appeared_on"])
-        return Response(_detail(user, case))
+        return Response(case_detail_body(user, case))
 
 
 class CaseDecisionListView(ApiView):

@@ -265,7 +265,7 @@ def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _case_page(request, _visible_case(request, pk))
 
 
-def _action_case(request: HttpRequest, pk: int, action: CaseAction) -> Case:
+def action_case(request: HttpRequest, pk: int, action: CaseAction = CaseAction.EDIT) -> Case:
     """The case a form posts to: 404 outside the jurisdiction, 403 when the action is refused.
     (The form shown again with its errors is a read, so it is recorded as one.)"""
     try:
@@ -350,7 +350,7 @@ def case_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
         case = _form_case(request, pk, "transition")
         moves = [m for m in allowed_moves(case.status) if m != CaseStatus.REGISTERED]
         return _action_page(request, case, "transition", CaseTransitionForm(moves=moves))
-    case = _action_case(request, pk, CaseAction.TRANSITION)
+    case = action_case(request, pk, CaseAction.TRANSITION)
     moves = [m for m in allowed_moves(case.status) if m != CaseStatus.REGISTERED]
     form = CaseTransitionForm(request.POST, moves=moves)
     if form.is_valid():
@@ -376,7 +376,7 @@ def case_register_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         case = _form_case(request, pk, "register")
         return _action_page(request, case, "register", CaseRegisterForm(initial={"registered_on": local_today()}))
-    case = _action_case(request, pk, CaseAction.TRANSITION)
+    case = action_case(request, pk, CaseAction.TRANSITION)
     form = CaseRegisterForm(request.POST)
     if form.is_valid():
         try:
@@ -403,7 +403,7 @@ def case_allocate_view(request: HttpRequest, pk: int) -> HttpResponse:
         case = _form_case(request, pk, "allocate")
         form = CaseAllocateForm(officers=_case_officers(case), initial={"officer": case.officer_id})
         return _action_page(request, case, "allocate", form)
-    case = _action_case(request, pk, CaseAction.ALLOCATE)
+    case = action_case(request, pk, CaseAction.ALLOCATE)
     form = CaseAllocateForm(request.POST, officers=_case_officers(case))
     if form.is_valid():
         try:
@@ -424,7 +424,7 @@ def case_transfer_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         case = _form_case(request, pk, "transfer")
         return _action_page(request, case, "transfer", CaseTransferForm(offices=_transfer_offices(case)))
-    case = _action_case(request, pk, CaseAction.TRANSFER)
+    case = action_case(request, pk, CaseAction.TRANSFER)
     form = CaseTransferForm(request.POST, offices=_transfer_offices(case))
     if form.is_valid():
         try:
@@ -453,7 +453,7 @@ def case_appearance_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         case = _form_case(request, pk, "appearance")
         return _action_page(request, case, "appearance", CaseAppearanceForm(initial={"appeared_on": local_today()}))
-    case = _action_case(request, pk, CaseAction.EDIT)
+    case = action_case(request, pk, CaseAction.EDIT)
     form = CaseAppearanceForm(request.POST)
     if form.is_valid():
         try:
@@ -471,7 +471,7 @@ def case_appearance_view(request: HttpRequest, pk: int) -> HttpResponse:
 def case_decision_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A page of its own for a later court decision (the case page links to it)."""
     if request.method == "POST":
-        case = _action_case(request, pk, CaseAction.EDIT)
+        case = action_case(request, pk, CaseAction.EDIT)
         form = CourtDecisionForm(request.POST)
         if form.is_valid():
             try:

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from openprobation.accounts.models import User
 from openprobation.accounts.permissions import api_user
+from openprobation.cases.api import case_detail_body
 from openprobation.cases.models import Case
 from openprobation.cases.selectors import case_detail, case_for_change
 from openprobation.cases.serializers import CaseDetailSerializer
@@ -55,11 +56,6 @@ def _visible(user: User, pk: Any, part: str) -> Case:
 
 def _to_change(user: User, pk: Any) -> Case:
     return case_for_change(user=user, pk=parse_pk(pk))
-
-
-def _detail(user: User, case: Case) -> dict[str, Any]:
-    """The case as it is after the change (the change itself is the audit event)."""
-    return dict(CaseDetailSerializer(case_for_change(user=user, pk=case.pk), context={"user": user}).data)
 
 
 def _violation_detail(violation: Violation) -> dict[str, Any]:
@@ -185,7 +181,7 @@ class WantedView(ApiView):
         form = StatusChangeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         case_mark_wanted(actor=user, case=case, **form.validated_data)
-        return Response(_detail(user, case))
+        return Response(case_detail_body(user, case))
 
 
 class FoundView(ApiView):
@@ -200,7 +196,7 @@ class FoundView(ApiView):
         form = StatusChangeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         case_mark_found(actor=user, case=case, **form.validated_data)
-        return Response(_detail(user, case))
+        return Response(case_detail_body(user, case))
 
 
 class TaskListView(ApiView):

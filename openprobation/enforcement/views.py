@@ -21,6 +21,7 @@ from openprobation.cases.lifecycle import TERMINAL
 from openprobation.cases.models import Case, CaseStatus, CaseTask
 from openprobation.cases.selectors import case_detail, case_for_change, case_shown
 from openprobation.cases.services import case_task_complete
+from openprobation.cases.views import action_case
 from openprobation.core.exceptions import DomainError
 from openprobation.core.forms import apply_domain_error
 from openprobation.core.timeutil import local_today
@@ -53,17 +54,6 @@ def _visible_case(request: HttpRequest, pk: int, part: str = "") -> Case:
         return case_detail(user=request.user, pk=pk, part=part)
     except Case.DoesNotExist:
         raise Http404 from None
-
-
-def _action_case(request: HttpRequest, pk: int, action: CaseAction = CaseAction.EDIT) -> Case:
-    """The case a form posts to: 404 outside the jurisdiction, 403 when the action is refused."""
-    try:
-        case = case_for_change(user=request.user, pk=pk)
-    except Case.DoesNotExist:
-        raise Http404 from None
-    if not may(request.user, action, case):
-        raise PermissionDenied
-    return case
 
 
 def _editable_case(request: HttpRequest, pk: int, part: str, action: CaseAction = CaseAction.EDIT) -> Case:
@@ -102,7 +92,7 @@ def violations_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def violation_record_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
-        case = _action_case(request, pk)
+        case = action_case(request, pk)
         form = ViolationForm(request.POST)
         if form.is_valid():
             d = form.cleaned_data
@@ -156,7 +146,7 @@ def violation_view(request: HttpRequest, pk: int, record: int) -> HttpResponse:
 @login_required
 @require_POST
 def violation_decision_view(request: HttpRequest, pk: int, record: int) -> HttpResponse:
-    case = _action_case(request, pk)
+    case = action_case(request, pk)
     violation = _violation(case, record)
     form = ViolationDecisionForm(request.POST)
     if form.is_valid():
@@ -188,7 +178,7 @@ def violation_decision_view(request: HttpRequest, pk: int, record: int) -> HttpR
 @login_required
 @require_POST
 def violation_explanation_view(request: HttpRequest, pk: int, record: int) -> HttpResponse:
-    case = _action_case(request, pk)
+    case = action_case(request, pk)
     violation = _violation(case, record)
     form = ExplanationForm(request.POST)
     if form.is_valid():
@@ -243,7 +233,7 @@ def _step_form(case: Case, step: str, data: Any = None) -> StepForm:
 
 def _step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if request.method == "POST":
-        case = _action_case(request, pk)
+        case = action_case(request, pk)
         form = _step_form(case, step, request.POST)
         if form.is_valid():
             try:
@@ -300,7 +290,7 @@ def court_outcome_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _status_view(request: HttpRequest, pk: int, *, found: bool) -> HttpResponse:
     if request.method == "POST":
-        case = _action_case(request, pk, CaseAction.TRANSITION)
+        case = action_case(request, pk, CaseAction.TRANSITION)
         form = StatusForm(request.POST)
         if form.is_valid():
             service = case_mark_found if found else case_mark_wanted
