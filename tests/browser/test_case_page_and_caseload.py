@@ -60,7 +60,15 @@ def _office_world() -> tuple[User, User, list[Case]]:
     other = cast(Office, OfficeFactory(code="NB2", region=region))
     head = cast(User, UserFactory(username="head", role=Role.HEAD_OF_OFFICE, office=office))
     officer = cast(User, UserFactory(username="officer", role=Role.OFFICER, office=office))
-    UserFactory(username="regional", role=Role.REGIONAL_ADMIN, office=None, region=region)
+    # A long name in the header: it must wrap on a phone, not widen the page.
+    UserFactory(
+        username="regional",
+        role=Role.REGIONAL_ADMIN,
+        office=None,
+        region=region,
+        last_name="Нұрмұхаммедова-Сейітқазиева",
+        first_name="Гүлжанат",
+    )
     today = local_today()
     cases = []
     statuses = [CaseStatus.ACTIVE, CaseStatus.AWAITING_REGISTRATION, CaseStatus.SUSPENDED, CaseStatus.WANTED]
