@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "openprobation.notifications.apps.NotificationsConfig",
     "openprobation.conditions.apps.ConditionsConfig",
     "openprobation.enforcement.apps.EnforcementConfig",
+    "openprobation.assessments.apps.AssessmentsConfig",
     "openprobation.supervision.apps.SupervisionConfig",
     "openprobation.labour.apps.LabourConfig",
     "openprobation.workqueue.apps.WorkqueueConfig",
