@@ -295,6 +295,7 @@ CELERY_BEAT_SCHEDULE = {
     "supervision-appointments": {"task": "openprobation.supervision.tasks.generate_appointments", "schedule": 3600.0},
     "supervision-reminders": {"task": "openprobation.supervision.tasks.send_appointment_reminders", "schedule": 900.0},
     "employment-deadlines": {"task": "openprobation.labour.tasks.check_employment_deadlines", "schedule": 24 * 3600.0},
+    "reassessments": {"task": "openprobation.assessments.tasks.scan_reassessments", "schedule": 3600.0},
     "audit-checkpoint": {
         "task": "openprobation.audit.tasks.write_checkpoint",
         "schedule": float(env_int("AUDIT_CHECKPOINT_INTERVAL_SECONDS", 3600)),

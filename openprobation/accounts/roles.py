@@ -31,6 +31,8 @@ class Cap(StrEnum):
     STATS_VIEW = "stats_view"
     AUDIT_VIEW = "audit_view"
     ADMIN_SITE = "admin_site"
+    LEVEL_COUNTERSIGN = "level_countersign"
+    INSTRUMENT_ANALYSIS = "instrument_analysis"
 
 
 CAP_LABELS: dict[Cap, Any] = {
@@ -47,6 +49,8 @@ CAP_LABELS: dict[Cap, Any] = {
     Cap.STATS_VIEW: _("See statistics"),
     Cap.AUDIT_VIEW: _("Read the audit log"),
     Cap.ADMIN_SITE: _("Administer reference data and the rulebook"),
+    Cap.LEVEL_COUNTERSIGN: _("Countersign an officer's override of a supervision level"),
+    Cap.INSTRUMENT_ANALYSIS: _("Validate assessment instruments on uploaded files"),
 }
 
 _OFFICER = {Cap.CASE_VIEW, Cap.PERSON_CREATE, Cap.PERSON_EDIT, Cap.CASE_OPEN, Cap.CASE_EDIT_OWN}
@@ -57,7 +61,15 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
         _OFFICER | {Cap.CASE_CARRY, Cap.CASE_EDIT_ANY, Cap.CASE_ALLOCATE, Cap.OFFICE_CASELOAD}
     ),
     Role.HEAD_OF_OFFICE: frozenset(
-        _OFFICER | {Cap.CASE_EDIT_ANY, Cap.CASE_ALLOCATE, Cap.CASE_TRANSFER, Cap.OFFICE_CASELOAD, Cap.STATS_VIEW}
+        _OFFICER
+        | {
+            Cap.CASE_EDIT_ANY,
+            Cap.CASE_ALLOCATE,
+            Cap.CASE_TRANSFER,
+            Cap.OFFICE_CASELOAD,
+            Cap.STATS_VIEW,
+            Cap.LEVEL_COUNTERSIGN,
+        }
     ),
     Role.REGIONAL_ADMIN: frozenset(
         {
@@ -68,6 +80,7 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.CASE_TRANSFER,
             Cap.OFFICE_CASELOAD,
             Cap.STATS_VIEW,
+            Cap.LEVEL_COUNTERSIGN,
         }
     ),
     # Electronic monitoring and partner work arrive with their own modules; until then these
@@ -75,7 +88,7 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.MONITORING_OPERATOR: frozenset(),
     Role.PARTNER_STAFF: frozenset(),
     Role.COURT_LIAISON: frozenset({Cap.CASE_VIEW, Cap.PERSON_CREATE, Cap.CASE_OPEN}),
-    Role.ANALYST: frozenset({Cap.STATS_VIEW}),
+    Role.ANALYST: frozenset({Cap.STATS_VIEW, Cap.INSTRUMENT_ANALYSIS}),
     Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
     Role.SYSTEM_ADMIN: frozenset({Cap.ADMIN_SITE}),
 }
@@ -98,6 +111,9 @@ ADMIN_MODEL_PERMS: dict[str, list[str]] = {
         "conditions.view_conditiondefinition",
         "conditions.add_conditiondefinition",
         "conditions.change_conditiondefinition",
+        "assessments.view_instrument",
+        "assessments.add_instrument",
+        "assessments.change_instrument",
     ],
 }
 

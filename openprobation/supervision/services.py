@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from openprobation.accounts.models import User
 from openprobation.accounts.scoping import CaseAction, may
+from openprobation.assessments.selectors import supervision_level
 from openprobation.audit.services import audit_record
 from openprobation.cases.lifecycle import TERMINAL
 from openprobation.cases.models import Case, CaseStatus
@@ -86,7 +87,7 @@ class ScheduleInput:
 def schedule_default(*, case: Case, on: dt.date) -> tuple[Frequency, dt.time, Any]:
     """The rulebook's frequency for this case (its supervision level when there is one) and time."""
     params = rule(RULE_KEY, on=on)
-    level = str(getattr(case, "supervision_level", "") or "")
+    level = supervision_level(case, on=on)
     minutes = int(params["time_minutes"])
     return default_frequency(params.params, level), dt.time(minutes // 60, minutes % 60), params
 
@@ -161,7 +162,7 @@ def schedule_set(*, actor: User, case: Case, data: ScheduleInput) -> ReportingSc
         _check_schedule(locked, data, today)
         default, _time, params = schedule_default(case=locked, on=data.valid_from)
         reason = (data.reason or "").strip()
-        level = str(getattr(locked, "supervision_level", "") or "")
+        level = supervision_level(locked, on=data.valid_from)
         if freq == default:
             origin = ScheduleOrigin.LEVEL_DEFAULT if level else ScheduleOrigin.DEFAULT
         else:

@@ -132,6 +132,8 @@ CASE_CHANGE: Rule = (*jurisdiction(SENIOR, HEAD, REGIONAL), *own_record(OFFICER)
 ALLOCATE = (SENIOR, HEAD, REGIONAL)
 TRANSFER = (HEAD, REGIONAL)
 OFFICE_CASELOAD = (SENIOR, HEAD, REGIONAL)
+# Countersign an officer's override of a supervision level.
+COUNTERSIGN = (HEAD, REGIONAL)
 # A work queue: an officer's own cases, a senior officer's or head's office, a regional administrator's region.
 WORK_QUEUE = (OFFICER, SENIOR, HEAD, REGIONAL)
 
@@ -168,6 +170,13 @@ ACCESS: dict[str, Route] = {
     "cases:transfer": route(S.CASE, GET=jurisdiction(*TRANSFER), POST=jurisdiction(*TRANSFER)),
     "cases:appearance": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
     "cases:decision": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    # Assessments of a case: risk and needs, the level override and the head's countersignature.
+    "assessments:case": route(S.CASE, GET=jurisdiction(*CASEWORK)),
+    "assessments:new_risk": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "assessments:new_needs": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "assessments:detail": route(S.CASE, GET=jurisdiction(*CASEWORK)),
+    "assessments:override": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "assessments:override_decide": route(S.CASE, GET=jurisdiction(*COUNTERSIGN), POST=jurisdiction(*COUNTERSIGN)),
     # Labour duties of a case: forced-labour hours, the employment duty, referrals, offers, answers.
     "labour:overview": route(S.CASE, GET=jurisdiction(*CASEWORK)),
     "labour:hours": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
@@ -231,6 +240,13 @@ ACCESS: dict[str, Route] = {
     "api-case-transfer": route(S.CASE, POST=jurisdiction(*TRANSFER)),
     "api-case-appearance": route(S.CASE, POST=CASE_CHANGE),
     "api-case-decisions": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
+    "api-case-assessments": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
+    "api-case-assessment-history": route(S.CASE, GET=jurisdiction(*CASEWORK)),
+    "api-case-assessment-prefill": route(S.CASE, GET=jurisdiction(*CASEWORK)),
+    "api-case-assessment": route(S.CASE, GET=jurisdiction(*CASEWORK)),
+    "api-case-assessment-override": route(S.CASE, POST=CASE_CHANGE),
+    "api-case-assessment-override-decision": route(S.CASE, POST=jurisdiction(*COUNTERSIGN)),
+    "api-instruments": route(GET=SIGNED_IN),
     "api-case-labour-forced": route(S.CASE, GET=jurisdiction(*CASEWORK)),
     "api-case-labour-rejudge": route(S.CASE, POST=CASE_CHANGE),
     "api-case-labour-hours": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
@@ -309,6 +325,7 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "accounts.user": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
     "rules.rule": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
     "conditions.conditiondefinition": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
+    "assessments.instrument": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
     # Registered by Django, DRF and django-axes; no role holds their permissions.
     "auth.group": admin_model(),
     "axes.accessattempt": admin_model(),

@@ -38,6 +38,7 @@ APP_API_URLS = [
     path("", include("openprobation.enforcement.api_urls")),
     path("", include("openprobation.supervision.api_urls")),
     path("", include("openprobation.labour.api_urls")),
+    path("", include("openprobation.assessments.api_urls")),
     path("", include("openprobation.notifications.api_urls")),
     path("", include("openprobation.workqueue.api_urls")),
 ]

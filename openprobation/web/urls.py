@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include(("openprobation.enforcement.urls", "enforcement"))),
     path("", include(("openprobation.supervision.urls", "supervision"))),
     path("", include(("openprobation.labour.urls", "labour"))),
+    path("", include(("openprobation.assessments.urls", "assessments"))),
     path("", include(("openprobation.notifications.urls", "notifications"))),
     path("", include(("openprobation.workqueue.urls", "workqueue"))),
 ]

@@ -38,6 +38,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from openprobation.accounts.models import Role
 from openprobation.accounts.tokens import token_create
+from openprobation.assessments.tests import matrix as assessments_matrix
 from openprobation.cases.models import Case, CaseStatus, CourtDecision
 from openprobation.cases.services import CaseInput, case_open
 from openprobation.conditions.models import CaseCondition, ConditionDefinition
@@ -766,6 +767,8 @@ RECORDS.update(LABOUR_RECORDS)
 PAYLOADS.update(LABOUR_PAYLOADS)
 RECORDS.update(enforcement_matrix.RECORDS)
 PAYLOADS.update(enforcement_matrix.PAYLOADS)
+RECORDS.update(assessments_matrix.RECORDS)
+PAYLOADS.update(assessments_matrix.PAYLOADS)
 # The record is named in the body, not the address: one the caller may not see is a bad value of
 # that field (400 naming it, the same answer as for a record that does not exist), not a 404.
 SUBJECT_IN_BODY = {("api-cases", "POST")}

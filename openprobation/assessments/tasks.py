@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from openprobation.assessments.services import reassessment_scan
+
+log = logging.getLogger(__name__)
+
+
+@shared_task
+def scan_reassessments() -> dict[str, int]:
+    """Hourly: a first assessment due for every new open case, and a reassessment due at once for
+    each event since the last risk assessment (violation, new offence, change of work or address)."""
+    counts = reassessment_scan()
+    if counts["triggers"]:
+        log.info("%s reassessment trigger(s) recorded", counts["triggers"])
+    return counts
