@@ -371,7 +371,7 @@ def roc_plot(result: ValidationResult) -> Plot:
         if s.auc is None:
             continue
         stroke, dash = _style(i)
-        label = f"{subset_name(s)} (AUC {s.auc:.3f})"
+        label = f"{subset_name(s)} (AUC {formats.number_format(s.auc, 3)})"
         series.append(PlotSeries(label, _points(s.roc_fpr, s.roc_tpr), stroke, dash, f"op-series op-series-{i}"))
     return _plot("roc", _("ROC curve"), _("False-positive rate"), _("True-positive rate"), series)
 

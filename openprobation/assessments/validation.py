@@ -17,7 +17,7 @@ from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import norm
+from scipy.special import ndtri
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -217,7 +217,7 @@ def roc_auc(y: npt.ArrayLike, score: npt.ArrayLike) -> float:
 
 
 def _interval(auc: float, variance: float, level: float) -> tuple[float, float]:
-    half = float(norm.ppf(0.5 + level / 2.0)) * float(np.sqrt(max(variance, 0.0)))
+    half = float(ndtri(0.5 + level / 2.0)) * float(np.sqrt(max(variance, 0.0)))
     return max(0.0, auc - half), min(1.0, auc + half)
 
 
