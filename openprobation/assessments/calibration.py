@@ -82,7 +82,9 @@ def _term_columns(term: Term, spec: InstrumentSpec, cols: dict[str, np.ndarray[A
     raise CalibrationError(_("Only a logistic instrument can be calibrated."))
 
 
-def design_matrix(spec: InstrumentSpec, columns: dict[str, np.ndarray[Any, Any]]) -> tuple[FloatArray, np.ndarray[Any, np.dtype[np.bool_]]]:
+def design_matrix(
+    spec: InstrumentSpec, columns: dict[str, np.ndarray[Any, Any]]
+) -> tuple[FloatArray, np.ndarray[Any, np.dtype[np.bool_]]]:
     """The design matrix of the usable rows and which rows were usable."""
     batch = score_batch(spec, columns)
     cols, _reasons = prepared_columns(spec, columns)
@@ -149,7 +151,9 @@ def calibrate(
     positives = int(y.sum())
     if len(y) < MIN_ROWS or positives < folds or len(y) - positives < folds:
         raise CalibrationError(
-            _("Too few usable rows to calibrate: %(rows)s rows, %(pos)s with the outcome. At least %(min)s rows and %(folds)s of each outcome are needed.")
+            _(
+                "Too few usable rows to calibrate: %(rows)s rows, %(pos)s with the outcome. At least %(min)s rows and %(folds)s of each outcome are needed."
+            )
             % {"rows": len(y), "pos": positives, "min": MIN_ROWS, "folds": folds}
         )
     current = score_batch(spec, {k: v[usable] for k, v in columns.items()}).score
@@ -179,4 +183,3 @@ def calibrate(
         current_auc=current_auc,
         unusable=int((~usable).sum()),
     )
-

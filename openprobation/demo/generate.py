@@ -39,6 +39,7 @@ from openprobation.cases.models import (
     SentenceKind,
 )
 from openprobation.cases.terms import apply_decisions
+from openprobation.demo.assessments import seed_assessments
 from openprobation.demo.conditions import seed_conditions
 from openprobation.demo.credentials import DEMO_PASSWORD, DEMO_USERNAMES
 from openprobation.demo.enforcement import seed_enforcement
@@ -814,6 +815,7 @@ def seed_demo(*, size: DemoSize, seed: int, today: dt.date, progress: Callable[[
         summary.staff = User.objects.count()
         seed_conditions(seed=seed, today=today)
         seed_labour(seed=seed, today=today)  # after the conditions: it tracks the duties to work they set
+        seed_assessments(seed=seed, today=today)  # after enforcement: violations since an assessment call for another
         audit_record(
             actor=None,
             action="demo.seed",

@@ -16,7 +16,9 @@ from openprobation.assessments.instrument import parse_definition, spec_to_defin
 from openprobation.assessments.scoring import score_batch
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "instruments.json"
-DEFINITION = next(i["definition"] for i in json.loads(FIXTURE.read_text(encoding="utf-8"))["instruments"] if i["key"] == "static_risk")
+DEFINITION = next(
+    i["definition"] for i in json.loads(FIXTURE.read_text(encoding="utf-8"))["instruments"] if i["key"] == "static_risk"
+)
 SPEC = parse_definition(DEFINITION)
 
 
@@ -39,10 +41,11 @@ def _truth() -> Any:
     terms = []
     for term in SPEC.terms:
         if term.code == "juvenile":
-            term = replace(term, values={"no": 0.0, "yes": 0.6})
+            terms.append(replace(term, values={"no": 0.0, "yes": 0.6}))
         elif term.code == "conviction_rate":
-            term = replace(term, coefficient=0.8)
-        terms.append(term)
+            terms.append(replace(term, coefficient=0.8))
+        else:
+            terms.append(term)
     return SPEC.with_coefficients(-0.4, tuple(terms))
 
 
@@ -87,6 +90,8 @@ def test_too_few_rows_or_a_points_instrument_are_refused() -> None:
     cols = _population(30, seed=1)
     with pytest.raises(CalibrationError):
         calibrate(SPEC, cols, np.zeros(30))
-    needs = next(i["definition"] for i in json.loads(FIXTURE.read_text(encoding="utf-8"))["instruments"] if i["key"] == "needs")
+    needs = next(
+        i["definition"] for i in json.loads(FIXTURE.read_text(encoding="utf-8"))["instruments"] if i["key"] == "needs"
+    )
     with pytest.raises(CalibrationError):
         calibrate(parse_definition(needs), {}, np.zeros(0))
