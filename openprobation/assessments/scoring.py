@@ -332,6 +332,23 @@ def _item_problem(item: Item, value: Any) -> str:
     return ""
 
 
+def term_answer(spec: InstrumentSpec, term: Term, answers: Mapping[str, Any]) -> str:
+    """The answers a term read, as the reader sees them (option labels in the active language)."""
+    shown = []
+    for code in term.items:
+        if code in spec.item_codes:
+            item = spec.item(code)
+            value = answers.get(code)
+            option = item.option(str(value)) if item.type == "choice" else None
+            shown.append(pick(option.label) if option else _num(float(value)) if value is not None else "")
+        else:
+            derived = next(d for d in spec.derived if d.code == code)
+            a, b = derived.difference
+            if answers.get(a) is not None and answers.get(b) is not None:
+                shown.append(_num(float(answers[a]) - float(answers[b])))
+    return " · ".join(shown)
+
+
 def score_answers(spec: InstrumentSpec, answers: Mapping[str, Any]) -> ScoreResult:
     """Score one assessment (answers already cleaned) with ``score_batch`` on a single row."""
     columns: dict[str, np.ndarray[Any, Any]] = {}
@@ -344,22 +361,10 @@ def score_answers(spec: InstrumentSpec, answers: Mapping[str, Any]) -> ScoreResu
     batch = score_batch(spec, columns)
     if not batch.usable[0]:
         raise AnswersInvalid({"__all__": batch.reason(0)})
-    contributions = []
-    for term in spec.terms:
-        shown = []
-        for code in term.items:
-            if code in spec.item_codes:
-                item = spec.item(code)
-                value = answers.get(code)
-                option = item.option(str(value)) if item.type == "choice" else None
-                shown.append(pick(option.label) if option else _num(float(value)) if value is not None else "")
-            else:
-                derived = next(d for d in spec.derived if d.code == code)
-                a, b = derived.difference
-                shown.append(_num(float(answers[a]) - float(answers[b])))
-        contributions.append(
-            Contribution(term.code, term.label, " · ".join(shown), float(batch.contributions[term.code][0]))
-        )
+    contributions = [
+        Contribution(term.code, term.label, term_answer(spec, term, answers), float(batch.contributions[term.code][0]))
+        for term in spec.terms
+    ]
     domains = []
     for domain in spec.domains:
         points = float(batch.domains[domain.code][0])

@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 
 from openprobation.assessments.casepage import level_label
 from openprobation.assessments.instrument import pick as pick_text
+from openprobation.assessments.instruments import spec_of
+from openprobation.assessments.scoring import term_answer
 
 register = template.Library()
 
@@ -34,7 +36,7 @@ def signed(value: float, kind: str = "") -> str:
 
 @register.filter
 def top_reasons(assessment: Any, n: int = 3) -> list[dict[str, Any]]:
-    rows = [c for c in assessment.result.get("contributions", []) if c["value"] > 0]
+    rows = [c for c in breakdown(assessment) if c["value"] > 0]
     return sorted(rows, key=lambda c: -c["value"])[:n]
 
 
@@ -42,3 +44,16 @@ def top_reasons(assessment: Any, n: int = 3) -> list[dict[str, Any]]:
 def needs_ranked(assessment: Any, n: int = 3) -> list[dict[str, Any]]:
     rows = [d for d in assessment.result.get("domains", []) if d["points"] > 0]
     return sorted(rows, key=lambda d: -d["points"])[:n]
+
+
+@register.filter
+def breakdown(assessment: Any) -> list[dict[str, Any]]:
+    """The stored contributions, each answer shown again in the reader's language."""
+    spec = spec_of(assessment.instrument)
+    terms = {t.code: t for t in spec.terms}
+    rows = []
+    for c in assessment.result.get("contributions", []):
+        term = terms.get(c["term"])
+        answer = term_answer(spec, term, assessment.answers) if term is not None else c.get("answer", "")
+        rows.append({**c, "answer": answer})
+    return rows

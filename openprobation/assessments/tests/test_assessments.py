@@ -231,6 +231,10 @@ def test_pages_show_the_level_reasons_breakdown_and_changes(personas: dict[str, 
     second = Assessment.objects.exclude(pk=first.pk).get()
     detail = client.get(reverse("assessments:detail", args=[case.pk, second.pk])).content.decode()
     assert 'id="assessment-changes"' in detail and 'id="detail-breakdown"' in detail
+    # The breakdown shows the answers in the reader's language, whatever the assessor's was.
+    url = reverse("assessments:detail", args=[case.pk, first.pk])
+    assert "Кража" in web_client(personas["officer"], "ru").get(url).content.decode()
+    assert "Ұрлық" in web_client(personas["officer"], "kk").get(url).content.decode()
     overview = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert 'id="current-level"' in overview and "Low" in overview
     bad = client.post(reverse("assessments:new_risk", args=[case.pk]), {**RISKY, "age": "٤٠٠"})
