@@ -154,21 +154,21 @@ def seed_assessments(*, seed: int, today: dt.date) -> int:
         state.risk_id = state.risk.pk if state.risk else None
         state.needs_id = state.needs.pk if state.needs else None
     CaseAssessmentState.objects.bulk_create(states, batch_size=BATCH)
-    overrides = []
+    overrides: list[LevelOverride] = []
     by_case = {s.case_id: s for s in states}
     for case, override in plans:
         state = by_case[case.pk]
-        risk = state.risk
-        if not override or risk is None:
+        assessed = state.risk
+        if not override or assessed is None:
             continue
         head = heads.get(case.office_id)
         countersigned = head is not None and len(overrides) % 2 == 0
         overrides.append(
             LevelOverride(
-                assessment=risk,
-                computed_level=risk.level,
-                level="medium" if risk.level in ("low", "high", "very_high") else "low",
-                reason=OVERRIDE_REASONS[2] if risk.level == "low" else rng.choice(OVERRIDE_REASONS[:2]),
+                assessment=assessed,
+                computed_level=assessed.level,
+                level="medium" if assessed.level in ("low", "high", "very_high") else "low",
+                reason=OVERRIDE_REASONS[2] if assessed.level == "low" else rng.choice(OVERRIDE_REASONS[:2]),
                 requested_by=case.officer,
                 status=OverrideStatus.COUNTERSIGNED if countersigned else OverrideStatus.PENDING,
                 decided_by=head if countersigned else None,
