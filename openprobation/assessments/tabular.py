@@ -34,7 +34,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Literal, NamedTuple, overload
+from typing import Any, BinaryIO, Literal, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -75,7 +75,7 @@ _THREADS = max(1, min(4, os.cpu_count() or 1))
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
-IndexArray = npt.NDArray[np.intp]
+IndexArray = npt.NDArray[np.integer[Any]]
 DateArray = npt.NDArray[np.datetime64]
 
 
@@ -132,7 +132,7 @@ def read_table(source: str | os.PathLike[str] | BinaryIO, *, encoding: str | Non
     try:
         parsed = _parse(text, delimiter, check_utf8=not verified)
     except _NotUtf8:
-        if encoding is not None or used != "utf-8":
+        if encoding is not None or used != "utf-8" or raw.startswith(codecs.BOM_UTF8):
             raise TableError(
                 _("The file is not valid %(encoding)s text. Give its encoding, e.g. --encoding cp1251.")
                 % {"encoding": used}
@@ -256,7 +256,7 @@ def _detect_delimiter(text: _Span) -> str:
     lines = text.head().decode("utf-8", errors="replace").splitlines()
     if text.end - text.start > _SAMPLE_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last line of the sample may be cut
-    best, best_score = ",", (-1.0, -1)
+    best, best_score = "", (-1.0, -1)
     for delimiter in DELIMITERS:
         try:
             records = [r for r in csv.reader(lines, delimiter=delimiter) if r]
@@ -272,6 +272,9 @@ def _detect_delimiter(text: _Span) -> str:
         score = (consistent, width)
         if score > best_score:
             best, best_score = delimiter, score
+    if not best:  # one column: a delimiter that splits no line, so a comma in a value stays in it
+        sample = "\n".join(lines)
+        best = next((d for d in DELIMITERS if d not in sample), ",")
     return best
 
 
@@ -288,35 +291,146 @@ class _Parsed:
 
 
 def _parse(text: _Span, delimiter: str, *, check_utf8: bool) -> _Parsed:
+    """Parse with pyarrow, in parallel. Rows of another width than the header stop that reader:
+    a file without quotes (so one line is one row) is then read again by pyarrow on one thread,
+    which says on which line each such row is; any other goes through Python's csv module."""
     width = _header_width(text, delimiter)
-    names = [f"f{i}" for i in range(width)]
+    quoted = text.contains(b'"')
     try:
-        parsed = pa_csv.read_csv(
-            text.buffer(),
-            read_options=pa_csv.ReadOptions(column_names=names),
-            # A line end inside a value needs a quoted value; the reader is faster when there can be none.
-            parse_options=pa_csv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=text.contains(b'"'), ignore_empty_lines=False
-            ),
-            convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                check_utf8=check_utf8,
-            ),
-        )
+        return _parse_fast(text, delimiter, width, check_utf8=check_utf8, quoted=quoted)
     except pa.ArrowInvalid as exc:
         if "utf8" in str(exc).lower():
             raise _NotUtf8 from None
-        # Rows of other widths, or a header the sample misread: read it cell by cell instead.
-        try:
-            decoded = text.decode()
-        except UnicodeDecodeError:
-            raise _NotUtf8 from None
-        return _parse_slowly(decoded, delimiter)
+    if not quoted:
+        ragged = _parse_ragged(text, delimiter, width, check_utf8=check_utf8)
+        if ragged is not None:
+            return ragged
+    try:
+        decoded = text.decode()
+    except UnicodeDecodeError:
+        raise _NotUtf8 from None
+    return _parse_slowly(decoded, delimiter)
+
+
+def _arrow_options(
+    delimiter: str, width: int, *, check_utf8: bool, quoted: bool, threads: bool = True, handler: Any = None
+) -> dict[str, Any]:
+    names = [f"f{i}" for i in range(width)]
+    return {
+        "read_options": pa_csv.ReadOptions(column_names=names, use_threads=threads),
+        # A line end inside a value needs a quoted value; the reader is faster when there can be none.
+        "parse_options": pa_csv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=quoted, ignore_empty_lines=False, invalid_row_handler=handler
+        ),
+        "convert_options": pa_csv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            check_utf8=check_utf8,
+        ),
+    }
+
+
+def _parse_fast(text: _Span, delimiter: str, width: int, *, check_utf8: bool, quoted: bool) -> _Parsed:
+    parsed = pa_csv.read_csv(text.buffer(), **_arrow_options(delimiter, width, check_utf8=check_utf8, quoted=quoted))
     header = [parsed.column(i)[0].as_py() for i in range(width)]
     body = parsed.slice(1)
     return _Parsed(header, [body.column(i) for i in range(width)], {}, [])
+
+
+def _parse_ragged(text: _Span, delimiter: str, width: int, *, check_utf8: bool) -> _Parsed | None:
+    """A file without quotes some rows of which have another width than the header: the other rows
+    from pyarrow, these from the csv module, each put back on its line. None if it cannot be done
+    this way (the header itself is the odd one)."""
+    odd: list[tuple[int, str]] = []
+
+    def keep_aside(row: Any) -> str:
+        odd.append((row.number, row.text))
+        return "skip"
+
+    options = _arrow_options(delimiter, width, check_utf8=check_utf8, quoted=False, threads=False, handler=keep_aside)
+    try:
+        parsed = pa_csv.read_csv(text.buffer(), **options)
+    except pa.ArrowInvalid as exc:
+        if "utf8" in str(exc).lower():
+            raise _NotUtf8 from None
+        return None
+    if not odd or any(number is None or number < 2 for number, _text in odd):  # noqa: PLR2004 - line 1 is the header
+        return None
+    positions = np.array([number - 2 for number, _text in odd], dtype=np.int64)  # line 2 is data row 0
+    fixer = _RowFixer(width, delimiter)
+    fixed = [
+        fixer.fix(int(i), next(csv.reader([line], delimiter=delimiter), []))
+        for i, (_n, line) in zip(positions, odd, strict=True)
+    ]
+    body = parsed.slice(1)
+    total = body.num_rows + len(odd)
+    is_odd = np.zeros(total, dtype=bool)
+    is_odd[positions] = True
+    order = np.empty(total, dtype=np.int64)
+    order[~is_odd] = np.arange(body.num_rows)
+    order[is_odd] = body.num_rows + np.arange(len(odd))
+    order_array = pa.array(order)
+    columns = [
+        pa.concat_arrays([body.column(c).combine_chunks(), pa.array([row[c] for row in fixed], type=pa.string())]).take(
+            order_array
+        )
+        for c in range(width)
+    ]
+    header = [parsed.column(i)[0].as_py() for i in range(width)]
+    return _Parsed(header, columns, fixer.bad, fixer.warnings())
+
+
+class _RowFixer:
+    """Rows of another width than the header made as wide as it: a short row gets empty cells, a
+    long one loses trailing empty cells, or else is kept (its extra cells joined into the last one,
+    so the written file loses nothing) and marked unusable."""
+
+    def __init__(self, width: int, delimiter: str):
+        self.width = width
+        self.delimiter = delimiter
+        self.bad: dict[int, str] = {}
+        self.short: list[int] = []
+        self.spare: list[int] = []
+
+    def fix(self, index: int, row: list[str]) -> list[str]:
+        width, cells = self.width, len(row)
+        if cells < width:
+            if cells:  # a blank line is a row of empty cells (reported as an empty row)
+                self.short.append(index)
+            return row + [""] * (width - cells)
+        if cells > width and not any(cell.strip() for cell in row[width:]):
+            self.spare.append(index)
+            return row[:width]
+        if cells > width:
+            self.bad[index] = _("the row has %(cells)s cells but the header has %(width)s") % {
+                "cells": cells,
+                "width": width,
+            }
+            return [*row[: width - 1], self.delimiter.join(row[width - 1 :])]
+        return row
+
+    def warnings(self) -> list[str]:
+        warnings: list[str] = []
+        if self.short:
+            warnings.append(
+                ngettext(
+                    "%(count)s row has fewer cells than the header (row %(rows)s); the missing cells are read as empty.",
+                    "%(count)s rows have fewer cells than the header (rows %(rows)s); the missing cells are read as empty.",
+                    len(self.short),
+                )
+                % {"count": len(self.short), "rows": _row_list(self.short)}
+            )
+        if self.spare:
+            warnings.append(
+                ngettext(
+                    "%(count)s row has empty cells after the last column (row %(rows)s); they are ignored.",
+                    "%(count)s rows have empty cells after the last column (rows %(rows)s); they are ignored.",
+                    len(self.spare),
+                )
+                % {"count": len(self.spare), "rows": _row_list(self.spare)}
+            )
+        return warnings
 
 
 def _header_width(text: _Span, delimiter: str) -> int:
@@ -339,47 +453,13 @@ def _parse_slowly(text: str, delimiter: str) -> _Parsed:
     while records and not records[-1]:
         records.pop()
     header, rows = records[0], records[1:]
-    width = len(header)
-    bad: dict[int, str] = {}
-    short: list[int] = []
-    spare: list[int] = []
-    for i, row in enumerate(rows):
-        cells = len(row)
-        if cells == width:
-            continue
-        if cells < width:
-            if cells:  # a blank line is a row of empty cells, reported as an empty row
-                short.append(i)
-            row.extend([""] * (width - cells))
-        elif not any(cell.strip() for cell in row[width:]):
-            spare.append(i)
-            del row[width:]
-        else:
-            bad[i] = _("the row has %(cells)s cells but the header has %(width)s") % {"cells": cells, "width": width}
-            row[width - 1 :] = [delimiter.join(row[width - 1 :])]  # keep every cell for the written file
-    warnings: list[str] = []
-    if short:
-        warnings.append(
-            ngettext(
-                "%(count)s row has fewer cells than the header (row %(rows)s); the missing cells are read as empty.",
-                "%(count)s rows have fewer cells than the header (rows %(rows)s); the missing cells are read as empty.",
-                len(short),
-            )
-            % {"count": len(short), "rows": _row_list(short)}
-        )
-    if spare:
-        warnings.append(
-            ngettext(
-                "%(count)s row has empty cells after the last column (row %(rows)s); they are ignored.",
-                "%(count)s rows have empty cells after the last column (rows %(rows)s); they are ignored.",
-                len(spare),
-            )
-            % {"count": len(spare), "rows": _row_list(spare)}
-        )
-    columns = [pa.array(list(col), type=pa.string()) for col in zip(*rows, strict=True)] if rows else []
-    if not rows:
+    fixer = _RowFixer(len(header), delimiter)
+    rows = [row if len(row) == fixer.width else fixer.fix(i, row) for i, row in enumerate(rows)]
+    if rows:
+        columns = [pa.array(list(col), type=pa.string()) for col in zip(*rows, strict=True)]
+    else:
         columns = [pa.array([], type=pa.string()) for _cell in header]
-    return _Parsed(header, columns, bad, warnings)
+    return _Parsed(header, columns, fixer.bad, fixer.warnings())
 
 
 def _row_list(rows: Sequence[int], limit: int = 5) -> str:
@@ -393,7 +473,7 @@ def _build_table(parsed: _Parsed, delimiter: str, encoding: str) -> Table:
     columns, warnings = _unique_columns(header)
     warnings += parsed.warnings
     with ThreadPoolExecutor(_THREADS) as pool:
-        trimmed = list(pool.map(pc.utf8_trim_whitespace, parsed.cells))
+        trimmed = list(pool.map(_trimmed, parsed.cells))
     rows = len(trimmed[0]) if trimmed else 0
     bad = dict(parsed.bad_rows)
     if rows and trimmed:
@@ -412,6 +492,45 @@ def _build_table(parsed: _Parsed, delimiter: str, encoding: str) -> Table:
         encoding=encoding,
         bad_rows=dict(sorted(bad.items())),
     )
+
+
+def _trimmed(cells: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """The cells without whitespace around them. A chunk none of whose cells can start or end with
+    whitespace is kept as it is, without a copy: that needs a look at a few bytes around each cell
+    only (a space or control character, or the first or last bytes of a Unicode space such as the
+    no-break space; Cyrillic letters are neither)."""
+    if isinstance(cells, pa.ChunkedArray):
+        return pa.chunked_array([_trimmed(chunk) for chunk in cells.chunks], type=cells.type)
+    offsets, data = _offsets_and_data(cells)
+    filled = offsets[1:] > offsets[:-1]
+    if not filled.any():
+        return cells
+    starts, ends = offsets[:-1][filled], offsets[1:][filled]
+    first, last = data[starts], data[ends - 1]
+    before_last = data[np.maximum(ends - 2, 0)]
+    third_last = data[np.maximum(ends - 3, 0)]
+    maybe = (
+        (first <= ord(" "))
+        | (last <= ord(" "))
+        | np.isin(first, _SPACE_LEAD_BYTES)
+        | ((before_last == 0xC2) & ((last == 0x85) | (last == 0xA0)))  # noqa: PLR2004 - U+0085, U+00A0
+        | np.isin(third_last, _SPACE_LEAD_BYTES[1:])
+    )
+    return pc.utf8_trim_whitespace(cells) if maybe.any() else cells
+
+
+# The first bytes in UTF-8 of the Unicode spaces beyond ASCII: U+0085 and U+00A0 (C2), U+1680 (E1),
+# U+2000-U+200A, U+2028, U+2029, U+202F, U+205F (E2), U+3000 (E3).
+_SPACE_LEAD_BYTES = np.array([0xC2, 0xE1, 0xE2, 0xE3], dtype=np.uint8)
+
+
+def _offsets_and_data(cells: pa.Array) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
+    """The value offsets of a text array (this slice of it) and the whole data buffer they index."""
+    width = np.int64 if pa.types.is_large_string(cells.type) else np.int32
+    _validity, offset_buffer, data_buffer = cells.buffers()
+    offsets = np.frombuffer(offset_buffer, dtype=width)[cells.offset : cells.offset + len(cells) + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.empty(0, dtype=np.uint8)
+    return offsets.astype(np.int64, copy=False), data
 
 
 def _unique_columns(header: list[str]) -> tuple[list[str], list[str]]:
@@ -834,7 +953,7 @@ class _Cells:
         self.table = table
         self._text: dict[str, pa.Array] = {}
         self._encoded: dict[str, tuple[IndexArray, pa.Array]] = {}
-        self._dates: dict[str, _DateParts] = {}
+        self._dates: dict[str, npt.NDArray[np.int64]] = {}
 
     def text(self, column: str) -> pa.Array:
         if column not in self._text:
@@ -846,30 +965,22 @@ class _Cells:
             self._encoded[column] = _encode(self.text(column))
         return self._encoded[column]
 
-    def dates(self, column: str, today: dt.date) -> _DateParts:
-        """The column's dates per row, with their parts worked out once per distinct value."""
+    def dates(self, column: str, today: dt.date) -> npt.NDArray[np.int64]:
+        """The column's dates per row as the numbers yyyymmdd, ``_EMPTY`` for an empty cell and
+        ``_NOT_A_DATE`` for anything else; worked out once per distinct value."""
         if column not in self._dates:
             index, distinct = self.encoded(column)
             dates = _dates_of(distinct, today)
             valid = ~np.isnat(dates)
-            safe = np.where(valid, dates, np.datetime64(0, "D"))
-            year, month, day = _ymd(safe)
-            self._dates[column] = _DateParts(
-                empty=(_lengths(distinct) == 0)[index],
-                valid=valid[index],
-                days=safe.astype(np.int64)[index],
-                year=year[index],
-                monthday=(month * 100 + day)[index],
-            )
+            year, month, day = _ymd(np.where(valid, dates, np.datetime64(0, "D")))
+            numbers = np.where(valid, year * 10_000 + month * 100 + day, _NOT_A_DATE)
+            numbers[_lengths(distinct) == 0] = _EMPTY
+            self._dates[column] = numbers[index]
         return self._dates[column]
 
 
-class _DateParts(NamedTuple):
-    empty: BoolArray
-    valid: BoolArray
-    days: npt.NDArray[np.int64]  # since 1970-01-01
-    year: npt.NDArray[np.int64]
-    monthday: npt.NDArray[np.int64]  # month * 100 + day
+_EMPTY = -1
+_NOT_A_DATE = -2
 
 
 def map_items(
@@ -927,6 +1038,9 @@ def map_items(
     rows = len(table.frame)
     cells = _Cells(table)
     today = local_today()
+    read = list(dict.fromkeys(column for mapping in mappings for column in mapping.columns))
+    with ThreadPoolExecutor(_THREADS) as pool:  # Arrow lets go of the GIL: the columns encode side by side
+        list(pool.map(cells.encoded, read))
     outcomes: list[tuple[Mapping, _Outcome]] = []
     for mapping in mappings:
         kind = kinds[mapping.item]
@@ -1058,10 +1172,10 @@ def _number_item(
         reasons: list[tuple[str, str]] = []
         checks: list[tuple[BoolArray, str, str]] = []
         for column, dates in ((first, start), (second, end)):
-            checks.append((dates.empty, _("empty cell"), column))
-            checks.append((~dates.valid & ~dates.empty, _("not a date"), column))
+            checks.append((dates == _EMPTY, _("empty cell"), column))
+            checks.append((dates == _NOT_A_DATE, _("not a date"), column))
         after = _("the date is after the reference date in “%(column)s”") % {"column": second}
-        checks.append((start.days > end.days, after, first))
+        checks.append((start > end, after, first))
         if limited:
             checks.append((misfit(years), misfit_reason(), first))
         for mask, reason, column in checks:
@@ -1164,12 +1278,13 @@ def _choice_item(mapping: Mapping, cells: _Cells, rows: int, allowed: set[str] |
     return _Outcome(out[index], failure_d[index], reasons)
 
 
-def _full_years(start: _DateParts, end: _DateParts) -> FloatArray:
-    """Full years from ``start`` to ``end`` (a person born on 29 February ages on 1 March); NaN
-    where either is not a date or ``start`` is after ``end``."""
-    ok = start.valid & end.valid & (start.days <= end.days)
-    full = end.year - start.year - (end.monthday < start.monthday)
-    return np.where(ok, full, np.nan)
+def _full_years(start: npt.NDArray[np.int64], end: npt.NDArray[np.int64]) -> FloatArray:
+    """Full years from ``start`` to ``end`` (dates as yyyymmdd): the difference with its last four
+    digits dropped, so a person born on 29 February ages on 1 March, as
+    :func:`openprobation.core.timeutil.age_on` has it. NaN where either is not a date or ``start``
+    is after ``end``."""
+    ok = (start > 0) & (end > 0) & (start <= end)
+    return np.where(ok, (end - start) // 10_000, np.nan)
 
 
 def _ymd(dates: DateArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -1251,7 +1366,7 @@ def _cell_text(value: object) -> str:
 
 def _encode(array: pa.Array) -> tuple[IndexArray, pa.Array]:
     encoded = array.dictionary_encode()
-    return encoded.indices.to_numpy().astype(np.intp, copy=False), encoded.dictionary
+    return encoded.indices.to_numpy(), encoded.dictionary
 
 
 def _lengths(array: pa.Array) -> npt.NDArray[np.int64]:
@@ -1328,13 +1443,15 @@ def write_table(
     if len(delimiter) != 1 or delimiter in '"\r\n':
         raise ValueError(f"a delimiter is one character other than a quote or a line end, not {delimiter!r}")
     rows = len(table.frame)
+    if len(table.header) != len(table.frame.columns):
+        raise ValueError(f"the table has {len(table.header)} headers for {len(table.frame.columns)} columns")
     for name, values in extra.items():
         if len(values) != rows:
             raise ValueError(f"extra column {name!r} has {len(values)} values for {rows} rows")
     header = io.StringIO()
     csv.writer(header, delimiter=delimiter, lineterminator="\r\n").writerow([*table.header, *extra])
     columns = [_to_arrow(table.frame[c]) for c in table.frame.columns]
-    columns += [_format_extra(np.asarray(values)) for values in extra.values()]
+    columns += [_extra_cells(np.asarray(values)) for values in extra.values()]
     lone = len(columns) == 1  # one column: an empty cell must be quoted or the row reads as a blank line
 
     def render(start: int) -> pa.Buffer:
@@ -1367,51 +1484,51 @@ def _opened(target: str | os.PathLike[str] | BinaryIO) -> Iterator[BinaryIO]:
         yield fh
 
 
-def _format_extra(values: npt.NDArray[Any]) -> pa.Array:
+def _extra_cells(values: npt.NDArray[Any]) -> pa.Array:
+    """An extra column ready to be written: text, or numbers and dates that each chunk turns into
+    text in its own thread."""
     kind = values.dtype.kind
     if kind == "f":
         rounded = np.round(values.astype(np.float64), 6) + 0.0  # + 0.0 turns -0.0 into 0.0
-        array = pa.array(rounded, mask=np.isnan(rounded))
-    elif kind in "iu":
-        array = pa.array(values)
-    elif kind == "b":
-        return pc.if_else(
-            pa.array(values.astype(bool)), pa.scalar("1", pa.large_string()), pa.scalar("0", pa.large_string())
-        )
-    elif kind == "M":
-        array = pa.array(values, from_pandas=True)  # NaT is a null
-    else:
-        return _to_arrow(values)
-    return pc.fill_null(pc.cast(array, pa.large_string()), "")
+        return pa.array(rounded, mask=np.isnan(rounded))
+    if kind in "iuM":
+        return pa.array(values, from_pandas=True)  # NaT is a null
+    if kind == "b":
+        return pc.if_else(pa.array(values.astype(bool)), _ONE, _ZERO)
+    return _to_arrow(values)
 
 
 def _render_rows(columns: list[pa.Array], delimiter: str, *, quote_empty: bool) -> pa.Buffer:
-    cells = [
-        _quoted(c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c, delimiter, quote_empty) for c in columns
-    ]
+    """Rows of cells as the bytes of CSV lines."""
+    cells = [_quoted(_as_text(c), delimiter, quote_empty) for c in columns]
     joined = pc.binary_join_element_wise(*cells, pa.scalar(delimiter, type=pa.large_string()))
-    lines = pc.binary_join_element_wise(
-        joined, pa.scalar("\r\n", type=pa.large_string()), pa.scalar("", type=pa.large_string())
-    )
+    lines = pc.binary_join_element_wise(joined, _CRLF, _NOTHING)
     if len(lines) == 0:
         return pa.py_buffer(b"")
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
-    start, end = int(offsets[0]), int(offsets[-1])
-    return lines.buffers()[2].slice(start, end - start)
+    offsets, _data = _offsets_and_data(lines)
+    return lines.buffers()[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
+
+
+def _as_text(cells: pa.Array | pa.ChunkedArray) -> pa.Array:
+    if isinstance(cells, pa.ChunkedArray):
+        cells = cells.combine_chunks()
+    if cells.type != pa.large_string():
+        cells = pc.fill_null(pc.cast(cells, pa.large_string()), "")
+    return cells
 
 
 _QUOTE = pa.scalar('"', type=pa.large_string())
 _NOTHING = pa.scalar("", type=pa.large_string())
+_CRLF = pa.scalar("\r\n", type=pa.large_string())
+_ONE = pa.scalar("1", type=pa.large_string())
+_ZERO = pa.scalar("0", type=pa.large_string())
 
 
 def _quoted(cells: pa.Array, delimiter: str, quote_empty: bool) -> pa.Array:
     """The cells with the ones holding a delimiter, a quote or a line end put in quotes."""
-    cells = cells.cast(pa.large_string()) if cells.type != pa.large_string() else cells
     if len(cells) == 0:
         return cells
-    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int64)[cells.offset : cells.offset + len(cells) + 1]
-    data_buffer = cells.buffers()[2]
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.empty(0, np.uint8)
+    offsets, data = _offsets_and_data(cells)
     data = data[offsets[0] : offsets[-1]]
     special = (data == ord(delimiter)) | (data == ord('"')) | (data == ord("\n")) | (data == ord("\r"))
     needs = np.zeros(len(cells), dtype=bool)

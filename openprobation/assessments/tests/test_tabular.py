@@ -83,6 +83,18 @@ def test_empty_cells_are_empty_text_and_whitespace_is_trimmed():
     assert all(isinstance(v, str) for v in table.frame["score"])
 
 
+def test_unicode_spaces_are_trimmed_and_cyrillic_is_not_touched():
+    table = read("город,имя\n\u00a0Алматы\u00a0,Ер\n Астана\u3000,\u2009Ана\u202f\nШымкент,ПР\n")
+    assert cells(table) == [["Алматы", "Ер"], ["Астана", "Ана"], ["Шымкент", "ПР"]]
+
+
+def test_a_single_column_keeps_commas_in_its_values():
+    table = read("name\nSmith, John\nDoe; Jane\nPlain\n")
+    assert table.columns == ["name"]
+    assert [c[0] for c in cells(table)] == ["Smith, John", "Doe; Jane", "Plain"]
+    assert table.bad_rows == {}
+
+
 def test_a_bom_is_dropped_from_the_first_header():
     table = read(b"\xef\xbb\xbfid;name\n1;\xd0\x90\xd0\xbd\xd0\xb0\n")
     assert table.header == ["id", "name"]
@@ -106,6 +118,11 @@ def test_windows_1251_is_recognised_when_the_first_part_of_the_file_is_plain_asc
     assert table.encoding == "cp1251"
     assert table.rows == 8001
     assert cells(table)[-1] == ["8000", "Иванов", "Алматы"]
+
+
+def test_a_file_with_a_utf8_bom_that_is_not_utf8_is_refused():
+    with pytest.raises(TableError, match="not valid utf-8 text"):
+        read(b"\xef\xbb\xbfid,name\n1," + "Иванов".encode("cp1251") + b"\n")
 
 
 def test_an_encoding_can_be_given_and_a_wrong_one_is_refused():
@@ -187,6 +204,37 @@ def test_a_row_with_too_many_cells_is_kept_but_unusable():
     assert list(mapped.problems) == [
         RowProblem(row=2, item="score", column="score", value="", reason="the row has 3 cells but the header has 2")
     ]
+
+
+def test_odd_rows_far_into_a_file_stay_on_their_lines_with_or_without_quotes(monkeypatch):
+    from openprobation.assessments import tabular
+
+    rng = np.random.default_rng(3)
+    lines = [f"{i};{i % 7};x{i}" for i in range(30_000)]
+    odd = sorted(rng.choice(np.arange(1, 30_000), 40, replace=False).tolist())
+    for k, i in enumerate(odd):
+        lines[i] = [f"{i};{i % 7}", f"{i};{i % 7};x{i};", f"{i};{i % 7};x{i};extra", ""][k % 4]
+    plain = "id;n;note\n" + "\n".join(lines) + "\n"
+    quoted = plain.replace("\n0;0;x0\n", '\n"0";0;"x0"\n')  # a quote sends it through the csv module
+    assert quoted != plain
+    slow = read(quoted)
+    with monkeypatch.context() as patched:  # without quotes, pyarrow puts the odd rows back itself
+        patched.setattr(tabular, "_parse_slowly", None)
+        fast = read(plain)
+    for table in (fast, slow):
+        assert table.rows == 30_000
+        assert table.frame["id"].tolist()[:3] == ["0", "1", "2"]
+        assert table.bad_rows == {
+            **{i: "the row has 4 cells but the header has 3" for k, i in enumerate(odd) if k % 4 == 2},
+            **{i: "the row is empty" for k, i in enumerate(odd) if k % 4 == 3},
+        }
+        assert [table.frame["note"][i] for k, i in enumerate(odd) if k % 4 < 3] == [
+            ["", f"x{i}", f"x{i};extra"][k % 4] for k, i in enumerate(odd) if k % 4 < 3
+        ]
+        assert table.frame["note"][odd[-1] + 1] == f"x{odd[-1] + 1}" or odd[-1] + 1 == 30_000
+    pd.testing.assert_frame_equal(fast.frame, slow.frame)
+    assert fast.warnings == slow.warnings
+    assert fast.warnings[0].startswith("10 rows have fewer cells than the header (rows ")
 
 
 def test_empty_cells_past_the_last_column_are_ignored_with_a_warning():
