@@ -13,9 +13,10 @@ Everything between a CSV file and the item arrays an instrument scores:
 
 Nothing here loops over rows in Python: the file is parsed by pyarrow, every column is encoded as
 its distinct values once, each distinct value is read once (as a number, a date, a code) and the
-result is spread back to the rows with an index. Rows the fast reader cannot take (a row with too
-few or too many cells) send the whole file through Python's csv module instead, which is slower but
-keeps every row where it was.
+result is spread back to the rows with an index. A row with too few or too many cells stops the
+parallel reader: pyarrow then reads the file again on one thread and says on which line each such
+row is (when the file has no quotes, so that a line is a row), or else Python's csv module reads it,
+which is several times slower; either way every row stays where it was.
 """
 
 from __future__ import annotations
@@ -528,6 +529,8 @@ def _offsets_and_data(cells: pa.Array) -> tuple[npt.NDArray[np.int64], npt.NDArr
     """The value offsets of a text array (this slice of it) and the whole data buffer they index."""
     width = np.int64 if pa.types.is_large_string(cells.type) else np.int32
     _validity, offset_buffer, data_buffer = cells.buffers()
+    if offset_buffer is None:  # an empty array may have no buffers
+        return np.zeros(len(cells) + 1, dtype=np.int64), np.empty(0, dtype=np.uint8)
     offsets = np.frombuffer(offset_buffer, dtype=width)[cells.offset : cells.offset + len(cells) + 1]
     data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.empty(0, dtype=np.uint8)
     return offsets.astype(np.int64, copy=False), data

@@ -675,8 +675,26 @@ def test_a_single_column_with_empty_cells_survives_a_round_trip(tmp_path: Path):
     assert cells(again) == [["a"], [""], ["b"]]
 
 
+def test_a_frame_built_elsewhere_with_missing_values_and_numbers_is_read_as_text():
+    frame = pd.DataFrame(
+        {"n": pd.Series([1, None, "2,5"], dtype=object), "s": pd.Series(["M", np.nan, "f"], dtype=object)}
+    )
+    table = Table(header=["n", "s"], columns=["n", "s"], frame=frame, warnings=[], rows=3)
+    mapped = map_items(
+        table, maps("n=n", "s=s"), kinds={"n": "number", "s": "choice"}, choices={"s": {"M", "F"}}, required={"n"}
+    )
+    assert mapped.values["n"][[0, 2]].tolist() == [1.0, 2.5]
+    assert mapped.values["s"].tolist() == ["M", "", "F"]
+    assert [(p.row, p.item, p.reason) for p in mapped.problems] == [(2, "n", "empty cell"), (2, "s", "empty cell")]
+    out = io.BytesIO()
+    write_table(table, {}, out)
+    assert out.getvalue() == b'n,s\r\n1,M\r\n,\r\n"2,5",f\r\n'
+
+
 def test_write_refuses_extras_of_the_wrong_length_and_an_unwritable_target(tmp_path: Path):
     table = read("id\n1\n2\n")
+    with pytest.raises(ValueError, match="the table has 2 headers for 1 columns"):
+        write_table(Table(["a", "b"], ["a"], table.frame, [], 2), {}, io.BytesIO())
     with pytest.raises(ValueError, match="has 1 values for 2 rows"):
         write_table(table, {"x": np.array([1.0])}, io.BytesIO())
     with pytest.raises(TableError, match="cannot be written"):
