@@ -1453,7 +1453,7 @@ def write_table(
             raise ValueError(f"extra column {name!r} has {len(values)} values for {rows} rows")
     header = io.StringIO()
     csv.writer(header, delimiter=delimiter, lineterminator="\r\n").writerow([*table.header, *extra])
-    columns = [_to_arrow(table.frame[c]) for c in table.frame.columns]
+    columns = [_column_cells(table.frame[c]) for c in table.frame.columns]
     columns += [_extra_cells(np.asarray(values)) for values in extra.values()]
     lone = len(columns) == 1  # one column: an empty cell must be quoted or the row reads as a blank line
 
@@ -1487,6 +1487,15 @@ def _opened(target: str | os.PathLike[str] | BinaryIO) -> Iterator[BinaryIO]:
         yield fh
 
 
+def _column_cells(column: pd.Series[Any]) -> pa.Array | pa.ChunkedArray:
+    """A frame column as Arrow text; the chunks the reader made are joined per written chunk later,
+    in the writing threads."""
+    try:
+        return pa.array(column.array, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return _to_arrow(column)
+
+
 def _extra_cells(values: npt.NDArray[Any]) -> pa.Array:
     """An extra column ready to be written: text, or numbers and dates that each chunk turns into
     text in its own thread."""
@@ -1501,11 +1510,11 @@ def _extra_cells(values: npt.NDArray[Any]) -> pa.Array:
     return _to_arrow(values)
 
 
-def _render_rows(columns: list[pa.Array], delimiter: str, *, quote_empty: bool) -> pa.Buffer:
+def _render_rows(columns: list[pa.Array | pa.ChunkedArray], delimiter: str, *, quote_empty: bool) -> pa.Buffer:
     """Rows of cells as the bytes of CSV lines."""
     cells = [_quoted(_as_text(c), delimiter, quote_empty) for c in columns]
-    joined = pc.binary_join_element_wise(*cells, pa.scalar(delimiter, type=pa.large_string()))
-    lines = pc.binary_join_element_wise(joined, _CRLF, _NOTHING)
+    cells[-1] = pc.binary_join_element_wise(cells[-1], _CRLF, _NOTHING)  # the line end, on the shortest copy
+    lines = pc.binary_join_element_wise(*cells, pa.scalar(delimiter, type=pa.large_string()))
     if len(lines) == 0:
         return pa.py_buffer(b"")
     offsets, _data = _offsets_and_data(lines)
@@ -1516,8 +1525,8 @@ def _as_text(cells: pa.Array | pa.ChunkedArray) -> pa.Array:
     if isinstance(cells, pa.ChunkedArray):
         cells = cells.combine_chunks()
     if cells.type != pa.large_string():
-        cells = pc.fill_null(pc.cast(cells, pa.large_string()), "")
-    return cells
+        cells = pc.cast(cells, pa.large_string())
+    return pc.fill_null(cells, "") if cells.null_count else cells
 
 
 _QUOTE = pa.scalar('"', type=pa.large_string())
@@ -1533,10 +1542,13 @@ def _quoted(cells: pa.Array, delimiter: str, quote_empty: bool) -> pa.Array:
         return cells
     offsets, data = _offsets_and_data(cells)
     data = data[offsets[0] : offsets[-1]]
-    special = (data == ord(delimiter)) | (data == ord('"')) | (data == ord("\n")) | (data == ord("\r"))
+    specials = [delimiter.encode(), b'"', b"\n", b"\r"]
     needs = np.zeros(len(cells), dtype=bool)
-    if special.any():
-        positions = np.flatnonzero(special) + offsets[0]
+    text = data.tobytes()
+    if any(special in text for special in specials):  # memchr: most columns need no quotes at all
+        found = np.zeros(256, dtype=bool)
+        found[[ord(special) for special in specials]] = True
+        positions = np.flatnonzero(found[data]) + offsets[0]
         needs[np.searchsorted(offsets, positions, side="right") - 1] = True
     if quote_empty:
         needs |= np.diff(offsets) == 0
