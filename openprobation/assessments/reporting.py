@@ -72,6 +72,7 @@ def note_text(note: Note, subset: SubsetResult | None = None) -> str:
 
 def exclusion_text(reason: Exclusion) -> str:
     return {
+        Exclusion.ROW_UNREADABLE: _("Row unreadable (more cells than the header, or empty)"),
         Exclusion.FILTERED: _("Left out by the filters"),
         Exclusion.SCORE_EMPTY: _("Score empty"),
         Exclusion.SCORE_INVALID: _("Score not a number"),

@@ -38,6 +38,7 @@ class Note(StrEnum):
 class Exclusion(StrEnum):
     """Why a row of the file was not used (counted in the report, in this order of precedence)."""
 
+    ROW_UNREADABLE = "row_unreadable"
     FILTERED = "filtered"
     SCORE_EMPTY = "score_empty"
     SCORE_INVALID = "score_invalid"
