@@ -15,6 +15,10 @@ beside the same writes without audit (skipped, saying so, when no PostgreSQL is 
 Then bench/workqueue.py measures the work-queue page ("Today") on PostgreSQL at the same scale with
 a year of appointments (its database is built once and reused); --workqueue-only runs just that
 part, --no-workqueue leaves it out.
+
+Then bench/assess_batch.py scores 1,000,000 historical records with `assess-batch` end to end, in
+rows per second, beside read+write alone and a per-row loop; --assess-only runs just that part,
+--no-assess leaves it out.
 """
 
 from __future__ import annotations
@@ -67,7 +71,11 @@ def main() -> int:
     parser.add_argument("--no-audit", action="store_true", help="leave out the audit throughput part")
     parser.add_argument("--workqueue-only", action="store_true", help="only the work-queue part")
     parser.add_argument("--no-workqueue", action="store_true", help="leave out the work-queue part")
+    parser.add_argument("--assess-only", action="store_true", help="only the batch-scoring part")
+    parser.add_argument("--no-assess", action="store_true", help="leave out the batch-scoring part")
     args = parser.parse_args()
+    if args.assess_only:
+        return _assess_batch()
     if args.workqueue_only:
         return _workqueue()
     if args.audit_only:
@@ -77,9 +85,17 @@ def main() -> int:
         return status
     if not args.no_audit:
         status = _audit_throughput()
-    if args.no_workqueue:
+    if not args.no_workqueue:
+        status = _workqueue() or status
+    if args.no_assess:
         return status
-    return _workqueue() or status
+    return _assess_batch() or status
+
+
+def _assess_batch() -> int:
+    """In its own process: its own SQLite database and a generated file under var/bench/."""
+    print(flush=True)
+    return subprocess.call([sys.executable, str(ROOT / "bench" / "assess_batch.py")], cwd=ROOT)
 
 
 def _audit_throughput() -> int:
