@@ -296,6 +296,10 @@ CELERY_BEAT_SCHEDULE = {
     "supervision-reminders": {"task": "openprobation.supervision.tasks.send_appointment_reminders", "schedule": 900.0},
     "employment-deadlines": {"task": "openprobation.labour.tasks.check_employment_deadlines", "schedule": 24 * 3600.0},
     "reassessments": {"task": "openprobation.assessments.tasks.scan_reassessments", "schedule": 3600.0},
+    "analysis-jobs": {
+        "task": "openprobation.assessments.tasks.run_analysis_jobs",
+        "schedule": float(env_int("ANALYSIS_POLL_SECONDS", 5)),
+    },
     "audit-checkpoint": {
         "task": "openprobation.audit.tasks.write_checkpoint",
         "schedule": float(env_int("AUDIT_CHECKPOINT_INTERVAL_SECONDS", 3600)),
@@ -305,6 +309,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("NOTIFY_SEND_INTERVAL_SECONDS", 60)),
     },
 }
+
+# Analysts' uploaded files (validation and batch scoring): where they are kept (private, never
+# served as static files), the largest file accepted, and how long a job and its files are kept.
+ANALYSIS_DIR = Path(env_str("ANALYSIS_DIR", str(VAR_DIR / "analysis")))
+ANALYSIS_MAX_UPLOAD_MB = env_int("ANALYSIS_MAX_UPLOAD_MB", 200)
+ANALYSIS_RETENTION_HOURS = env_int("ANALYSIS_RETENTION_HOURS", 72)
 
 # The audit trail's keys, kept outside the database (see openprobation/audit/keys.py and README).
 # The chain key: HMAC-SHA256 of every event; empty derives it from SECRET_KEY under its own label.

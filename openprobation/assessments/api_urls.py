@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from openprobation.assessments import api
+from openprobation.assessments import analysis_api, api
 
 urlpatterns = [
     path("cases/<int:pk>/assessments/", api.CaseAssessmentsView.as_view(), name="api-case-assessments"),
@@ -22,4 +22,11 @@ urlpatterns = [
         name="api-case-assessment-override-decision",
     ),
     path("instruments/", api.InstrumentsView.as_view(), name="api-instruments"),
+    path("analysis/", analysis_api.AnalysisListView.as_view(), name="api-analysis"),
+    path("analysis/<int:pk>/", analysis_api.AnalysisDetailView.as_view(), name="api-analysis-detail"),
+    path(
+        "analysis/<int:pk>/download/<str:what>/",
+        analysis_api.AnalysisDownloadView.as_view(),
+        name="api-analysis-download",
+    ),
 ]

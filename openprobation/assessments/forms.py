@@ -116,3 +116,55 @@ class DecisionForm(UswdsForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Required when refusing."),
     )
+
+
+class AnalysisForm(UswdsForm):
+    """Upload a file and say what to do with it; the fields of the other kind are ignored."""
+
+    kind = forms.ChoiceField(
+        label=gettext_lazy("What to do"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("validate", gettext_lazy("Validate an instrument: a score column against an outcome column")),
+            ("assess", gettext_lazy("Score every row with an instrument")),
+        ],
+        initial="validate",
+    )
+    file = forms.FileField(
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy(
+            "One row per person; comma, semicolon or tab; UTF-8 or Windows-1251. Kept privately for you only and deleted after the retention period."
+        ),
+    )
+    score = forms.CharField(label=gettext_lazy("Score column"), required=False, max_length=200)
+    outcome = forms.CharField(
+        label=gettext_lazy("Outcome column (1/0, yes/no, да/нет, иә/жоқ)"), required=False, max_length=200
+    )
+    group = forms.CharField(label=gettext_lazy("Group column (fairness), optional"), required=False, max_length=200)
+    thresholds = forms.CharField(
+        label=gettext_lazy("Thresholds, one per line"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    filters = forms.CharField(
+        label=gettext_lazy("Filters, one per line (COLUMN OP VALUE)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    instrument = forms.ChoiceField(label=gettext_lazy("Instrument"), required=False)
+    mappings = forms.CharField(
+        label=gettext_lazy("Column of each item, one per line (item=column)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=gettext_lazy(
+            "E.g. age=age(birth_date,assessed_on), sex=sex:Male->M,Female->F. An item whose column has its own name needs none."
+        ),
+    )
+
+    def __init__(self, *args: Any, instruments: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].choices = [("", "—"), *instruments]  # type: ignore[attr-defined]
+
+    def params(self) -> dict[str, Any]:
+        return {
+            k: self.cleaned_data.get(k)
+            for k in ("score", "outcome", "group", "thresholds", "filters", "instrument", "mappings")
+        }

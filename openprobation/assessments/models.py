@@ -214,3 +214,50 @@ class CaseAssessmentState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.level or '-'} due {self.due_on}"
+
+
+class AnalysisKind(models.TextChoices):
+    VALIDATE = "validate", _("Validate an instrument (ROC, calibration, errors by group)")
+    ASSESS = "assess", _("Score every row of a file with an instrument")
+
+
+class AnalysisStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class AnalysisJob(models.Model):
+    """An analyst's uploaded file and what was asked of it, run by a background job. Private to the
+    uploader; its files are deleted with it, after the retention period."""
+
+    token = models.UUIDField(unique=True, editable=False)  # names the job's folder
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=AnalysisKind.choices)
+    file_name = models.CharField(_("file"), max_length=255)
+    file_size = models.PositiveBigIntegerField(default=0)
+    params = models.JSONField(default=dict)
+    language = models.CharField(max_length=8)
+    status = models.CharField(_("status"), max_length=10, choices=AnalysisStatus.choices, default=AnalysisStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=32, blank=True)
+    error = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("analysis")
+        verbose_name_plural = _("analyses")
+        indexes = [
+            models.Index(fields=["owner", "created_at"], name="analysis_owner_idx"),
+            models.Index(fields=["status", "created_at"], name="analysis_status_idx"),
+            models.Index(fields=["expires_at"], name="analysis_expires_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.status})"

@@ -129,3 +129,31 @@ class CompareSerializer(serializers.Serializer[Any]):
     older = serializers.IntegerField()
     newer = serializers.IntegerField()
     changes = ChangeSerializer(many=True)
+
+
+class AnalysisJobSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    file_name = serializers.CharField()
+    file_size = serializers.IntegerField()
+    params = serializers.DictField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    stage = serializers.CharField()
+    error = serializers.CharField()
+    result = serializers.DictField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField()
+
+
+class AnalysisInputSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=["validate", "assess"])
+    file = serializers.FileField()
+    score = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    outcome = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    group = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    thresholds = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=50)
+    filters = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=50)
+    instrument = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    mappings = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=50)

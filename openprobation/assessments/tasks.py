@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 
+from openprobation.assessments.analysis import analysis_purge, analysis_run_pending
 from openprobation.assessments.services import reassessment_scan
 
 log = logging.getLogger(__name__)
@@ -17,3 +18,9 @@ def scan_reassessments() -> dict[str, int]:
     if counts["triggers"]:
         log.info("%s reassessment trigger(s) recorded", counts["triggers"])
     return counts
+
+
+@shared_task
+def run_analysis_jobs() -> dict[str, int]:
+    """Every few seconds: run analysts' waiting files, and delete those past their retention."""
+    return {"run": analysis_run_pending(), "purged": analysis_purge()}

@@ -16,6 +16,11 @@ os.environ.setdefault("LOCAL_DEVELOPMENT", "true")
 os.environ.setdefault("LANGUAGE_CODE", "en")
 # A fixed, test-only audit chain key (HMAC of the audit chain); never used outside tests.
 os.environ.setdefault("AUDIT_CHAIN_KEY", "test-only-audit-chain-key-not-for-any-deployment-0123456789")
+# Analysts' uploaded files go to a throw-away folder, never the working copy's var/.
+if "ANALYSIS_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["ANALYSIS_DIR"] = tempfile.mkdtemp(prefix="op-analysis-")
 
 
 import pytest  # noqa: E402

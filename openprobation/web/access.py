@@ -57,6 +57,7 @@ class Subject(StrEnum):
     ADMIN_OBJECT = "admin object"
     TOKEN = "API token"  # noqa: S105 - the name of a kind of record, not a secret
     STAFF_MEMBER = "staff member"
+    ANALYSIS = "analysis"  # an analyst's uploaded file and its results
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ REGIONAL = Role.REGIONAL_ADMIN
 COURT = Role.COURT_LIAISON
 AUDITOR = Role.AUDITOR
 SYSADMIN = Role.SYSTEM_ADMIN
+ANALYST = Role.ANALYST
 
 # Staff who work with people and cases (see them in their jurisdiction).
 CASEWORK = (OFFICER, SENIOR, HEAD, REGIONAL, COURT)
@@ -177,6 +179,11 @@ ACCESS: dict[str, Route] = {
     "assessments:detail": route(S.CASE, GET=jurisdiction(*CASEWORK)),
     "assessments:override": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
     "assessments:override_decide": route(S.CASE, GET=jurisdiction(*COUNTERSIGN), POST=jurisdiction(*COUNTERSIGN)),
+    # An analyst's files (validation, batch scoring): the list and upload for analysts, each job its uploader's alone.
+    "assessments:analysis_list": route(GET=roles(ANALYST), POST=roles(ANALYST)),
+    "assessments:analysis_detail": route(S.ANALYSIS, GET=OWNER),
+    "assessments:analysis_download": route(S.ANALYSIS, GET=OWNER),
+    "assessments:analysis_delete": route(S.ANALYSIS, POST=OWNER),
     # Labour duties of a case: forced-labour hours, the employment duty, referrals, offers, answers.
     "labour:overview": route(S.CASE, GET=jurisdiction(*CASEWORK)),
     "labour:hours": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
@@ -247,6 +254,9 @@ ACCESS: dict[str, Route] = {
     "api-case-assessment-override": route(S.CASE, POST=CASE_CHANGE),
     "api-case-assessment-override-decision": route(S.CASE, POST=jurisdiction(*COUNTERSIGN)),
     "api-instruments": route(GET=SIGNED_IN),
+    "api-analysis": route(GET=roles(ANALYST), POST=roles(ANALYST)),
+    "api-analysis-detail": route(S.ANALYSIS, GET=OWNER, DELETE=OWNER),
+    "api-analysis-download": route(S.ANALYSIS, GET=OWNER),
     "api-case-labour-forced": route(S.CASE, GET=jurisdiction(*CASEWORK)),
     "api-case-labour-rejudge": route(S.CASE, POST=CASE_CHANGE),
     "api-case-labour-hours": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),

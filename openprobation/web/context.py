@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "person_create": has_cap(user, Cap.PERSON_CREATE),
             "office_caseload": has_cap(user, Cap.OFFICE_CASELOAD),
             "audit": has_cap(user, Cap.AUDIT_VIEW),
+            "analysis": has_cap(user, Cap.INSTRUMENT_ANALYSIS),
             "admin": has_cap(user, Cap.ADMIN_SITE),
         }
     }

@@ -4,7 +4,7 @@ the records they name and a valid payload for each write."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from openprobation.assessments.instruments import instrument_in_force, spec_of
 from openprobation.assessments.models import Assessment, CaseAssessmentState, LevelOverride
@@ -88,3 +88,63 @@ PAYLOADS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] = {
     ("api-case-assessment-override", "POST"): lambda w, s: dict(_REASON),
     ("api-case-assessment-override-decision", "POST"): lambda w, s: {"approve": True},
 }
+
+
+# --- An analyst's files -----------------------------------------------------------------------
+
+CSV = b"score,outcome,group\n0.9,1,a\n0.2,0,a\n0.7,1,b\n0.4,0,b\n0.6,0,a\n0.8,1,b\n"
+
+
+def analysis_jobs(world: dict[str, Any]) -> dict[str, Any]:
+    """A finished job of the analyst (side A) and one of another analyst (side C), with files."""
+    import datetime as dt  # noqa: PLC0415
+    import json  # noqa: PLC0415
+    import uuid  # noqa: PLC0415
+
+    from django.utils import timezone  # noqa: PLC0415
+
+    from openprobation.accounts.models import Role, User  # noqa: PLC0415
+    from openprobation.assessments.analysis import REPORT_JSON, folder  # noqa: PLC0415
+    from openprobation.assessments.models import AnalysisJob  # noqa: PLC0415
+    from openprobation.testing.factories import UserFactory  # noqa: PLC0415
+
+    other = cast(User, UserFactory(username="analyst_two", role=Role.ANALYST, office=None, region=None))
+    jobs = {}
+    for side, owner in (("A", world["analyst"]), ("C", other)):
+        job = AnalysisJob.objects.create(
+            token=uuid.uuid4(),
+            owner=owner,
+            kind="validate",
+            file_name="history.csv",
+            file_size=len(CSV),
+            params={"score": "score", "outcome": "outcome"},
+            language="ru",
+            status="done",
+            progress=100,
+            expires_at=timezone.now() + dt.timedelta(days=3),
+        )
+        folder(job).mkdir(parents=True, exist_ok=True)
+        (folder(job) / REPORT_JSON).write_text(json.dumps({"rows": {"read": 6}}), encoding="utf-8")
+        jobs[side] = job
+    return jobs
+
+
+def _upload(w: Any, s: Any) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: PLC0415
+
+    return {
+        "kind": "validate",
+        "file": SimpleUploadedFile("history.csv", CSV, content_type="text/csv"),
+        "score": "score",
+        "outcome": "outcome",
+    }
+
+
+PAYLOADS.update(
+    {
+        ("assessments:analysis_list", "POST"): _upload,
+        ("api-analysis", "POST"): _upload,
+        ("assessments:analysis_delete", "POST"): lambda w, s: {},
+        ("api-analysis-detail", "DELETE"): lambda w, s: {},
+    }
+)

@@ -239,6 +239,7 @@ def module_world(django_db_setup, django_db_blocker):
         try:
             w = _personas()
             w["tokens"] = {"A": token_create(user=w["officer"]).token, "C": token_create(user=w["other_region"]).token}
+            w["analysis_jobs"] = assessments_matrix.analysis_jobs(w)
             _axes_rows()
             w["sides"] = {
                 "A": _side(w["office_a"], w["officer"], w["colleague"], w["office_b"]),
@@ -323,6 +324,11 @@ def _call(world: dict[str, Any], found: Found, route: Route, side_name: str) -> 
         token = world["tokens"][side_name]
         kwargs["pk"] = token.pk
         target = Target(owner_id=token.user_id)
+    elif route.subject is Subject.ANALYSIS:
+        # Side A: the analyst's own job; side C: another analyst's.
+        job = world["analysis_jobs"][side_name]
+        kwargs["pk"] = job.pk
+        target = Target(owner_id=job.owner_id)
     elif route.subject is Subject.STAFF_MEMBER:
         kwargs["pk"] = world["colleague"].pk
     pattern = found.path
@@ -330,6 +336,8 @@ def _call(world: dict[str, Any], found: Found, route: Route, side_name: str) -> 
         # A record of the case (an appointment, a violation, ...): the URL names the case (pk) and
         # the record; RECORDS makes one on the case of this side.
         kwargs["record"] = RECORDS[found.key](world, kwargs["pk"])
+    if "<str:what>" in pattern:
+        kwargs["what"] = "json"
     if "<str:kind>" in pattern:
         kwargs["kind"] = "actual"
     if "<str:key>" in pattern:
@@ -356,7 +364,8 @@ def _call(world: dict[str, Any], found: Found, route: Route, side_name: str) -> 
 
 
 def _sides(route: Route) -> list[str]:
-    return ["A", "C"] if route.subject in (Subject.CASE, Subject.PERSON, Subject.OFFICE, Subject.TOKEN) else ["A"]
+    sided = (Subject.CASE, Subject.PERSON, Subject.OFFICE, Subject.TOKEN, Subject.ANALYSIS)
+    return ["A", "C"] if route.subject in sided else ["A"]
 
 
 # --- Answers ---------------------------------------------------------------------------------------
@@ -413,6 +422,8 @@ def send(client: Client, method: str, url: str, *, api: bool, payload: Any = Non
     if method == "GET":
         return client.get(url)
     call = getattr(client, method.lower())
+    if isinstance(payload, dict) and any(hasattr(v, "read") for v in payload.values()):
+        return call(url, payload)  # a file upload: multipart, page or API
     if api or method in ("PUT", "PATCH", "DELETE"):
         body = json.dumps(payload or {})
         return call(url, body, content_type="application/json")
