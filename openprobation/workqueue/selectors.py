@@ -38,6 +38,9 @@ KINDS: dict[str, Any] = {
     "deadline": gettext_lazy("Deadlines"),
     "violation": gettext_lazy("Violations"),
     "task": gettext_lazy("Tasks"),
+    # Risk assessments due (first, scheduled, after an event), and level overrides to countersign.
+    "assessment": gettext_lazy("Assessments"),
+    "countersign": gettext_lazy("To countersign"),
     # Messages to the person that could not be delivered (notifications).
     "message": gettext_lazy("Undelivered messages"),
 }

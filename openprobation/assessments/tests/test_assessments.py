@@ -286,3 +286,23 @@ def test_the_api_records_reads_compares_and_refuses(personas: dict[str, Any], ca
     assert client.post(decide, {"approve": True}, format="json").status_code == 404  # an officer does not countersign
     assert api_client(personas["head"]).post(decide, {"approve": True}, format="json").status_code == 200
     assert client.get(url).json()["level"] == "high"
+
+
+def test_the_work_queue_lists_due_assessments_and_overrides_to_countersign(
+    personas: dict[str, Any], case: Case
+) -> None:
+    services.reassessment_scan()  # the case is due its first assessment
+    officer_queue = web_client(personas["officer"]).get(reverse("workqueue:today") + "?kind=assessment")
+    assert officer_queue.status_code == 200 and case.number in officer_queue.content.decode()
+    a = services.assessment_record(actor=personas["officer"], case=case, kind="risk", answers=RISKY)
+    services.level_override_request(
+        actor=personas["officer"], assessment=a, level="medium", reason="Стабильная работа и семья, поддержка"
+    )
+    head = web_client(personas["head"]).get(reverse("workqueue:today") + "?kind=countersign").content.decode()
+    assert case.number in head and reverse("assessments:override_decide", args=[case.pk, a.overrides.get().pk]) in head
+    api = api_client(personas["head"]).get(reverse("api-work-queue") + "?kind=countersign").json()
+    assert api["counts"] and any(i["kind"] == "countersign" for i in api["items"])
+    # The officer who asked sees nothing to countersign.
+    assert "countersign" not in [
+        i["kind"] for i in api_client(personas["officer"]).get(reverse("api-work-queue")).json()["items"]
+    ]
