@@ -142,10 +142,12 @@ def test_the_scheduled_jobs_run_on_a_celery_worker_through_redis_and_a_second_ru
     from celery.contrib.testing.worker import start_worker
     from django.utils import timezone
 
+    import openprobation.assessments.tasks
     import openprobation.enforcement.tasks
     import openprobation.labour.tasks
     import openprobation.notifications.tasks
     import openprobation.supervision.tasks  # noqa: F401  (register the tasks)
+    from openprobation.assessments.models import CaseAssessmentState, ReassessmentTrigger
     from openprobation.cases.models import CaseStatus, CaseTask
     from openprobation.core.timeutil import local_today
     from openprobation.enforcement.models import Violation
@@ -182,11 +184,15 @@ def test_the_scheduled_jobs_run_on_a_celery_worker_through_redis_and_a_second_ru
         "send": "openprobation.notifications.tasks.send_due_messages",
         "employment": "openprobation.labour.tasks.check_employment_deadlines",
         "search": "openprobation.enforcement.tasks.create_search_tasks",
+        "reassess": "openprobation.assessments.tasks.scan_reassessments",
+        "analysis": "openprobation.assessments.tasks.run_analysis_jobs",
     }
     assert set(names.values()) <= set(celery_on_redis.tasks)
 
     def state() -> tuple[int, ...]:
         return (
+            CaseAssessmentState.objects.count(),
+            ReassessmentTrigger.objects.count(),
             Appointment.objects.count(),
             Message.objects.count(),
             Message.objects.filter(status=MessageStatus.SENT).count(),
@@ -199,14 +205,15 @@ def test_the_scheduled_jobs_run_on_a_celery_worker_through_redis_and_a_second_ru
         assert overdue.get(timeout=30) == 2
         assert overdue.successful()
         assert type(overdue.backend).__name__ == "RedisBackend"
-        for key in ("generate", "remind", "send", "employment", "search"):
+        for key in ("generate", "remind", "send", "employment", "search", "reassess", "analysis"):
             celery_on_redis.send_task(names[key]).get(timeout=30)
         first = state()
         lines = settings.NOTIFY_FILE_PATH.read_text(encoding="utf-8").splitlines()
-        for key in ("generate", "remind", "send", "employment", "search"):
+        for key in ("generate", "remind", "send", "employment", "search", "reassess", "analysis"):
             celery_on_redis.send_task(names[key]).get(timeout=30)
         assert state() == first
-    appointments, messages, sent, _violations, _tasks = first
+    states, _triggers, appointments, messages, sent, _violations, _tasks = first
+    assert states >= 1  # every open case got its assessment state, once
     assert appointments > 1
     # The appointment in three hours (and any scheduled one within the reminder lead) reminded and
     # sent exactly once each, in the person's language.

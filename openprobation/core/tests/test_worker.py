@@ -28,9 +28,13 @@ def test_embedded_worker_runs_every_scheduled_task_once_per_interval() -> None:
         "employment-deadlines": {"candidates": 0, "duties_started": 0},
         "enforcement-search-tasks": 0,
         "notifications": {"dead": 0, "recovered": 0, "retry": 0, "sent": 0},
+        # The case gets its assessment state (a first assessment due); no analyst's file waits.
+        "reassessments": {"states": 1, "triggers": 0},
+        "analysis-jobs": {"purged": 0, "run": 0},
     }
-    assert _run_due(last_run, now=1010.0, manage_connections=False) == {}  # nothing is due ten seconds later
-    assert set(_run_due(last_run, now=1040.0, manage_connections=False)) == {"audit-seal"}  # every 30 s
+    # Ten seconds later only the analysts' queue (every 5 s) is due; the sealer every 30 s.
+    assert set(_run_due(last_run, now=1010.0, manage_connections=False)) == {"analysis-jobs"}
+    assert set(_run_due(last_run, now=1040.0, manage_connections=False)) == {"audit-seal", "analysis-jobs"}
     hourly = {
         "registration-deadlines",
         "audit-checkpoint",
@@ -39,5 +43,7 @@ def test_embedded_worker_runs_every_scheduled_task_once_per_interval() -> None:
         "supervision-reminders",  # every 15 minutes
         "supervision-appointments",
         "enforcement-search-tasks",
+        "reassessments",
+        "analysis-jobs",
     }
     assert set(_run_due(last_run, now=1000.0 + 3600, manage_connections=False)) == hourly
