@@ -38,7 +38,12 @@ class AssessmentForm(UswdsForm):
                             min_value=int(item.minimum) if item.minimum is not None else None,
                             max_value=int(item.maximum) if item.maximum is not None else None,
                             help_text=help_text,
-                            widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "usa-input--small"}),
+                            # Text with a numeric keyboard, not type=number: Chromium silently drops
+                            # what is not a digit ("3,5" is sent as 35, "4o" as 4) or sends nothing
+                            # ("1e": "required"); as text, a typo comes back with its own error.
+                            widget=forms.TextInput(
+                                attrs={"inputmode": "numeric", "autocomplete": "off", "class": "usa-input--small"}
+                            ),
                         )
                         if item.integer
                         else forms.FloatField(label=pick(item.title), required=item.required, help_text=help_text)
