@@ -240,7 +240,7 @@ def countersign_work(scope: WorkScope) -> WorkBatch:
                 person_name=case.person.full_name,
                 title=_("Countersign a level override: %(from)s → %(to)s")
                 % {"from": level_label(override.computed_level), "to": level_label(override.level)},
-                url=reverse("assessments:override_decide", args=[case.pk, override.pk]),
+                url=reverse("assessments:override_decide", args=[case.pk, override.pk]) + "?next=today",
                 action_label=_("Decide"),
                 officer_name=override.requested_by.display_name,
                 detail=override.reason[:120],

@@ -140,12 +140,15 @@ def assessment_detail(request: HttpRequest, pk: int, record: int) -> HttpRespons
             item = spec.item(code)
             value = assessment.answers.get(code)
             option = item.option(str(value)) if item.type == "choice" and value is not None else None
+            # What the case file offered, shown only where the officer answered otherwise.
+            offered = assessment.prefilled.get(code)
+            if offered is not None and str(offered) != str(value):
+                offered_option = item.option(str(offered)) if item.type == "choice" else None
+                offered = pick(offered_option.label) if offered_option else offered
+            else:
+                offered = None
             rows.append(
-                (
-                    pick(item.title),
-                    pick(option.label) if option else ("—" if value is None else value),
-                    assessment.prefilled.get(code),
-                )
+                (pick(item.title), pick(option.label) if option else ("—" if value is None else value), offered)
             )
         answers.append((pick(section.title), rows))
     state = selectors.case_state(case)
@@ -216,6 +219,9 @@ def override_decide(request: HttpRequest, pk: int, record: int) -> HttpResponse:
             apply_domain_error(form, exc)
         else:
             messages.success(request, _("The decision is recorded."))
+            back = request.POST.get("next", "")
+            if back == "today":
+                return redirect("workqueue:today")
             return redirect("assessments:case", pk=case.pk)
     return render(
         request,
