@@ -19,13 +19,16 @@ from openprobation.assessments import selectors
 from openprobation.assessments.instrument import pick
 from openprobation.assessments.instruments import spec_of
 from openprobation.assessments.models import (
+    Assessment,
     CaseAssessmentState,
     DueReason,
+    InstrumentKind,
     LevelOverride,
     OverrideStatus,
 )
 from openprobation.assessments.rules import RISK_LEVELS
 from openprobation.cases.lifecycle import TERMINAL
+from openprobation.cases.selectors import case_qs_for_user
 from openprobation.core.caseload import CaseloadColumn, register_caseload_column
 from openprobation.core.casepage import (
     CaseActionLink,
@@ -35,6 +38,7 @@ from openprobation.core.casepage import (
     register_case_facts,
     register_case_section,
 )
+from openprobation.core.timeline import TimelineEntry, register_timeline_provider
 from openprobation.core.timeutil import local_today
 from openprobation.core.workqueue import WorkBatch, WorkItem, WorkScope, register_work_source
 
@@ -249,6 +253,78 @@ def countersign_work(scope: WorkScope) -> WorkBatch:
     return WorkBatch(kind="countersign", count=count, overdue=0, items=items)
 
 
+def assessment_timeline_entries(*, user: Any, case: Any | None, person: Any | None, limit: int) -> list[TimelineEntry]:
+    """Each assessment (its level) and each decided override, newest first, for the case's and the
+    person's story."""
+    if case is not None:
+        cases = {case.pk: case.number}
+    else:
+        cases = dict(case_qs_for_user(user).filter(person=person).values_list("pk", "number"))
+    if not cases:
+        return []
+    entries = []
+    rows = (
+        Assessment.objects.filter(case_id__in=list(cases))
+        .select_related("assessed_by")
+        .only(
+            "id",
+            "case_id",
+            "kind",
+            "level",
+            "probability",
+            "score",
+            "assessed_on",
+            "created_at",
+            "reason",
+            "assessed_by__username",
+            "assessed_by__first_name",
+            "assessed_by__last_name",
+        )
+        .order_by("-created_at", "-id")[:limit]
+    )
+    for a in rows:
+        result = level_label(a.level) if a.kind == InstrumentKind.RISK else str(round(a.score))
+        entries.append(
+            TimelineEntry(
+                at=a.created_at,
+                kind="assessment",
+                title=_("%(kind)s: %(result)s") % {"kind": a.get_kind_display(), "result": result},
+                detail=a.get_reason_display(),
+                by=a.assessed_by.get_full_name() or a.assessed_by.username,
+                ref=f"assessment:{a.pk}",
+                case_id=a.case_id,
+                case_number=cases[a.case_id],
+                effective_on=a.assessed_on,
+                url=reverse("assessments:detail", args=[a.case_id, a.pk]),
+            )
+        )
+    decided = (
+        LevelOverride.objects.filter(
+            assessment__case_id__in=list(cases), decided_at__isnull=False, decided_by__isnull=False
+        )
+        .select_related("decided_by", "assessment")
+        .order_by("-decided_at", "-id")[:limit]
+    )
+    for o in decided:
+        if o.decided_at is None or o.decided_by is None:
+            continue
+        entries.append(
+            TimelineEntry(
+                at=o.decided_at,
+                kind="level_override",
+                title=_("Level override %(from)s → %(to)s: %(status)s")
+                % {"from": level_label(o.computed_level), "to": level_label(o.level), "status": o.get_status_display()},
+                detail=o.reason,
+                by=o.decided_by.get_full_name() or o.decided_by.username,
+                ref=f"override:{o.pk}",
+                case_id=o.assessment.case_id,
+                case_number=cases[o.assessment.case_id],
+                url=reverse("assessments:detail", args=[o.assessment.case_id, o.assessment_id]),
+            )
+        )
+    return entries
+
+
 def register() -> None:
     register_case_facts("assessments", assessment_facts)
     register_case_section("assessments", assessment_section)
@@ -258,3 +334,4 @@ def register() -> None:
     )
     register_work_source("reassessments", reassessments_work)
     register_work_source("overrides", countersign_work)
+    register_timeline_provider("assessments", assessment_timeline_entries)

@@ -306,3 +306,17 @@ def test_the_work_queue_lists_due_assessments_and_overrides_to_countersign(
     assert "countersign" not in [
         i["kind"] for i in api_client(personas["officer"]).get(reverse("api-work-queue")).json()["items"]
     ]
+
+
+def test_assessments_and_decided_overrides_are_in_the_case_story(personas: dict[str, Any], case: Case) -> None:
+    from openprobation.core.timeline import timeline_page
+
+    a = services.assessment_record(actor=personas["officer"], case=case, kind="risk", answers=RISKY)
+    o = services.level_override_request(
+        actor=personas["officer"], assessment=a, level="medium", reason="Работает, семья поддерживает"
+    )
+    services.level_override_decide(actor=personas["head"], override=o, approve=True, note="Согласен")
+    refs = [e.ref for e in timeline_page(user=personas["officer"], case=case, page_size=50).entries]
+    assert f"assessments:assessment:{a.pk}" in refs and f"assessments:override:{o.pk}" in refs
+    person_refs = [e.ref for e in timeline_page(user=personas["officer"], person=case.person, page_size=50).entries]
+    assert f"assessments:assessment:{a.pk}" in person_refs
