@@ -24,7 +24,6 @@ from openprobation.assessments.tabular.cells import parse_dates, parse_numbers
 from openprobation.assessments.tabular.items import map_items
 from openprobation.assessments.tabular.mapping import Mapping, parse_mapping
 from openprobation.assessments.tabular.problems import Mapped, RowProblem, RowProblems
-from openprobation.assessments.tabular.reading import _parse_slowly as _parse_slowly
 from openprobation.assessments.tabular.reading import read_table
 from openprobation.assessments.tabular.writing import write_table
 

@@ -207,7 +207,7 @@ def test_a_row_with_too_many_cells_is_kept_but_unusable():
 
 
 def test_odd_rows_far_into_a_file_stay_on_their_lines_with_or_without_quotes(monkeypatch):
-    from openprobation.assessments import tabular
+    from openprobation.assessments.tabular import reading
 
     rng = np.random.default_rng(3)
     lines = [f"{i};{i % 7};x{i}" for i in range(30_000)]
@@ -219,7 +219,7 @@ def test_odd_rows_far_into_a_file_stay_on_their_lines_with_or_without_quotes(mon
     assert quoted != plain
     slow = read(quoted)
     with monkeypatch.context() as patched:  # without quotes, pyarrow puts the odd rows back itself
-        patched.setattr(tabular, "_parse_slowly", None)
+        patched.setattr(reading, "_parse_slowly", None)
         fast = read(plain)
     for table in (fast, slow):
         assert table.rows == 30_000
