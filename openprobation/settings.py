@@ -275,6 +275,9 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "openprobation.cases.models.TaskStatus",
         "ViolationKindEnum": "openprobation.enforcement.models.ViolationKind",
         "ViolationStatusEnum": "openprobation.enforcement.models.ViolationStatus",
+        "InstrumentKindEnum": "openprobation.assessments.models.InstrumentKind",
+        "AnalysisKindEnum": "openprobation.assessments.models.AnalysisKind",
+        "AssessmentReasonEnum": "openprobation.assessments.models.AssessmentReason",
     },
 }
 

@@ -20,8 +20,8 @@ from openprobation.assessments.models import Assessment, Instrument, InstrumentK
 from openprobation.assessments.serializers import (
     AssessmentInputSerializer,
     AssessmentSerializer,
-    DecisionInputSerializer,
     InstrumentSerializer,
+    OverrideDecisionInputSerializer,
     OverrideInputSerializer,
     OverrideSerializer,
     PrefillSerializer,
@@ -139,6 +139,7 @@ class AssessmentDetailView(ApiView):
         ],
         responses={200: AssessmentSerializer, **READ},
         summary="One assessment with its breakdown (audited)",
+        operation_id="cases_assessment_detail",
     )
     def get(self, request: Request, pk: int, record: int) -> Response:
         case = _visible(api_user(request), pk)
@@ -172,7 +173,7 @@ class OverrideView(ApiView):
 
 class OverrideDecisionView(ApiView):
     @extend_schema(
-        request=DecisionInputSerializer,
+        request=OverrideDecisionInputSerializer,
         responses={200: OverrideSerializer, **WRITE},
         summary="Countersign or refuse a level override (head of office)",
     )
@@ -182,7 +183,7 @@ class OverrideDecisionView(ApiView):
             override = selectors.override_for_decision(user=user, case_pk=parse_pk(pk), pk=parse_pk(record))
         except LevelOverride.DoesNotExist:
             raise Case.DoesNotExist from None
-        form = DecisionInputSerializer(data=request.data)
+        form = OverrideDecisionInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         decided = services.level_override_decide(
             actor=user, override=override, approve=form.validated_data["approve"], note=form.validated_data["note"]

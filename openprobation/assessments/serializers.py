@@ -4,7 +4,14 @@ from typing import Any
 
 from rest_framework import serializers
 
-from openprobation.assessments.models import Assessment, AssessmentReason, Instrument, InstrumentKind, LevelOverride
+from openprobation.assessments.models import (
+    AnalysisKind,
+    Assessment,
+    AssessmentReason,
+    Instrument,
+    InstrumentKind,
+    LevelOverride,
+)
 
 
 class InstrumentSerializer(serializers.ModelSerializer[Instrument]):
@@ -112,7 +119,7 @@ class OverrideInputSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
 
-class DecisionInputSerializer(serializers.Serializer[Any]):
+class OverrideDecisionInputSerializer(serializers.Serializer[Any]):
     approve = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
@@ -148,7 +155,7 @@ class AnalysisJobSerializer(serializers.Serializer[Any]):
 
 
 class AnalysisInputSerializer(serializers.Serializer[Any]):
-    kind = serializers.ChoiceField(choices=["validate", "assess"])
+    kind = serializers.ChoiceField(choices=AnalysisKind.choices)
     file = serializers.FileField()
     score = serializers.CharField(required=False, allow_blank=True, max_length=200)
     outcome = serializers.CharField(required=False, allow_blank=True, max_length=200)
