@@ -63,11 +63,12 @@ types: $(BIN)/.installed
 
 # Tests run on SQLite. When DATABASE_URL points at PostgreSQL (as in CI), each test runs once: the
 # browser journeys on SQLite (the embedded default `make run` serves), everything else — the
-# generated access matrix and Schemathesis included — on PostgreSQL (CI=true requires it).
+# generated access matrix and Schemathesis included — on PostgreSQL, in parallel on every core
+# (pytest-xdist; each worker its own test database and Redis database) (CI=true requires it).
 pytest: install catalogs
 	@if [[ "$${DATABASE_URL:-}" == postgres* ]]; then \
 		set -x; env -u DATABASE_URL $(BIN)/pytest -m "browser" && \
-		echo "--- the rest on PostgreSQL" && $(BIN)/pytest -m "not browser"; \
+		echo "--- the rest on PostgreSQL, one worker per core" && $(BIN)/pytest -m "not browser" -n auto; \
 	elif [ "$${CI:-}" = "true" ]; then \
 		echo "CI=true needs DATABASE_URL pointing at PostgreSQL" >&2; exit 1; \
 	else \

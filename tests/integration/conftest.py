@@ -23,6 +23,11 @@ def redis_url() -> str:
     import redis
 
     url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", ... when the suite runs in parallel
+    if worker.removeprefix("gw").isdigit():
+        # Each worker its own Redis database, so one worker's Celery never takes another's tasks.
+        base, _slash, db = url.rpartition("/")
+        url = f"{base}/{int(db or 0) + 1 + int(worker.removeprefix('gw'))}" if db.isdigit() else url
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
         available = bool(client.ping())
