@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from openprobation.accounts.models import User
 from openprobation.accounts.roles import Cap, has_cap
-from openprobation.accounts.scoping import CaseAction, may, office_in_jurisdiction
+from openprobation.accounts.scoping import office_in_jurisdiction
 from openprobation.assessments import facts as case_file
 from openprobation.assessments.instruments import instrument_in_force, spec_of
 from openprobation.assessments.models import (
@@ -33,6 +33,7 @@ from openprobation.assessments.scoring import AnswersInvalid, clean_answers, sco
 from openprobation.audit.services import audit_record
 from openprobation.cases.lifecycle import TERMINAL
 from openprobation.cases.models import OPEN_STATUSES, Case
+from openprobation.cases.services import case_locked_for_change
 from openprobation.core.exceptions import DomainError, PermissionDeniedError
 from openprobation.core.timeutil import local_today
 from openprobation.enforcement.models import ESTABLISHED, Violation, ViolationKind
@@ -52,12 +53,7 @@ TRIGGER_REASON = {
 
 
 def _locked_case(actor: User, case: Case) -> Case:
-    locked = Case.objects.select_for_update().select_related("office", "person").get(pk=case.pk)
-    if not may(actor, CaseAction.EDIT, locked):
-        raise PermissionDeniedError(_("You may not change this case."))
-    if locked.status in TERMINAL:
-        raise DomainError(_("A finished case cannot be changed."), code="case_finished")
-    return locked
+    return case_locked_for_change(actor, case)
 
 
 def _circumstances(case: Case) -> dict[str, Any]:

@@ -118,6 +118,17 @@ def _check_dates(data: CaseInput, today: dt.date) -> None:
         raise DomainError(_("The offence date cannot be in the future."), field="offence_date")
 
 
+def case_locked_for_change(actor: User, case: Case) -> Case:
+    """The case row locked for a change by another app's service, judged again under the lock:
+    refused when the actor may not edit it, or when it is finished."""
+    locked = Case.objects.select_for_update().select_related("office", "person").get(pk=case.pk)
+    if not may(actor, CaseAction.EDIT, locked):
+        raise PermissionDeniedError(_("You may not change this case."))
+    if locked.status in TERMINAL:
+        raise DomainError(_("A finished case cannot be changed."), code="case_finished")
+    return locked
+
+
 def case_open(*, actor: User, person: Person, office: Office, data: CaseInput) -> Case:
     """Open a case from a court order or other legal basis. Terms are checked against the
     rulebook (CC art. 44, 63); pre-trial eligibility is decided and explained (LoP ch. 3)."""

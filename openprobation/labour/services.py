@@ -13,12 +13,11 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from openprobation.accounts.models import User
-from openprobation.accounts.scoping import CaseAction, may
 from openprobation.audit.services import audit_record
-from openprobation.cases.lifecycle import TERMINAL
 from openprobation.cases.models import OPEN_STATUSES, Case
+from openprobation.cases.services import case_locked_for_change
 from openprobation.cases.terms import case_forced_labour
-from openprobation.core.exceptions import DomainError, PermissionDeniedError
+from openprobation.core.exceptions import DomainError
 from openprobation.core.timeutil import local_today
 from openprobation.labour import ports
 from openprobation.labour.domain import employment_deadline, employment_deadline_passed, hours_text
@@ -46,13 +45,7 @@ def _d(value: dt.date) -> str:
 
 
 def _locked_case(actor: User, case: Case) -> Case:
-    """The case row locked for the change, judged again under the lock."""
-    locked = Case.objects.select_for_update().select_related("office", "person").get(pk=case.pk)
-    if not may(actor, CaseAction.EDIT, locked):
-        raise PermissionDeniedError(_("You may not change this case."))
-    if locked.status in TERMINAL:
-        raise DomainError(_("A finished case cannot be changed."), code="case_finished")
-    return locked
+    return case_locked_for_change(actor, case)
 
 
 def _check_date(value: dt.date, *, field: str, today: dt.date, earliest: dt.date | None = None) -> None:
