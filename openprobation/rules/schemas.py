@@ -374,6 +374,30 @@ SCHEMAS: dict[str, Obj] = {
     "registration.other": Params({"register_within_days": Int(min=1, max=365)}),
     "penitentiary.release_preparation": Params({"months_before_release": Int(min=1, max=120)}),
     "calendar.kz.working_days": CALENDAR,
+    # Social and legal assistance (programmes, employment, release planning, volunteers).
+    "programmes.review_interval": Params({"months": MONTHS, "minor_months": MONTHS}),
+    "programmes.referral_deadlines": Params(
+        {
+            "answer_working_days": Int(min=1, max=60),
+            "complete_days": Int(min=1, max=365),
+            "remind_before_days": Int(min=0, max=30),
+        }
+    ),
+    "programmes.minors": Params(
+        {
+            "age_below": AGE,
+            "involve": ListOf(Choice(frozenset({"representative", "guardianship", "child_rights"})), unique=True),
+            "copy_notices_to_representatives": Bool(),
+            "agreement_by_representative": Bool(),
+        }
+    ),
+    "release.handover_notice": Params({"days_before_release": Int(min=1, max=365)}),
+    "volunteers.checks": Params(
+        {
+            "required": ListOf(Choice(frozenset({"criminal_record", "training", "interview", "medical"})), unique=True),
+            "valid_months": MONTHS,
+        }
+    ),
 }
 
 

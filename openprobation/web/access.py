@@ -213,6 +213,16 @@ ACCESS: dict[str, Route] = {
     "enforcement:wanted": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
     "enforcement:found": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
     "enforcement:task_done": route(S.CASE, POST=CASE_CHANGE),
+    # --- Social and legal assistance: individual programmes, minors' participants, capacity (programmes).
+    # (end of programmes)
+    # --- Partner organisations, referrals and the partner portal (programmes).
+    # (end of referrals)
+    # --- Employment: employers, job quotas, vacancies, placements (employment).
+    # (end of employment)
+    # --- Penitentiary probation: release plans and their handover (releases).
+    # (end of releases)
+    # --- Volunteers and mentors (volunteers).
+    # (end of volunteers)
     # The work queue ("Today"): staff who carry cases or manage an office's caseload.
     "workqueue:today": route(GET=roles(*WORK_QUEUE)),
     # Audit pages.

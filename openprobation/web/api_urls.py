@@ -39,6 +39,10 @@ APP_API_URLS = [
     path("", include("openprobation.supervision.api_urls")),
     path("", include("openprobation.labour.api_urls")),
     path("", include("openprobation.assessments.api_urls")),
+    path("", include("openprobation.programmes.api_urls")),
+    path("", include("openprobation.employment.api_urls")),
+    path("", include("openprobation.releases.api_urls")),
+    path("", include("openprobation.volunteers.api_urls")),
     path("", include("openprobation.notifications.api_urls")),
     path("", include("openprobation.workqueue.api_urls")),
 ]

@@ -18,6 +18,10 @@ urlpatterns = [
     path("", include(("openprobation.supervision.urls", "supervision"))),
     path("", include(("openprobation.labour.urls", "labour"))),
     path("", include(("openprobation.assessments.urls", "assessments"))),
+    path("", include(("openprobation.programmes.urls", "programmes"))),
+    path("", include(("openprobation.employment.urls", "employment"))),
+    path("", include(("openprobation.releases.urls", "releases"))),
+    path("", include(("openprobation.volunteers.urls", "volunteers"))),
     path("", include(("openprobation.notifications.urls", "notifications"))),
     path("", include(("openprobation.workqueue.urls", "workqueue"))),
 ]

@@ -43,9 +43,13 @@ from openprobation.cases.models import Case, CaseStatus, CourtDecision
 from openprobation.cases.services import CaseInput, case_open
 from openprobation.conditions.models import CaseCondition, ConditionDefinition
 from openprobation.core.timeutil import local_today
+from openprobation.employment.tests import matrix as employment_matrix
 from openprobation.enforcement.tests import matrix as enforcement_matrix
 from openprobation.labour.tests.matrix import LABOUR_PAYLOADS, LABOUR_RECORDS
 from openprobation.people.iin import make_iin
+from openprobation.programmes.tests import matrix as programmes_matrix
+from openprobation.programmes.tests import referral_matrix
+from openprobation.releases.tests import matrix as releases_matrix
 from openprobation.rules.models import Rule
 from openprobation.supervision.models import Appointment
 from openprobation.supervision.services import is_working_day, local_start
@@ -55,6 +59,7 @@ from openprobation.testing.factories import (
     UserFactory,
     make_personas,
 )
+from openprobation.volunteers.tests import matrix as volunteers_matrix
 from openprobation.web.access import (
     METHODS,
     WRITE_METHODS,
@@ -780,6 +785,9 @@ RECORDS.update(enforcement_matrix.RECORDS)
 PAYLOADS.update(enforcement_matrix.PAYLOADS)
 RECORDS.update(assessments_matrix.RECORDS)
 PAYLOADS.update(assessments_matrix.PAYLOADS)
+for _app_matrix in (programmes_matrix, referral_matrix, employment_matrix, releases_matrix, volunteers_matrix):
+    RECORDS.update(_app_matrix.RECORDS)
+    PAYLOADS.update(_app_matrix.PAYLOADS)
 # The record is named in the body, not the address: one the caller may not see is a bad value of
 # that field (400 naming it, the same answer as for a record that does not exist), not a 404.
 SUBJECT_IN_BODY = {("api-cases", "POST")}
