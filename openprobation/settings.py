@@ -303,6 +303,10 @@ CELERY_BEAT_SCHEDULE = {
     "supervision-reminders": {"task": "openprobation.supervision.tasks.send_appointment_reminders", "schedule": 900.0},
     "employment-deadlines": {"task": "openprobation.labour.tasks.check_employment_deadlines", "schedule": 24 * 3600.0},
     "reassessments": {"task": "openprobation.assessments.tasks.scan_reassessments", "schedule": 3600.0},
+    "programme-reviews": {"task": "openprobation.programmes.tasks.check_programme_reviews", "schedule": 24 * 3600.0},
+    "referral-deadlines": {"task": "openprobation.programmes.tasks.check_referral_deadlines", "schedule": 3600.0},
+    "release-planning": {"task": "openprobation.releases.tasks.run_release_planning", "schedule": 3600.0},
+    "volunteer-checks": {"task": "openprobation.volunteers.tasks.check_volunteer_checks", "schedule": 24 * 3600.0},
     "analysis-jobs": {
         "task": "openprobation.assessments.tasks.run_analysis_jobs",
         "schedule": float(env_int("ANALYSIS_POLL_SECONDS", 5)),
