@@ -96,7 +96,9 @@ class ProgrammeView(ApiView):
         form.is_valid(raise_exception=True)
         d = form.validated_data
         goals = (
-            [services.GoalInput(domain=g["domain"], text=g["text"]) for g in d["goals"]] if d["goals"] is not None else None
+            [services.GoalInput(domain=g["domain"], text=g["text"]) for g in d["goals"]]
+            if d["goals"] is not None
+            else None
         )
         measures = [
             services.MeasureInput(

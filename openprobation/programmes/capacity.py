@@ -155,9 +155,9 @@ def _referrals(office_ids: list[int], today: dt.date) -> dict[tuple[int, str], d
 def _places(offices: list[Office]) -> dict[tuple[int, str], list[Decimal | None]]:
     """Per office and measure: each serving active organisation's places a month (None: not stated)."""
     out: dict[tuple[int, str], list[Decimal | None]] = defaultdict(list)
-    orgs = PartnerOrganisation.objects.filter(active=True, region_id__in={o.region_id for o in offices}).prefetch_related(
-        "districts"
-    )
+    orgs = PartnerOrganisation.objects.filter(
+        active=True, region_id__in={o.region_id for o in offices}
+    ).prefetch_related("districts")
     for org in orgs:
         districts = {d.pk for d in org.districts.all()}
         monthly = _monthly(org.capacity, org.capacity_period) if org.capacity is not None else None
@@ -187,8 +187,8 @@ def capacity_report(*, user: Any, today: dt.date | None = None) -> CapacityRepor
         .values_list("office_id", "n")
     )
     needs, assessed = _needs(ids)
-    planned = dict(
-        ((office_id, code), n)
+    planned = {
+        (office_id, code): n
         for office_id, code, n in ProgrammeMeasure.objects.filter(
             programme__office_id__in=ids,
             status__in=[MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS],
@@ -198,7 +198,7 @@ def capacity_report(*, user: Any, today: dt.date | None = None) -> CapacityRepor
         .values_list("programme__office_id", "measure")
         .annotate(n=Count("id"))
         .values_list("programme__office_id", "measure", "n")
-    )
+    }
     referrals = _referrals(ids, on)
     places = _places(offices)
     report: list[OfficeCapacity] = []

@@ -38,7 +38,8 @@ def programme_facts(*, user: Any, case: Any, today: dt.date) -> list[CaseFact]:
             key="programme",
             order=50,
             label=_("Individual programme"),
-            value=_("%(status)s, version %(version)s") % {"status": programme.get_status_display(), "version": programme.version},
+            value=_("%(status)s, version %(version)s")
+            % {"status": programme.get_status_display(), "version": programme.version},
             tone="warning" if programme.status in (ProgrammeStatus.DRAFT, ProgrammeStatus.REFUSED) else "",
             url=url,
             data={"status": programme.status, "version": programme.version},
@@ -53,7 +54,9 @@ def programme_facts(*, user: Any, case: Any, today: dt.date) -> list[CaseFact]:
                 order=51,
                 label=_("Programme review"),
                 value=programme.next_review_on.strftime("%d.%m.%Y"),
-                tone="danger" if programme.next_review_on < today else ("warning" if programme.next_review_on <= today else ""),
+                tone="danger"
+                if programme.next_review_on < today
+                else ("warning" if programme.next_review_on <= today else ""),
                 url=url + "#programme-summary",
                 data=programme.next_review_on.isoformat(),
             )
@@ -95,7 +98,11 @@ def programme_actions(*, user: Any, case: Any) -> list[CaseActionLink]:
         return []
     programme = selectors.case_programme(case)
     if programme is None or programme.status == ProgrammeStatus.CLOSED:
-        return [CaseActionLink("programme_open", 50, _("Open a programme"), reverse("programmes:programme_new", args=[case.pk]))]
+        return [
+            CaseActionLink(
+                "programme_open", 50, _("Open a programme"), reverse("programmes:programme_new", args=[case.pk])
+            )
+        ]
     actions = [CaseActionLink("programme", 50, _("Programme"), reverse("programmes:programme", args=[case.pk]))]
     if programme.status != ProgrammeStatus.AGREED:
         actions.append(

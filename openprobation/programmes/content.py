@@ -37,7 +37,9 @@ def freeze(programme: Programme) -> dict[str, Any]:
     return {"goals": goals, "measures": measures, "participants": participants}
 
 
-def _diff_rows(what: str, old: list[dict[str, Any]], new: list[dict[str, Any]], fields: tuple[str, ...]) -> list[dict[str, Any]]:
+def _diff_rows(
+    what: str, old: list[dict[str, Any]], new: list[dict[str, Any]], fields: tuple[str, ...]
+) -> list[dict[str, Any]]:
     before = {row["id"]: row for row in old}
     after = {row["id"]: row for row in new}
     key = "domain" if what == "goal" else "measure"

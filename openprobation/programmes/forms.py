@@ -56,7 +56,9 @@ class MeasureForm(UswdsForm):
     )
     due_on = date_field(_("Due by"), required=True)
 
-    def __init__(self, *args: Any, goals: list[Any] | None = None, organisations: list[Any] | None = None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, goals: list[Any] | None = None, organisations: list[Any] | None = None, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         self.fields["goal"].choices = [("", _("— none —")), *[(g.pk, str(g)) for g in goals or []]]  # type: ignore[attr-defined]
         self.fields["organisation"].choices = [  # type: ignore[attr-defined]
@@ -108,9 +110,7 @@ class CloseForm(UswdsForm):
 
 class ParticipantForm(UswdsForm):
     kind = forms.ChoiceField(label=_("Who"), choices=[CHOOSE, *ParticipantKind.choices])
-    family_member = forms.TypedChoiceField(
-        label=_("Parent or guardian"), coerce=int, required=False, empty_value=None
-    )
+    family_member = forms.TypedChoiceField(label=_("Parent or guardian"), coerce=int, required=False, empty_value=None)
     organisation = forms.TypedChoiceField(label=_("Organisation"), coerce=int, required=False, empty_value=None)
     name = forms.CharField(label=_("Name"), required=False, max_length=300, help_text=_("For someone else only."))
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
@@ -118,7 +118,9 @@ class ParticipantForm(UswdsForm):
     invited_on = date_field(_("Invited on"))
     copy_notices = forms.BooleanField(label=_("Copy on notices"), required=False, initial=True)
 
-    def __init__(self, *args: Any, family: list[Any] | None = None, organisations: list[Any] | None = None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, family: list[Any] | None = None, organisations: list[Any] | None = None, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         self.fields["family_member"].choices = [("", _("— none —")), *[(m.pk, str(m)) for m in family or []]]  # type: ignore[attr-defined]
         self.fields["organisation"].choices = [  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@ programme and copied on its notices (through the outbox port, idempotent per ver
 from __future__ import annotations
 
 import datetime as dt
+
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -66,7 +67,7 @@ def participant_add(
         elif kind in ORGANISATION_KINDS:
             organisation = (
                 selectors.minors_organisations(locked.office)
-                .filter(pk=organisation_id, kind=ORGANISATION_KINDS[ParticipantKind(kind)])
+                .filter(pk=organisation_id or 0, kind=ORGANISATION_KINDS[ParticipantKind(kind)])
                 .first()
             )
             if organisation is None:
@@ -131,8 +132,18 @@ def _body(programme: Programme, occasion: str) -> str:
     with translation.override(programme.person.native_language):
         values = {"name": programme.person.full_name, "version": programme.version}
         if occasion == "agreed":
-            return _("The individual programme of %(name)s (version %(version)s) is agreed. Ask the probation officer for a copy.") % values
-        return _("The individual programme of %(name)s (version %(version)s) was handed to them. Ask the probation officer for a copy.") % values
+            return (
+                _(
+                    "The individual programme of %(name)s (version %(version)s) is agreed. Ask the probation officer for a copy."
+                )
+                % values
+            )
+        return (
+            _(
+                "The individual programme of %(name)s (version %(version)s) was handed to them. Ask the probation officer for a copy."
+            )
+            % values
+        )
 
 
 def queue_copies(*, programme: Programme, case: Case, occasion: str) -> int:
@@ -170,4 +181,3 @@ def programme_send_copies(*, actor: User, programme: Programme) -> int:
             details={"programme_id": locked.pk, "version": locked.version, "queued": queued},
         )
     return queued
-

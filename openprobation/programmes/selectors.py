@@ -111,7 +111,10 @@ def needs_proposal(case: Case) -> Proposal:
         domain = d["domain"] if d["domain"] in NeedDomain.values else NeedDomain.OTHER
         goals.append(
             ProposedGoal(
-                domain=domain, label=pick(d.get("label")) or domain, points=int(d["points"]), measures=measures_for_domain(domain)
+                domain=domain,
+                label=pick(d.get("label")) or domain,
+                points=int(d["points"]),
+                measures=measures_for_domain(domain),
             )
         )
     return Proposal(assessment_id=needs.pk, assessed_on=needs.assessed_on, goals=goals)
@@ -154,7 +157,11 @@ def representatives(person: Person) -> list[FamilyMember]:
 
 def referrals_by_measure(programme: Programme) -> dict[int, list[Referral]]:
     out: dict[int, list[Referral]] = {}
-    rows = Referral.objects.filter(measure__programme=programme).select_related("organisation").order_by("created_at", "id")
+    rows = (
+        Referral.objects.filter(measure__programme=programme)
+        .select_related("organisation")
+        .order_by("created_at", "id")
+    )
     for r in rows:
         out.setdefault(r.measure_id, []).append(r)
     return out

@@ -19,7 +19,7 @@ from openprobation.programmes.models import (
     Referral,
 )
 
-ID = {"min_value": 1, "max_value": 2**63 - 1}
+MAX_ID = 2**63 - 1
 
 
 class GoalSerializer(serializers.ModelSerializer[Goal]):
@@ -154,9 +154,15 @@ class OpenMeasureSerializer(serializers.Serializer[dict[str, Any]]):
     measure = serializers.ChoiceField(choices=Measure.choices)
     due_on = serializers.DateField(required=False, allow_null=True, default=None)
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    organisation = serializers.IntegerField(**ID, required=False, allow_null=True, default=None)
+    organisation = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None
+    )
     goal = serializers.IntegerField(
-        min_value=0, max_value=100, required=False, allow_null=True, default=None,
+        min_value=0,
+        max_value=100,
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="The index of the goal in ``goals`` (none: the first goal the measure answers)",
     )
 
@@ -164,7 +170,10 @@ class OpenMeasureSerializer(serializers.Serializer[dict[str, Any]]):
 class OpenInputSerializer(serializers.Serializer[dict[str, Any]]):
     study = serializers.CharField(max_length=10_000, required=False, allow_blank=True, default="")
     goals = GoalInputSerializer(
-        many=True, required=False, allow_null=True, default=None,
+        many=True,
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="Omitted: one goal per need the latest needs assessment rated above zero",
     )
     measures = OpenMeasureSerializer(many=True, required=False, default=list)
@@ -190,8 +199,10 @@ class MeasureInputSerializer(serializers.Serializer[dict[str, Any]]):
     measure = serializers.ChoiceField(choices=Measure.choices)
     due_on = serializers.DateField()
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    organisation = serializers.IntegerField(**ID, required=False, allow_null=True, default=None)
-    goal = serializers.IntegerField(**ID, required=False, allow_null=True, default=None)
+    organisation = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None
+    )
+    goal = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None)
 
 
 class MeasurePatchSerializer(serializers.Serializer[dict[str, Any]]):
@@ -201,8 +212,8 @@ class MeasurePatchSerializer(serializers.Serializer[dict[str, Any]]):
     measure = serializers.ChoiceField(choices=Measure.choices, required=False)
     due_on = serializers.DateField(required=False)
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    organisation = serializers.IntegerField(**ID, required=False, allow_null=True)
-    goal = serializers.IntegerField(**ID, required=False, allow_null=True)
+    organisation = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
+    goal = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
     status = serializers.ChoiceField(choices=MeasureStatus.choices, required=False)
     outcome = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     outcome_on = serializers.DateField(required=False, allow_null=True)
@@ -238,8 +249,12 @@ class CloseInputSerializer(serializers.Serializer[dict[str, Any]]):
 
 class ParticipantInputSerializer(serializers.Serializer[dict[str, Any]]):
     kind = serializers.ChoiceField(choices=ParticipantKind.choices)
-    family_member = serializers.IntegerField(**ID, required=False, allow_null=True, default=None)
-    organisation = serializers.IntegerField(**ID, required=False, allow_null=True, default=None)
+    family_member = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None
+    )
+    organisation = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None
+    )
     name = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
@@ -252,13 +267,13 @@ class ParticipantInputSerializer(serializers.Serializer[dict[str, Any]]):
 
 class CapacityDomainSerializer(serializers.Serializer[Any]):
     domain = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     people = serializers.IntegerField()
 
 
 class CapacityMeasureSerializer(serializers.Serializer[Any]):
     measure = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     people_in_need = serializers.IntegerField()
     planned = serializers.IntegerField()
     waiting = serializers.IntegerField()

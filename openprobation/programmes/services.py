@@ -31,8 +31,8 @@ from openprobation.programmes.lifecycle import PROGRAMME_LIFECYCLE
 from openprobation.programmes.models import (
     Goal,
     MeasureStatus,
-    ProgrammeBasis,
     Programme,
+    ProgrammeBasis,
     ProgrammeMeasure,
     ProgrammeStatus,
     ProgrammeVersion,
@@ -92,7 +92,9 @@ def _check_due(value: dt.date, *, today: dt.date) -> None:
     if value < today - dt.timedelta(days=MAX_PAST_DAYS):
         raise DomainError(_("The due date cannot be more than a month in the past."), field="due_on")
     if value > today + relativedelta(years=MAX_AHEAD_YEARS):
-        raise DomainError(_("The due date cannot be more than %(n)s years ahead.") % {"n": MAX_AHEAD_YEARS}, field="due_on")
+        raise DomainError(
+            _("The due date cannot be more than %(n)s years ahead.") % {"n": MAX_AHEAD_YEARS}, field="due_on"
+        )
 
 
 def _check_domain(domain: str) -> None:
@@ -184,7 +186,9 @@ def programme_open(
         made: list[Goal] = []
         for g in goals:
             _check_domain(g.domain)
-            text = _text(g.text, field="goals") or _("Address the need: %(need)s") % {"need": NeedDomain(g.domain).label}
+            text = _text(g.text, field="goals") or _("Address the need: %(need)s") % {
+                "need": NeedDomain(g.domain).label
+            }
             made.append(
                 Goal.objects.create(
                     programme=programme,
@@ -197,7 +201,11 @@ def programme_open(
         for m in measures or []:
             goal = made[m.goal_id] if m.goal_id is not None and 0 <= m.goal_id < len(made) else None
             if goal is None:
-                goal = next((g for g in made if g.domain in MEASURES[m.measure].domains), None) if m.measure in MEASURES else None
+                goal = (
+                    next((g for g in made if g.domain in MEASURES[m.measure].domains), None)
+                    if m.measure in MEASURES
+                    else None
+                )
             data = MeasureInput(
                 measure=m.measure,
                 due_on=m.due_on or due,
@@ -254,7 +262,9 @@ def goal_add(*, actor: User, programme: Programme, data: GoalInput) -> Goal:
             raise DomainError(_("The programme already has a goal for this need."), field="domain")
         locked = _new_version_if_settled(actor, locked, because="goal_add")
         points = {g.domain: g.points for g in selectors.needs_proposal(case).goals}
-        goal = Goal.objects.create(programme=locked, domain=data.domain, text=text, assessed_points=points.get(data.domain))
+        goal = Goal.objects.create(
+            programme=locked, domain=data.domain, text=text, assessed_points=points.get(data.domain)
+        )
         audit_record(
             actor=actor,
             action="programme.goal_add",
@@ -266,7 +276,13 @@ def goal_add(*, actor: User, programme: Programme, data: GoalInput) -> Goal:
 
 
 def goal_change(
-    *, actor: User, programme: Programme, goal_id: int, text: str | None = None, achieved: bool | None = None, remove: bool = False
+    *,
+    actor: User,
+    programme: Programme,
+    goal_id: int,
+    text: str | None = None,
+    achieved: bool | None = None,
+    remove: bool = False,
 ) -> Goal:
     """Change a goal's wording, mark it achieved, or remove it (kept in the history, out of the
     programme). Wording and removal change the programme (a new version once answered)."""
@@ -337,7 +353,11 @@ def measure_change(*, actor: User, programme: Programme, measure_id: int, data: 
         measure.description = _text(data.description, field="description")
         measure.organisation_id, measure.goal_id = data.organisation_id, data.goal_id
         after = {k: getattr(measure, k) for k in before}
-        changes = {k: [str(before[k]) if before[k] is not None else None, str(v) if v is not None else None] for k, v in after.items() if before[k] != v}
+        changes = {
+            k: [str(before[k]) if before[k] is not None else None, str(v) if v is not None else None]
+            for k, v in after.items()
+            if before[k] != v
+        }
         if not changes:
             raise DomainError(_("Nothing changes."), field="measure")
         locked = _new_version_if_settled(actor, locked, because="measure_change")
@@ -374,7 +394,13 @@ def measure_remove(*, actor: User, programme: Programme, measure_id: int) -> Non
 
 
 def measure_progress(
-    *, actor: User, programme: Programme, measure_id: int, status: str, outcome: str = "", outcome_on: dt.date | None = None
+    *,
+    actor: User,
+    programme: Programme,
+    measure_id: int,
+    status: str,
+    outcome: str = "",
+    outcome_on: dt.date | None = None,
 ) -> ProgrammeMeasure:
     """Record how a measure is going or how it ended (not a change of the programme's content)."""
     today = local_today()
@@ -489,7 +515,9 @@ def programme_review_record(*, actor: User, programme: Programme, on: dt.date, n
     with transaction.atomic():
         case, locked = _locked(actor, programme)
         if locked.status != ProgrammeStatus.AGREED:
-            raise DomainError(_("Only an agreed programme is reviewed; a draft awaits the person's answer."), code="not_agreed")
+            raise DomainError(
+                _("Only an agreed programme is reviewed; a draft awaits the person's answer."), code="not_agreed"
+            )
         if on > today or on < locked.opened_on:
             raise DomainError(_("The date cannot be in the future or before the programme opened."), field="on")
         review, interval = selectors.next_review(locked.person, start=on)

@@ -179,7 +179,12 @@ def goal_new(request: HttpRequest, pk: int) -> HttpResponse:
         return services.goal_add(actor=actor, programme=p, data=services.GoalInput(domain=d["domain"], text=d["text"]))
 
     return _form_view(
-        request, pk, form_class=GoalForm, handler=handle, title=_("Add a goal"), submit=_("Add the goal"),
+        request,
+        pk,
+        form_class=GoalForm,
+        handler=handle,
+        title=_("Add a goal"),
+        submit=_("Add the goal"),
         done=_("The goal is added."),
     )
 
@@ -197,8 +202,14 @@ def goal_edit(request: HttpRequest, pk: int, record: int) -> HttpResponse:
         return {"text": goal.text, "achieved": goal.achieved} if goal else {}
 
     return _form_view(
-        request, pk, form_class=GoalChangeForm, handler=handle, title=_("Change a goal"), submit=_("Save"),
-        done=_("The goal is changed."), initial=initial,
+        request,
+        pk,
+        form_class=GoalChangeForm,
+        handler=handle,
+        title=_("Change a goal"),
+        submit=_("Save"),
+        done=_("The goal is changed."),
+        initial=initial,
         record=lambda p: p.goals.filter(pk=record, removed=False).first(),
     )
 
@@ -213,8 +224,11 @@ def _measure_kwargs(measure: str | None = None) -> Callable[[Case, Programme | N
 
 def _measure_input(d: dict[str, Any]) -> services.MeasureInput:
     return services.MeasureInput(
-        measure=d["measure"], due_on=d["due_on"], description=d["description"],
-        organisation_id=d["organisation"], goal_id=d["goal"],
+        measure=d["measure"],
+        due_on=d["due_on"],
+        description=d["description"],
+        organisation_id=d["organisation"],
+        goal_id=d["goal"],
     )
 
 
@@ -228,8 +242,15 @@ def measure_new(request: HttpRequest, pk: int) -> HttpResponse:
         return {"due_on": selectors.next_review(case.person, start=local_today())[0], "goal": request.GET.get("goal")}
 
     return _form_view(
-        request, pk, form_class=MeasureForm, handler=handle, title=_("Add a measure"), submit=_("Add the measure"),
-        done=_("The measure is added."), initial=initial, form_kwargs=_measure_kwargs(),
+        request,
+        pk,
+        form_class=MeasureForm,
+        handler=handle,
+        title=_("Add a measure"),
+        submit=_("Add the measure"),
+        done=_("The measure is added."),
+        initial=initial,
+        form_kwargs=_measure_kwargs(),
     )
 
 
@@ -243,12 +264,24 @@ def measure_edit(request: HttpRequest, pk: int, record: int) -> HttpResponse:
         m = p.measures.filter(pk=record).first()
         if m is None:
             return {}
-        return {"measure": m.measure, "goal": m.goal_id, "description": m.description,
-                "organisation": m.organisation_id, "due_on": m.due_on}
+        return {
+            "measure": m.measure,
+            "goal": m.goal_id,
+            "description": m.description,
+            "organisation": m.organisation_id,
+            "due_on": m.due_on,
+        }
 
     return _form_view(
-        request, pk, form_class=MeasureForm, handler=handle, title=_("Change a measure"), submit=_("Save"),
-        done=_("The measure is changed."), initial=initial, form_kwargs=_measure_kwargs(),
+        request,
+        pk,
+        form_class=MeasureForm,
+        handler=handle,
+        title=_("Change a measure"),
+        submit=_("Save"),
+        done=_("The measure is changed."),
+        initial=initial,
+        form_kwargs=_measure_kwargs(),
         record=lambda p: p.measures.filter(pk=record).first(),
     )
 
@@ -258,7 +291,12 @@ def measure_edit(request: HttpRequest, pk: int, record: int) -> HttpResponse:
 def measure_progress(request: HttpRequest, pk: int, record: int) -> HttpResponse:
     def handle(actor: Any, case: Case, p: Any, d: dict[str, Any]) -> Any:
         return services.measure_progress(
-            actor=actor, programme=p, measure_id=record, status=d["status"], outcome=d["outcome"], outcome_on=d["outcome_on"]
+            actor=actor,
+            programme=p,
+            measure_id=record,
+            status=d["status"],
+            outcome=d["outcome"],
+            outcome_on=d["outcome_on"],
         )
 
     def initial(case: Case, p: Any) -> dict[str, Any]:
@@ -266,8 +304,14 @@ def measure_progress(request: HttpRequest, pk: int, record: int) -> HttpResponse
         return {"status": m.status, "outcome": m.outcome, "outcome_on": m.outcome_on or local_today()} if m else {}
 
     return _form_view(
-        request, pk, form_class=ProgressForm, handler=handle, title=_("Record progress of a measure"),
-        submit=_("Record"), done=_("The measure is updated."), initial=initial,
+        request,
+        pk,
+        form_class=ProgressForm,
+        handler=handle,
+        title=_("Record progress of a measure"),
+        submit=_("Record"),
+        done=_("The measure is updated."),
+        initial=initial,
         record=lambda p: p.measures.filter(pk=record).first(),
     )
 
@@ -296,8 +340,13 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     return _form_view(
-        request, pk, form_class=AgreementForm, handler=handle, title=_("Record the person's answer"),
-        submit=_("Record the answer"), done=_("The person's answer is recorded."),
+        request,
+        pk,
+        form_class=AgreementForm,
+        handler=handle,
+        title=_("Record the person's answer"),
+        submit=_("Record the answer"),
+        done=_("The person's answer is recorded."),
         initial=lambda c, p: {"on": local_today()},
     )
 
@@ -309,8 +358,13 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         return services.programme_review_record(actor=actor, programme=p, on=d["on"], note=d["note"])
 
     return _form_view(
-        request, pk, form_class=ReviewForm, handler=handle, title=_("Record a review of the programme"),
-        submit=_("Record the review"), done=_("The review is recorded; the next one is set."),
+        request,
+        pk,
+        form_class=ReviewForm,
+        handler=handle,
+        title=_("Record a review of the programme"),
+        submit=_("Record the review"),
+        done=_("The review is recorded; the next one is set."),
         initial=lambda c, p: {"on": local_today()},
     )
 
@@ -322,8 +376,13 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         return services.programme_close(actor=actor, programme=p, on=d["on"], reason=d["reason"])
 
     return _form_view(
-        request, pk, form_class=CloseForm, handler=handle, title=_("Close the programme"),
-        submit=_("Close the programme"), done=_("The programme is closed."),
+        request,
+        pk,
+        form_class=CloseForm,
+        handler=handle,
+        title=_("Close the programme"),
+        submit=_("Close the programme"),
+        done=_("The programme is closed."),
         initial=lambda c, p: {"on": local_today()},
     )
 
@@ -340,14 +399,26 @@ def _participant_kwargs(case: Case, p: Programme | None) -> dict[str, Any]:
 def participant_new(request: HttpRequest, pk: int) -> HttpResponse:
     def handle(actor: Any, case: Case, p: Any, d: dict[str, Any]) -> Any:
         return participants.participant_add(
-            actor=actor, programme=p, kind=d["kind"], family_member_id=d["family_member"],
-            organisation_id=d["organisation"], name=d["name"], phone=d["phone"], email=d["email"],
-            invited_on=d["invited_on"], copy_notices=d["copy_notices"],
+            actor=actor,
+            programme=p,
+            kind=d["kind"],
+            family_member_id=d["family_member"],
+            organisation_id=d["organisation"],
+            name=d["name"],
+            phone=d["phone"],
+            email=d["email"],
+            invited_on=d["invited_on"],
+            copy_notices=d["copy_notices"],
         )
 
     return _form_view(
-        request, pk, form_class=ParticipantForm, handler=handle, title=_("Involve a participant"),
-        submit=_("Add the participant"), done=_("The participant is added."),
+        request,
+        pk,
+        form_class=ParticipantForm,
+        handler=handle,
+        title=_("Involve a participant"),
+        submit=_("Add the participant"),
+        done=_("The participant is added."),
         initial=lambda c, p: {"invited_on": local_today(), "copy_notices": True, "kind": request.GET.get("kind", "")},
         form_kwargs=_participant_kwargs,
     )

@@ -34,7 +34,7 @@ def programme_on(case_pk: int, *, status: str = ProgrammeStatus.DRAFT) -> Progra
             basis="officer_study",
             study="Жұмыссыз, құжаттары жоқ.",
             opened_on=today - dt.timedelta(days=10),
-            created_by=case.officer or case.created_by,
+            created_by=case.officer,  # type: ignore[misc]
         )
         goal = Goal.objects.create(programme=programme, domain="documents", text="Жеке куәлікті қалпына келтіру")
         ProgrammeMeasure.objects.create(
@@ -104,7 +104,12 @@ def _copies(w: Any, s: Any) -> dict[str, Any]:
 
 
 def _open_form(w: Any, s: Any) -> dict[str, Any]:
-    return {"study": "Жұмыссыз, тұрғын үйі жоқ.", "domains": ["accommodation"], "measures": ["housing"], "due_on": _due()}
+    return {
+        "study": "Жұмыссыз, тұрғын үйі жоқ.",
+        "domains": ["accommodation"],
+        "measures": ["housing"],
+        "due_on": _due(),
+    }
 
 
 def _open_json(w: Any, s: Any) -> dict[str, Any]:
@@ -141,7 +146,13 @@ PAYLOADS: dict[tuple[str, str], Callable[[Any, Any], Any]] = {
     ("programmes:measure_new", "POST"): _with(lambda: {**_MEASURE, "due_on": _due()}),
     ("api-case-programme-measures", "POST"): _with(lambda: {"measure": "legal_advice", "due_on": _due()}),
     ("programmes:measure_edit", "POST"): _with(
-        lambda: {"measure": "identity_documents", "due_on": _due(), "description": "ХҚКО", "organisation": "", "goal": ""}
+        lambda: {
+            "measure": "identity_documents",
+            "due_on": _due(),
+            "description": "ХҚКО",
+            "organisation": "",
+            "goal": "",
+        }
     ),
     ("programmes:measure_progress", "POST"): _with(lambda: {"status": "in_progress", "outcome": ""}),
     ("api-case-programme-measure", "PATCH"): _with(lambda: {"status": "in_progress"}),
