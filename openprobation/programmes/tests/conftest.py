@@ -38,7 +38,7 @@ def needs_assessment(case: Case, answers: dict[str, str] | None = None) -> Asses
         instrument=instrument,
         kind="needs",
         assessed_on=local_today() - dt.timedelta(days=3),
-        assessed_by=case.officer,
+        assessed_by=case.officer,  # type: ignore[misc]
         reason="initial",
         answers=given,
         result=result.as_dict(),

@@ -21,9 +21,8 @@ from openprobation.programmes.tests.conftest import active_case, needs_assessmen
 
 pytestmark = pytest.mark.django_db
 
-ONLY_HOUSING = {
-    k: "0"
-    for k in (
+ONLY_HOUSING = dict.fromkeys(
+    (
         "education_employment",
         "finances",
         "relationships",
@@ -32,8 +31,9 @@ ONLY_HOUSING = {
         "attitudes",
         "mental_health",
         "documents",
-    )
-}
+    ),
+    "0",
+)
 
 
 def _row(report: Any, office: Any, measure: str) -> Any:

@@ -46,7 +46,7 @@ def test_new_programme_is_prefilled_from_the_needs_assessment_and_opened_in_one_
     programme = Programme.objects.get(case=case)
     goals = {g.domain: g for g in programme.goals.all()}
     assert {d: g.assessed_points for d, g in goals.items()} == {"education_employment": 2, "documents": 1}
-    measures = {m.measure: m.goal.domain for m in programme.measures.select_related("goal")}
+    measures = {m.measure: m.goal.domain if m.goal else "" for m in programme.measures.select_related("goal")}
     assert measures == {"employment": "education_employment", "identity_documents": "documents"}
 
 
