@@ -282,6 +282,9 @@ SPECTACULAR_SETTINGS = {
         "InstrumentKindEnum": "openprobation.assessments.models.InstrumentKind",
         "AnalysisKindEnum": "openprobation.assessments.models.AnalysisKind",
         "AssessmentReasonEnum": "openprobation.assessments.models.AssessmentReason",
+        "ProgrammeStatusEnum": "openprobation.programmes.models.ProgrammeStatus",
+        "ProgrammeMeasureStatusEnum": "openprobation.programmes.models.MeasureStatus",
+        "ProgrammeParticipantKindEnum": "openprobation.programmes.models.ParticipantKind",
     },
 }
 

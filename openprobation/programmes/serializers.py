@@ -30,6 +30,7 @@ class GoalSerializer(serializers.ModelSerializer[Goal]):
 
 class MeasureReferralSerializer(serializers.ModelSerializer[Referral]):
     organisation = serializers.CharField(source="organisation.name", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="The referral's status (see the referral endpoints)")
 
     class Meta:
         model = Referral
