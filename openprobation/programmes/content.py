@@ -66,3 +66,34 @@ def diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[str, Any]
         *_diff_rows("goal", old.get("goals", []), new.get("goals", []), GOAL_FIELDS),
         *_diff_rows("measure", old.get("measures", []), new.get("measures", []), MEASURE_FIELDS),
     ]
+
+
+def _field_labels() -> dict[str, Any]:
+    from django.utils.translation import gettext as _  # noqa: PLC0415
+
+    return {
+        "domain": _("need"),
+        "text": _("goal"),
+        "measure": _("measure"),
+        "description": _("what is to be done"),
+        "organisation": _("responsible organisation"),
+        "due_on": _("due by"),
+        "goal": _("goal"),
+    }
+
+
+def described(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The changes with what a reader sees: the need's or measure's name, each field's name."""
+    from openprobation.programmes.catalogue import NeedDomain, measure_label  # noqa: PLC0415
+
+    labels = _field_labels()
+    out = []
+    for c in changes:
+        code = c.get("code", "")
+        if c.get("what") == "goal":
+            name = NeedDomain(code).label if code in NeedDomain.values else code
+        else:
+            name = measure_label(code)
+        fields = [(str(labels.get(f, f)), values) for f, values in (c.get("fields") or {}).items()]
+        out.append({**c, "label": str(name), "field_list": fields})
+    return out

@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from openprobation.cases.models import Case
 from openprobation.programmes import selectors
 from openprobation.programmes.catalogue import measure_label
+from openprobation.programmes.content import described
 from openprobation.programmes.models import MeasureStatus, Programme, ProgrammeMeasure, Referral
 from openprobation.programmes.participants import missing_participants
 
@@ -76,7 +77,7 @@ def programme_page_context(*, user: Any, case: Case, today: dt.date) -> dict[str
         missing=missing_participants(programme, on=today),
         versions=selectors.versions(programme),
         current_version=selectors.current_version(programme),
-        pending=selectors.pending_changes(programme),
+        pending=described(selectors.pending_changes(programme)),
         history=list(programme.status_changes.select_related("changed_by")),
         review_due=programme.next_review_on is not None and programme.next_review_on <= today,
     )

@@ -26,6 +26,7 @@ from openprobation.core.forms import UswdsForm, apply_domain_error
 from openprobation.core.timeutil import local_today
 from openprobation.programmes import participants, selectors, services
 from openprobation.programmes.capacity import capacity_report, may_see_capacity
+from openprobation.programmes.content import described
 from openprobation.programmes.forms import (
     AgreementForm,
     CloseForm,
@@ -448,7 +449,8 @@ def version_page(request: HttpRequest, pk: int, record: int) -> HttpResponse:
     version = programme.versions.filter(pk=record).first() if programme else None
     if version is None:
         raise Http404
-    return render(request, "programmes/version.html", {"case": case, "programme": programme, "version": version})
+    context = {"case": case, "programme": programme, "version": version, "changes": described(version.changes)}
+    return render(request, "programmes/version.html", context)
 
 
 @login_required

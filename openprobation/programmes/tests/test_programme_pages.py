@@ -227,3 +227,26 @@ def test_work_queue_lists_due_reviews_and_overdue_measures(personas, case):
     assert (reviews.count, reviews.overdue) == (1, 1) and reviews.items[0].case_id == case.pk
     overdue = overdue_measures_work(scope)
     assert overdue.count == 1 and overdue.items[0].key.startswith("programme_measure:")
+
+
+def test_what_changed_is_shown_for_the_draft_and_each_version(personas, case):
+    today = local_today()
+    officer = personas["officer"]
+    programme = services.programme_open(
+        actor=officer,
+        case=case,
+        study="Жұмыссыз.",
+        goals=[GoalInput(domain="documents")],
+        measures=[MeasureInput(measure="identity_documents", due_on=today)],
+    )
+    services.programme_record_agreement(actor=officer, programme=programme, agreed=True, on=today)
+    services.measure_add(actor=officer, programme=programme, data=MeasureInput(measure="legal_advice", due_on=today))
+    client = _client(officer)
+    page = " ".join(client.get(f"/cases/{case.pk}/programme/").content.decode().split())
+    assert 'id="programme-pending-changes"' in page and "«Social and legal advice»: added" in page
+    programme.refresh_from_db()
+    services.programme_record_agreement(actor=officer, programme=programme, agreed=True, on=today)
+    version = programme.versions.get(number=2)
+    shown = " ".join(client.get(f"/cases/{case.pk}/programme/versions/{version.pk}/").content.decode().split())
+    assert "«Social and legal advice»: added" in shown
+    assert client.get(f"/cases/{case.pk}/programme/versions/999999/").status_code == 404
