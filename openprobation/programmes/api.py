@@ -26,6 +26,7 @@ from openprobation.programmes.serializers import (
     AgreementInputSerializer,
     CapacitySerializer,
     CloseInputSerializer,
+    CopiesSerializer,
     GoalChangeInputSerializer,
     GoalInputSerializer,
     GoalSerializer,
@@ -249,6 +250,28 @@ class ParticipantsView(ApiView):
             copy_notices=d["copy_notices"],
         )
         return Response(ParticipantSerializer(participant).data, status=status.HTTP_201_CREATED)
+
+
+class ParticipantView(ApiView):
+    @extend_schema(responses={204: None, **WRITE}, summary="Take a participant out of the programme")
+    def delete(self, request: Request, pk: int, record: int) -> Response:
+        user = api_user(request)
+        case = _to_change(user, pk)
+        participants.participant_remove(actor=user, programme=_open_programme(case), participant_id=parse_pk(record))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CopiesView(ApiView):
+    @extend_schema(
+        request=None,
+        responses={200: CopiesSerializer, **WRITE},
+        summary="The programme was handed to the person: queue the copy notice to each participant copied on notices",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = api_user(request)
+        case = _to_change(user, pk)
+        queued = participants.programme_send_copies(actor=user, programme=_open_programme(case))
+        return Response(CopiesSerializer({"queued": queued}).data)
 
 
 class AgreementView(ApiView):

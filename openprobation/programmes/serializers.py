@@ -263,6 +263,10 @@ class ParticipantInputSerializer(serializers.Serializer[dict[str, Any]]):
     copy_notices = serializers.BooleanField(required=False, default=True)
 
 
+class CopiesSerializer(serializers.Serializer[Any]):
+    queued = serializers.IntegerField(help_text="Copies queued now (none twice for the same version)")
+
+
 # --- Capacity --------------------------------------------------------------------------------------
 
 

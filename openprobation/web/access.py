@@ -238,6 +238,8 @@ ACCESS: dict[str, Route] = {
     "api-case-programme-measures": route(S.CASE, POST=CASE_CHANGE),
     "api-case-programme-measure": route(S.CASE, PATCH=CASE_CHANGE, DELETE=CASE_CHANGE),
     "api-case-programme-participants": route(S.CASE, POST=CASE_CHANGE),
+    "api-case-programme-participant": route(S.CASE, DELETE=CASE_CHANGE),
+    "api-case-programme-copies": route(S.CASE, POST=CASE_CHANGE),
     "api-case-programme-agreement": route(S.CASE, POST=CASE_CHANGE),
     "api-case-programme-review": route(S.CASE, POST=CASE_CHANGE),
     "api-case-programme-close": route(S.CASE, POST=CASE_CHANGE),

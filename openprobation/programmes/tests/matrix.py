@@ -130,6 +130,7 @@ RECORDS: dict[str, Callable[[dict[str, Any], int], int]] = {
     "api-case-programme-goal": _goal,
     "api-case-programme-measure": _measure,
     "api-case-programme-version": _version,
+    "api-case-programme-participant": _participant,
 }
 
 _GOAL = {"domain": "accommodation", "text": "Тұрақты баспана табу"}
@@ -170,4 +171,6 @@ PAYLOADS: dict[tuple[str, str], Callable[[Any, Any], Any]] = {
     ("api-case-programme-participants", "POST"): _with(lambda: {"kind": "other", "name": "Сейітов Болат"}),
     ("programmes:participant_remove", "POST"): _with(dict),
     ("programmes:send_copies", "POST"): _copies,
+    ("api-case-programme-participant", "DELETE"): _with(dict),
+    ("api-case-programme-copies", "POST"): _copies,
 }

@@ -123,3 +123,25 @@ def test_participants_are_refused_to_read_only_roles(personas, minor_programme):
         with pytest.raises(PermissionDeniedError):
             participants.participant_add(actor=personas[who], programme=minor_programme, kind="other", name="Біреу")
     assert not minor_programme.participants.exists()
+
+
+def test_participants_and_copies_over_the_api(personas, minor_programme):
+    from django.test import Client  # noqa: PLC0415
+
+    p = minor_programme
+    mother = _family(p, relation="guardian", phone="+77011112233")
+    client = Client()
+    client.force_login(personas["officer"])
+    base = f"/api/v1/cases/{p.case_id}/programme/"
+    added = client.post(
+        base + "participants/", {"kind": "representative", "family_member": mother.pk}, content_type="application/json"
+    )
+    assert added.status_code == 201 and added.json()["name"] == "Серікова Айгүл"
+    assert client.get(base).json()["programme"]["missing_participants"] == ["guardianship", "child_rights"]
+    assert client.post(base + "copies/").json() == {"queued": 1}
+    assert Message.objects.get(purpose="programme_copy").to == "+77011112233"
+    assert client.delete(base + f"participants/{added.json()['id']}/").status_code == 204
+    assert not p.participants.exists()
+    refused = Client()
+    refused.force_login(personas["court_liaison"])
+    assert refused.post(base + "copies/").status_code == 403

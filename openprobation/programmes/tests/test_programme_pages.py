@@ -250,3 +250,50 @@ def test_what_changed_is_shown_for_the_draft_and_each_version(personas, case):
     shown = " ".join(client.get(f"/cases/{case.pk}/programme/versions/{version.pk}/").content.decode().split())
     assert "«Social and legal advice»: added" in shown
     assert client.get(f"/cases/{case.pk}/programme/versions/999999/").status_code == 404
+
+
+def test_every_form_renders_for_the_officer_and_is_refused_to_the_court_liaison(personas, case):
+    today = local_today()
+    programme = services.programme_open(
+        actor=personas["officer"],
+        case=case,
+        study="Жұмыссыз.",
+        goals=[GoalInput(domain="documents")],
+        measures=[MeasureInput(measure="identity_documents", due_on=today)],
+    )
+    goal, measure = programme.goals.get(), programme.measures.get()
+    base = f"/cases/{case.pk}/programme/"
+    forms = [
+        "goals/",
+        f"goals/{goal.pk}/",
+        "measures/",
+        f"measures/{measure.pk}/",
+        f"measures/{measure.pk}/progress/",
+        "agreement/",
+        "close/",
+        "participants/?kind=other",
+        "print/",
+    ]
+    officer, liaison = _client(personas["officer"]), _client(personas["court_liaison"])
+    for path in forms:
+        response = officer.get(base + path)
+        assert response.status_code == 200, path
+        assert b'id="programme-form"' in response.content or path == "print/"
+        if path != "print/":
+            assert liaison.get(base + path).status_code == 403, path
+    assert officer.get(base + "new/").status_code == 302  # one programme in work: back to it
+    assert officer.get(base + "review/").status_code == 200
+    assert officer.get(base + "measures/999999/").status_code == 404
+
+
+def test_huge_record_ids_are_not_found(personas, case):
+    services.programme_open(
+        actor=personas["officer"], case=case, study="Жұмыссыз.", goals=[GoalInput(domain="documents")]
+    )
+    huge = 10**30
+    client = _client(personas["officer"])
+    assert client.get(f"/cases/{case.pk}/programme/goals/{huge}/").status_code == 404
+    assert client.post(f"/cases/{case.pk}/programme/measures/{huge}/remove/").status_code in (302, 404)
+    assert client.get(f"/cases/{case.pk}/programme/versions/{huge}/").status_code == 404
+    response = client.patch(f"/api/v1/cases/{case.pk}/programme/measures/{huge}/", {}, content_type="application/json")
+    assert response.status_code == 404
