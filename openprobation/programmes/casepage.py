@@ -12,11 +12,19 @@ from django.utils.translation import gettext as _
 
 from openprobation.accounts.scoping import CaseAction, may
 from openprobation.cases.lifecycle import TERMINAL
+from openprobation.cases.selectors import case_qs_for_user
 from openprobation.core.casepage import CaseActionLink, CaseFact, CaseSection
+from openprobation.core.timeline import TimelineEntry
 from openprobation.core.workqueue import WorkBatch, WorkItem, WorkScope
 from openprobation.programmes import selectors
 from openprobation.programmes.catalogue import measure_label
-from openprobation.programmes.models import MeasureStatus, Programme, ProgrammeMeasure, ProgrammeStatus
+from openprobation.programmes.models import (
+    MeasureStatus,
+    Programme,
+    ProgrammeMeasure,
+    ProgrammeStatus,
+    ProgrammeStatusChange,
+)
 from openprobation.programmes.pagedata import counts
 
 # Reviews enter the work queue this many days before they fall due.
@@ -173,6 +181,37 @@ def overdue_measures_work(scope: WorkScope) -> WorkBatch:
     return WorkBatch(kind="deadline", count=count, overdue=count, items=items)
 
 
+def timeline_entries(*, user: Any, case: Any | None, person: Any | None, limit: int) -> list[TimelineEntry]:
+    """The programme's moves (opened, agreed, refused, a new version, closed), newest first."""
+    if case is not None:
+        numbers = {case.pk: case.number}
+    else:
+        numbers = dict(case_qs_for_user(user).filter(person=person).values_list("pk", "number"))
+    if not numbers:
+        return []
+    rows = (
+        ProgrammeStatusChange.objects.filter(programme__case_id__in=list(numbers))
+        .select_related("programme", "changed_by")
+        .order_by("-changed_at", "-id")[:limit]
+    )
+    labels = dict(ProgrammeStatus.choices)
+    return [
+        TimelineEntry(
+            at=ch.changed_at,
+            kind="programme",
+            title=_("Individual programme: %(status)s") % {"status": labels.get(ch.to_status, ch.to_status)},
+            detail=ch.reason,
+            by=str(ch.changed_by),
+            ref=f"programme:{ch.pk}",
+            case_id=ch.programme.case_id,
+            case_number=numbers[ch.programme.case_id],
+            effective_on=ch.effective_on,
+            url=reverse("programmes:programme", args=[ch.programme.case_id]),
+        )
+        for ch in rows
+    ]
+
+
 def register() -> None:
     """Called from ``ProgrammesConfig.ready``."""
     from openprobation.core.casepage import (  # noqa: PLC0415
@@ -180,6 +219,7 @@ def register() -> None:
         register_case_facts,
         register_case_section,
     )
+    from openprobation.core.timeline import register_timeline_provider  # noqa: PLC0415
     from openprobation.core.workqueue import register_work_source  # noqa: PLC0415
 
     register_case_facts("programmes", programme_facts)
@@ -187,3 +227,4 @@ def register() -> None:
     register_case_actions("programmes", programme_actions)
     register_work_source("programme_reviews", reviews_work)
     register_work_source("programme_measures", overdue_measures_work)
+    register_timeline_provider("programmes", timeline_entries)

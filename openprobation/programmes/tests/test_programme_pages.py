@@ -297,3 +297,18 @@ def test_huge_record_ids_are_not_found(personas, case):
     assert client.get(f"/cases/{case.pk}/programme/versions/{huge}/").status_code == 404
     response = client.patch(f"/api/v1/cases/{case.pk}/programme/measures/{huge}/", {}, content_type="application/json")
     assert response.status_code == 404
+
+
+def test_the_case_timeline_shows_the_programmes_moves(personas, case):
+    programme = services.programme_open(
+        actor=personas["officer"],
+        case=case,
+        study="Жұмыссыз.",
+        goals=[GoalInput(domain="documents")],
+        measures=[MeasureInput(measure="identity_documents", due_on=local_today())],
+    )
+    services.programme_record_agreement(actor=personas["officer"], programme=programme, agreed=False, on=local_today())
+    data = _client(personas["officer"]).get(f"/api/v1/cases/{case.pk}/timeline/").json()
+    entries = data.get("results", data.get("entries", data)) if isinstance(data, dict) else data
+    titles = [e["title"] for e in entries if e["kind"] == "programme"]
+    assert titles == ["Individual programme: Refused by the person", "Individual programme: Draft"]
