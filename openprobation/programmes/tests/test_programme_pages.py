@@ -309,6 +309,6 @@ def test_the_case_timeline_shows_the_programmes_moves(personas, case):
     )
     services.programme_record_agreement(actor=personas["officer"], programme=programme, agreed=False, on=local_today())
     data = _client(personas["officer"]).get(f"/api/v1/cases/{case.pk}/timeline/").json()
-    entries = data.get("results", data.get("entries", data)) if isinstance(data, dict) else data
+    entries = data["entries"] if "entries" in data else data["results"]
     titles = [e["title"] for e in entries if e["kind"] == "programme"]
     assert titles == ["Individual programme: Refused by the person", "Individual programme: Draft"]
