@@ -179,13 +179,15 @@ def capacity_report(*, user: Any, today: dt.date | None = None) -> CapacityRepor
     on = today or local_today()
     offices, aggregate_only = _offices(user)
     ids = [o.pk for o in offices]
-    open_cases = dict(
-        Case.objects.filter(office_id__in=ids, status__in=OPEN_STATUSES)
-        .order_by()
-        .values_list("office_id")
-        .annotate(n=Count("id"))
-        .values_list("office_id", "n")
-    )
+    open_qs = Case.objects.filter(office_id__in=ids, status__in=OPEN_STATUSES)
+    aggregates = aggregates_for_user(user, open_qs) if aggregate_only else None
+    if aggregates is not None:
+        # An analyst's counts come through the aggregate-only door of their statistics jurisdiction.
+        open_cases: dict[Any, int] = aggregates.count_by("office_id")
+    else:
+        open_cases = dict(
+            open_qs.order_by().values_list("office_id").annotate(n=Count("id")).values_list("office_id", "n")
+        )
     needs, assessed = _needs(ids)
     planned = {
         (office_id, code): n
