@@ -329,7 +329,7 @@ def placement_end(
     with transaction.atomic():
         locked = case_locked_for_change(actor, case)
         number = _pk(placement_id, field="placement", message=_("There is no such placement in this case."))
-        placement = Placement.objects.select_for_update().filter(case=locked, pk=number).first()
+        placement = Placement.objects.select_for_update().filter(case=locked, pk=number).first() if number else None
         if placement is None:
             raise DomainError(_("There is no such placement in this case."), field="placement")
         if placement.ended_on is not None:

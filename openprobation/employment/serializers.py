@@ -19,7 +19,10 @@ from openprobation.employment.models import (
 )
 from openprobation.people.models import Employment
 
-ID = {"min_value": 1, "max_value": 2**63 - 1}
+
+def _id(**options: Any) -> serializers.IntegerField:
+    """A record id: a positive whole number (anything else is a clear 400)."""
+    return serializers.IntegerField(min_value=1, max_value=2**63 - 1, **options)
 
 
 class OrganisationRefSerializer(serializers.Serializer[Any]):
@@ -60,7 +63,7 @@ class YearQuerySerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class QuotaInputSerializer(serializers.Serializer[dict[str, Any]]):
-    employer = serializers.IntegerField(**ID)
+    employer = _id()
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     places = serializers.IntegerField(min_value=0, max_value=100_000)
     decision_number = serializers.CharField(max_length=100)
@@ -93,7 +96,7 @@ class VacancyQuerySerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class VacancyInputSerializer(serializers.Serializer[dict[str, Any]]):
-    employer = serializers.IntegerField(**ID)
+    employer = _id()
     title = serializers.CharField(max_length=300)
     places = serializers.IntegerField(min_value=1, max_value=100_000, required=False, default=1)
     wage = serializers.DecimalField(
@@ -186,9 +189,9 @@ class CaseEmploymentSerializer(serializers.Serializer[Any]):
 
 
 class ReferralInputSerializer(serializers.Serializer[dict[str, Any]]):
-    centre = serializers.IntegerField(**ID)
-    vacancy = serializers.IntegerField(**ID, required=False, allow_null=True, default=None)
-    employer = serializers.IntegerField(**ID, required=False, allow_null=True, default=None)
+    centre = _id()
+    vacancy = _id(required=False, allow_null=True, default=None)
+    employer = _id(required=False, allow_null=True, default=None)
     number = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     issued_on = serializers.DateField()
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -200,9 +203,9 @@ class ReferralExpireInputSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class PlacementInputSerializer(serializers.Serializer[dict[str, Any]]):
-    referral = serializers.IntegerField(**ID, required=False, allow_null=True, default=None)
-    vacancy = serializers.IntegerField(**ID, required=False, allow_null=True, default=None)
-    employer = serializers.IntegerField(**ID, required=False, allow_null=True, default=None)
+    referral = _id(required=False, allow_null=True, default=None)
+    vacancy = _id(required=False, allow_null=True, default=None)
+    employer = _id(required=False, allow_null=True, default=None)
     position = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     started_on = serializers.DateField()
     outside_quota = serializers.BooleanField(required=False, default=False)
@@ -215,9 +218,9 @@ class PlacementEndInputSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class RefusalInputSerializer(serializers.Serializer[dict[str, Any]]):
-    referral = serializers.IntegerField(**ID, required=False, allow_null=True, default=None)
-    vacancy = serializers.IntegerField(**ID, required=False, allow_null=True, default=None)
-    employer = serializers.IntegerField(**ID, required=False, allow_null=True, default=None)
+    referral = _id(required=False, allow_null=True, default=None)
+    vacancy = _id(required=False, allow_null=True, default=None)
+    employer = _id(required=False, allow_null=True, default=None)
     refused_on = serializers.DateField()
     reason = serializers.CharField(max_length=2000)
     good_reason = serializers.BooleanField()

@@ -223,7 +223,10 @@ def test_a_centre_not_serving_the_district_is_refused(world):
     far = centre(world["office_b"])
     with pytest.raises(DomainError) as refused:
         case_services.referral_issue(
-            actor=world["officer"], case=world.case, centre_id=far.pk, employer_id=world.employer.pk,
+            actor=world["officer"],
+            case=world.case,
+            centre_id=far.pk,
+            employer_id=world.employer.pk,
             issued_on=local_today(),
         )
     assert refused.value.field == "centre"
@@ -270,7 +273,9 @@ def test_a_refusal_without_good_reason_feeds_the_employment_duty_once(world):
     offer = JobOffer.objects.get(duty__case=world.case)
     assert refusal.labour_offer_id == offer.pk and offer.answer == "refused_no_reason"
     violations = Violation.objects.filter(case=world.case)
-    assert [(v.kind, v.source_ref, v.status) for v in violations] == [("work_refusal", f"offer:{offer.pk}", "candidate")]
+    assert [(v.kind, v.source_ref, v.status) for v in violations] == [
+        ("work_refusal", f"offer:{offer.pk}", "candidate")
+    ]
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.REFUSED
     # The same referral cannot be refused again: labour is fed once.

@@ -197,7 +197,11 @@ def test_the_district_figures_are_the_same_on_the_page_and_in_the_api(world):
     )
     other = make_case(world.personas)
     case_services.refusal_record(
-        actor=world["officer"], case=other, refused_on=TODAY(), reason="Алыс", good_reason=True,
+        actor=world["officer"],
+        case=other,
+        refused_on=TODAY(),
+        reason="Алыс",
+        good_reason=True,
         employer_id=world.employer.pk,
     )
     make_case(world.personas, office_key="office_c", officer="other_region")
@@ -217,9 +221,9 @@ def test_the_district_figures_are_the_same_on_the_page_and_in_the_api(world):
         )
         assert row["quota_percent"] == 25
         assert page[str(world["office_a"].pk)][:3] == ["1", "0", "1"]
-    assert {r["office_id"] for r in client_for(world["head"]).get(reverse("api-employment-figures")).json()["districts"]} == {
-        world["office_a"].pk
-    }
+    assert {
+        r["office_id"] for r in client_for(world["head"]).get(reverse("api-employment-figures")).json()["districts"]
+    } == {world["office_a"].pk}
     for who in ("officer", "court_liaison", "auditor", "partner"):
         assert client_for(world[who]).get(reverse("api-employment-figures")).status_code == 403
 
