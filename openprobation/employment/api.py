@@ -21,25 +21,25 @@ from openprobation.employment import case_services, figures, selectors, services
 from openprobation.employment.models import EmploymentReferral, Placement, Vacancy
 from openprobation.employment.serializers import (
     CaseEmploymentSerializer,
-    FiguresSerializer,
-    PlacementEndInputSerializer,
-    PlacementInputSerializer,
-    PlacementSerializer,
+    EmploymentFiguresSerializer,
+    EmploymentReferralExpireInputSerializer,
+    EmploymentReferralInputSerializer,
+    EmploymentReferralSerializer,
+    EmploymentStatusChangeSerializer,
+    EmploymentStatusInputSerializer,
+    EmploymentYearQuerySerializer,
+    JobPlacementEndInputSerializer,
+    JobPlacementInputSerializer,
+    JobPlacementSerializer,
+    JobRefusalInputSerializer,
+    JobRefusalSerializer,
     QuotaInputSerializer,
     QuotaListSerializer,
     QuotaRowSerializer,
-    ReferralExpireInputSerializer,
-    ReferralInputSerializer,
-    ReferralSerializer,
-    RefusalInputSerializer,
-    RefusalSerializer,
-    StatusChangeSerializer,
-    StatusInputSerializer,
     VacancyCloseInputSerializer,
     VacancyInputSerializer,
     VacancyQuerySerializer,
     VacancySerializer,
-    YearQuerySerializer,
 )
 
 READ = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
@@ -51,7 +51,7 @@ def _office(user: User, pk: Any, roles: frozenset[str] = services.DISTRICT_ROLES
 
 
 def _year(request: Request) -> int:
-    params = YearQuerySerializer(data=request.query_params)
+    params = EmploymentYearQuerySerializer(data=request.query_params)
     params.is_valid(raise_exception=True)
     return int(params.validated_data.get("year") or local_today().year)
 
@@ -63,7 +63,7 @@ def _valid(serializer: Any) -> dict[str, Any]:
 
 class QuotasView(ApiView):
     @extend_schema(
-        parameters=[YearQuerySerializer],
+        parameters=[EmploymentYearQuerySerializer],
         responses={200: QuotaListSerializer, **READ},
         summary="The district's job quotas of a year with their usage (places, used, ended early, free)",
     )
@@ -154,8 +154,8 @@ class VacancyCloseView(ApiView):
 
 class FiguresView(ApiView):
     @extend_schema(
-        parameters=[YearQuerySerializer],
-        responses={200: FiguresSerializer, **READ},
+        parameters=[EmploymentYearQuerySerializer],
+        responses={200: EmploymentFiguresSerializer, **READ},
         summary="District figures of a year: people needing work, referred, placed, refusals, quota places and use",
     )
     def get(self, request: Request) -> Response:
@@ -168,7 +168,7 @@ class FiguresView(ApiView):
             "districts": [row.as_dict() for row in data.rows],
             "total": data.total.as_dict(),
         }
-        return Response(FiguresSerializer(body).data)
+        return Response(EmploymentFiguresSerializer(body).data)
 
 
 # --- A case's records ----------------------------------------------------------------------------------------
@@ -190,14 +190,14 @@ class CaseEmploymentView(ApiView):
 
 class ReferralsView(ApiView):
     @extend_schema(
-        request=ReferralInputSerializer,
-        responses={201: ReferralSerializer, **WRITE},
+        request=EmploymentReferralInputSerializer,
+        responses={201: EmploymentReferralSerializer, **WRITE},
         summary="Record a referral the employment centre issued (to a vacancy or an employer)",
     )
     def post(self, request: Request, pk: int) -> Response:
         user = api_user(request)
         case = _to_change(user, pk)
-        d = _valid(ReferralInputSerializer(data=request.data))
+        d = _valid(EmploymentReferralInputSerializer(data=request.data))
         referral = case_services.referral_issue(
             actor=user,
             case=case,
@@ -208,13 +208,13 @@ class ReferralsView(ApiView):
             issued_on=d["issued_on"],
             note=d["note"],
         )
-        return Response(ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+        return Response(EmploymentReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
 
 
 class ReferralExpireView(ApiView):
     @extend_schema(
-        request=ReferralExpireInputSerializer,
-        responses={200: ReferralSerializer, **WRITE},
+        request=EmploymentReferralExpireInputSerializer,
+        responses={200: EmploymentReferralSerializer, **WRITE},
         summary="Record that a referral lapsed",
     )
     def post(self, request: Request, pk: int, record: int) -> Response:
@@ -222,23 +222,23 @@ class ReferralExpireView(ApiView):
         case = _to_change(user, pk)
         if not EmploymentReferral.objects.filter(case=case, pk=parse_pk(record)).exists():
             raise exceptions.NotFound()
-        d = _valid(ReferralExpireInputSerializer(data=request.data))
+        d = _valid(EmploymentReferralExpireInputSerializer(data=request.data))
         referral = case_services.referral_expire(
             actor=user, case=case, referral_id=parse_pk(record), on=d["on"], reason=d["reason"]
         )
-        return Response(ReferralSerializer(referral).data)
+        return Response(EmploymentReferralSerializer(referral).data)
 
 
 class PlacementsView(ApiView):
     @extend_schema(
-        request=PlacementInputSerializer,
-        responses={201: PlacementSerializer, **WRITE},
+        request=JobPlacementInputSerializer,
+        responses={201: JobPlacementSerializer, **WRITE},
         summary="Record a placement (refused beyond the employer's quota unless outside_quota)",
     )
     def post(self, request: Request, pk: int) -> Response:
         user = api_user(request)
         case = _to_change(user, pk)
-        d = _valid(PlacementInputSerializer(data=request.data))
+        d = _valid(JobPlacementInputSerializer(data=request.data))
         placement = case_services.placement_start(
             actor=user,
             case=case,
@@ -249,13 +249,13 @@ class PlacementsView(ApiView):
             vacancy_id=d["vacancy"],
             outside_quota=d["outside_quota"],
         )
-        return Response(PlacementSerializer(placement).data, status=status.HTTP_201_CREATED)
+        return Response(JobPlacementSerializer(placement).data, status=status.HTTP_201_CREATED)
 
 
 class PlacementEndView(ApiView):
     @extend_schema(
-        request=PlacementEndInputSerializer,
-        responses={200: PlacementSerializer, **WRITE},
+        request=JobPlacementEndInputSerializer,
+        responses={200: JobPlacementSerializer, **WRITE},
         summary="Record the end of a placement",
     )
     def post(self, request: Request, pk: int, record: int) -> Response:
@@ -263,21 +263,21 @@ class PlacementEndView(ApiView):
         case = _to_change(user, pk)
         if not Placement.objects.filter(case=case, pk=parse_pk(record)).exists():
             raise exceptions.NotFound()
-        d = _valid(PlacementEndInputSerializer(data=request.data))
+        d = _valid(JobPlacementEndInputSerializer(data=request.data))
         placement = case_services.placement_end(actor=user, case=case, placement_id=parse_pk(record), **d)
-        return Response(PlacementSerializer(placement).data)
+        return Response(JobPlacementSerializer(placement).data)
 
 
 class RefusalsView(ApiView):
     @extend_schema(
-        request=RefusalInputSerializer,
-        responses={201: RefusalSerializer, **WRITE},
+        request=JobRefusalInputSerializer,
+        responses={201: JobRefusalSerializer, **WRITE},
         summary="Record a refusal of work (without a good reason it is recorded against the duty to work)",
     )
     def post(self, request: Request, pk: int) -> Response:
         user = api_user(request)
         case = _to_change(user, pk)
-        d = _valid(RefusalInputSerializer(data=request.data))
+        d = _valid(JobRefusalInputSerializer(data=request.data))
         refusal = case_services.refusal_record(
             actor=user,
             case=case,
@@ -288,18 +288,20 @@ class RefusalsView(ApiView):
             employer_id=d["employer"],
             vacancy_id=d["vacancy"],
         )
-        return Response(RefusalSerializer(refusal).data, status=status.HTTP_201_CREATED)
+        return Response(JobRefusalSerializer(refusal).data, status=status.HTTP_201_CREATED)
 
 
 class StatusView(ApiView):
     @extend_schema(
-        request=StatusInputSerializer,
-        responses={201: StatusChangeSerializer, **WRITE},
+        request=EmploymentStatusInputSerializer,
+        responses={201: EmploymentStatusChangeSerializer, **WRITE},
         summary="Record the person's employment status as staff learned it",
     )
     def post(self, request: Request, pk: int) -> Response:
         user = api_user(request)
         case = _to_change(user, pk)
-        d = _valid(StatusInputSerializer(data=request.data))
-        row = case_services.status_record(actor=user, case=case, **d)
-        return Response(StatusChangeSerializer(row).data, status=status.HTTP_201_CREATED)
+        d = _valid(EmploymentStatusInputSerializer(data=request.data))
+        row = case_services.status_record(
+            actor=user, case=case, status=d["employment_status"], since=d["since"], note=d["note"]
+        )
+        return Response(EmploymentStatusChangeSerializer(row).data, status=status.HTTP_201_CREATED)

@@ -25,12 +25,12 @@ def _id(**options: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=2**63 - 1, **options)
 
 
-class OrganisationRefSerializer(serializers.Serializer[Any]):
+class EmployerRefSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class UsageSerializer(serializers.Serializer[Any]):
+class QuotaUsageSerializer(serializers.Serializer[Any]):
     places = serializers.IntegerField()
     used = serializers.IntegerField()
     ended_early = serializers.IntegerField()
@@ -40,7 +40,7 @@ class UsageSerializer(serializers.Serializer[Any]):
 
 
 class QuotaSerializer(serializers.ModelSerializer[JobQuota]):
-    employer = OrganisationRefSerializer(read_only=True)
+    employer = EmployerRefSerializer(read_only=True)
 
     class Meta:
         model = JobQuota
@@ -49,7 +49,7 @@ class QuotaSerializer(serializers.ModelSerializer[JobQuota]):
 
 class QuotaRowSerializer(serializers.Serializer[Any]):
     quota = QuotaSerializer()
-    usage = UsageSerializer()
+    usage = QuotaUsageSerializer()
 
 
 class QuotaListSerializer(serializers.Serializer[Any]):
@@ -58,7 +58,7 @@ class QuotaListSerializer(serializers.Serializer[Any]):
     quotas = QuotaRowSerializer(many=True)
 
 
-class YearQuerySerializer(serializers.Serializer[dict[str, Any]]):
+class EmploymentYearQuerySerializer(serializers.Serializer[dict[str, Any]]):
     year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
 
 
@@ -72,7 +72,8 @@ class QuotaInputSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class VacancySerializer(serializers.ModelSerializer[Vacancy]):
-    employer = OrganisationRefSerializer(read_only=True)
+    employer = EmployerRefSerializer(read_only=True)
+    status = serializers.CharField(read_only=True, help_text="open, filled or closed")
 
     class Meta:
         model = Vacancy
@@ -92,7 +93,7 @@ class VacancySerializer(serializers.ModelSerializer[Vacancy]):
 
 
 class VacancyQuerySerializer(serializers.Serializer[dict[str, Any]]):
-    status = serializers.ChoiceField(choices=VacancyStatus.choices, required=False)
+    status = serializers.CharField(max_length=8, required=False, help_text="open, filled or closed (all when absent)")
 
 
 class VacancyInputSerializer(serializers.Serializer[dict[str, Any]]):
@@ -108,12 +109,12 @@ class VacancyInputSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class VacancyCloseInputSerializer(serializers.Serializer[dict[str, Any]]):
-    status = serializers.ChoiceField(choices=[VacancyStatus.FILLED, VacancyStatus.CLOSED])
+    outcome = serializers.ChoiceField(choices=[VacancyStatus.FILLED, VacancyStatus.CLOSED])
     on = serializers.DateField()
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class FiguresRowSerializer(serializers.Serializer[Any]):
+class EmploymentDistrictRowSerializer(serializers.Serializer[Any]):
     office_id = serializers.IntegerField()
     office = serializers.CharField()
     needing_work = serializers.IntegerField()
@@ -127,26 +128,27 @@ class FiguresRowSerializer(serializers.Serializer[Any]):
     quota_percent = serializers.IntegerField(allow_null=True)
 
 
-class FiguresSerializer(serializers.Serializer[Any]):
+class EmploymentFiguresSerializer(serializers.Serializer[Any]):
     year = serializers.IntegerField()
-    districts = FiguresRowSerializer(many=True)
-    total = FiguresRowSerializer()
+    districts = EmploymentDistrictRowSerializer(many=True)
+    total = EmploymentDistrictRowSerializer()
 
 
 # --- A case's records ----------------------------------------------------------------------------------
 
 
-class ReferralSerializer(serializers.ModelSerializer[EmploymentReferral]):
-    centre = OrganisationRefSerializer(read_only=True)
-    employer = OrganisationRefSerializer(read_only=True)
+class EmploymentReferralSerializer(serializers.ModelSerializer[EmploymentReferral]):
+    centre = EmployerRefSerializer(read_only=True)
+    employer = EmployerRefSerializer(read_only=True)
+    status = serializers.CharField(read_only=True, help_text="issued, placed, refused or expired")
 
     class Meta:
         model = EmploymentReferral
         fields = ["id", "centre", "employer", "vacancy", "number", "issued_on", "status", "status_on", "note"]
 
 
-class PlacementSerializer(serializers.ModelSerializer[Placement]):
-    employer = OrganisationRefSerializer(read_only=True)
+class JobPlacementSerializer(serializers.ModelSerializer[Placement]):
+    employer = EmployerRefSerializer(read_only=True)
 
     class Meta:
         model = Placement
@@ -165,30 +167,33 @@ class PlacementSerializer(serializers.ModelSerializer[Placement]):
         ]
 
 
-class RefusalSerializer(serializers.ModelSerializer[JobRefusal]):
-    employer = OrganisationRefSerializer(read_only=True)
+class JobRefusalSerializer(serializers.ModelSerializer[JobRefusal]):
+    employer = EmployerRefSerializer(read_only=True)
 
     class Meta:
         model = JobRefusal
         fields = ["id", "referral", "vacancy", "employer", "refused_on", "reason", "good_reason", "labour_offer_id"]
 
 
-class StatusChangeSerializer(serializers.ModelSerializer[EmploymentStatusChange]):
+class EmploymentStatusChangeSerializer(serializers.ModelSerializer[EmploymentStatusChange]):
+    employment_status = serializers.CharField(source="status", read_only=True)
+    source = serializers.CharField(read_only=True, help_text="placement, ended, refusal or manual")
+
     class Meta:
         model = EmploymentStatusChange
-        fields = ["id", "status", "since", "source", "note", "case", "placement", "refusal"]
+        fields = ["id", "employment_status", "since", "source", "note", "case", "placement", "refusal"]
 
 
 class CaseEmploymentSerializer(serializers.Serializer[Any]):
     case = serializers.IntegerField(source="case.pk")
     employment_status = serializers.CharField(source="case.person.employment_status")
-    history = StatusChangeSerializer(many=True)
-    referrals = ReferralSerializer(many=True)
-    placements = PlacementSerializer(many=True)
-    refusals = RefusalSerializer(many=True)
+    history = EmploymentStatusChangeSerializer(many=True)
+    referrals = EmploymentReferralSerializer(many=True)
+    placements = JobPlacementSerializer(many=True)
+    refusals = JobRefusalSerializer(many=True)
 
 
-class ReferralInputSerializer(serializers.Serializer[dict[str, Any]]):
+class EmploymentReferralInputSerializer(serializers.Serializer[dict[str, Any]]):
     centre = _id()
     vacancy = _id(required=False, allow_null=True, default=None)
     employer = _id(required=False, allow_null=True, default=None)
@@ -197,12 +202,12 @@ class ReferralInputSerializer(serializers.Serializer[dict[str, Any]]):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class ReferralExpireInputSerializer(serializers.Serializer[dict[str, Any]]):
+class EmploymentReferralExpireInputSerializer(serializers.Serializer[dict[str, Any]]):
     on = serializers.DateField()
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class PlacementInputSerializer(serializers.Serializer[dict[str, Any]]):
+class JobPlacementInputSerializer(serializers.Serializer[dict[str, Any]]):
     referral = _id(required=False, allow_null=True, default=None)
     vacancy = _id(required=False, allow_null=True, default=None)
     employer = _id(required=False, allow_null=True, default=None)
@@ -211,13 +216,13 @@ class PlacementInputSerializer(serializers.Serializer[dict[str, Any]]):
     outside_quota = serializers.BooleanField(required=False, default=False)
 
 
-class PlacementEndInputSerializer(serializers.Serializer[dict[str, Any]]):
+class JobPlacementEndInputSerializer(serializers.Serializer[dict[str, Any]]):
     ended_on = serializers.DateField()
     end_reason = serializers.ChoiceField(choices=EndReason.choices)
     end_note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class RefusalInputSerializer(serializers.Serializer[dict[str, Any]]):
+class JobRefusalInputSerializer(serializers.Serializer[dict[str, Any]]):
     referral = _id(required=False, allow_null=True, default=None)
     vacancy = _id(required=False, allow_null=True, default=None)
     employer = _id(required=False, allow_null=True, default=None)
@@ -226,7 +231,7 @@ class RefusalInputSerializer(serializers.Serializer[dict[str, Any]]):
     good_reason = serializers.BooleanField()
 
 
-class StatusInputSerializer(serializers.Serializer[dict[str, Any]]):
-    status = serializers.ChoiceField(choices=Employment.choices)
+class EmploymentStatusInputSerializer(serializers.Serializer[dict[str, Any]]):
+    employment_status = serializers.ChoiceField(choices=Employment.choices)
     since = serializers.DateField()
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

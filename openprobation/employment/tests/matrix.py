@@ -104,6 +104,10 @@ def _close(w: Any, s: Any) -> dict[str, Any]:
     return {"status": "filled", "on": local_today().isoformat()}
 
 
+def _close_json(w: Any, s: Any) -> dict[str, Any]:
+    return {"outcome": "filled", "on": local_today().isoformat()}
+
+
 def _referral_payload(w: Any, s: Any) -> dict[str, Any]:
     return {
         "centre": centre(s.office).pk,
@@ -142,6 +146,10 @@ def _status(w: Any, s: Any) -> dict[str, Any]:
     return {"status": "student", "since": local_today().isoformat(), "note": "Колледж"}
 
 
+def _status_json(w: Any, s: Any) -> dict[str, Any]:
+    return {"employment_status": "student", "since": local_today().isoformat(), "note": "Колледж"}
+
+
 RECORDS: dict[str, Callable[[dict[str, Any], int], int]] = {
     "employment:vacancy_close": _vacancy,
     "api-employment-vacancy-close": _vacancy,
@@ -156,7 +164,7 @@ PAYLOADS: dict[tuple[str, str], Callable[[dict[str, Any], Any], Any]] = {
     ("employment:vacancy", "POST"): _vacancy_payload,
     ("api-employment-vacancies", "POST"): _vacancy_payload,
     ("employment:vacancy_close", "POST"): _close,
-    ("api-employment-vacancy-close", "POST"): _close,
+    ("api-employment-vacancy-close", "POST"): _close_json,
     ("employment:referral", "POST"): _referral_payload,
     ("api-case-employment-referrals", "POST"): _referral_payload,
     ("employment:referral_expire", "POST"): _expire,
@@ -168,5 +176,5 @@ PAYLOADS: dict[tuple[str, str], Callable[[dict[str, Any], Any], Any]] = {
     ("employment:refusal", "POST"): _refusal_form,
     ("api-case-employment-refusals", "POST"): _refusal_json,
     ("employment:status", "POST"): _status,
-    ("api-case-employment-status", "POST"): _status,
+    ("api-case-employment-status", "POST"): _status_json,
 }
