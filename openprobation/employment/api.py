@@ -147,7 +147,7 @@ class VacancyCloseView(ApiView):
             raise exceptions.NotFound()
         d = _valid(VacancyCloseInputSerializer(data=request.data))
         vacancy = services.vacancy_close(
-            actor=user, vacancy=vacancy, status=d["status"], on=d["on"], reason=d["reason"]
+            actor=user, vacancy=vacancy, status=d["outcome"], on=d["on"], reason=d["reason"]
         )
         return Response(VacancySerializer(vacancy).data)
 
