@@ -87,6 +87,11 @@ def seed_employment(*, seed: int, today: dt.date) -> dict[str, int]:
     anyone = User.objects.order_by("pk").first()
     if anyone is None:
         return {}
+    fallback: int = anyone.pk
+
+    def by(case: Case) -> int:
+        return case.officer_id or fallback
+
     quotas: list[JobQuota] = []
     vacancies: list[Vacancy] = []
     employers_of: dict[int, list[PartnerOrganisation]] = {}
@@ -183,7 +188,7 @@ def seed_employment(*, seed: int, today: dt.date) -> dict[str, int]:
             number=f"ЖК-{issued.year}-{rng.randint(100, 9999)}",
             issued_on=issued,
             status_on=issued,
-            issued_by_id=case.officer_id,
+            issued_by_id=by(case),
         )
         referrals.append(referral)
         plans.append((referral, case, outcome))
@@ -203,7 +208,7 @@ def seed_employment(*, seed: int, today: dt.date) -> dict[str, int]:
                 since=case.received_on,
                 source=StatusSource.MANUAL,
                 note="Тіркеу кезінде",
-                recorded_by_id=case.officer_id,
+                recorded_by_id=by(case),
             )
         )
         if outcome == "issued":
@@ -217,7 +222,7 @@ def seed_employment(*, seed: int, today: dt.date) -> dict[str, int]:
                 to_status=outcome,
                 reason=str(ReferralStatus(outcome).label),
                 effective_on=on,
-                changed_by_id=case.officer_id,
+                changed_by_id=by(case),
             )
         )
         if outcome == "refused":
@@ -233,7 +238,7 @@ def seed_employment(*, seed: int, today: dt.date) -> dict[str, int]:
                     refused_on=on,
                     reason=reason,
                     good_reason=good,
-                    judged_by_id=case.officer_id,
+                    judged_by_id=by(case),
                 )
             )
         if outcome != "placed":
@@ -262,7 +267,7 @@ def seed_employment(*, seed: int, today: dt.date) -> dict[str, int]:
             ended_on=ended,
             end_reason=rng.choice(END_REASONS) if ended else "",
             outside_quota=beyond or not counts_to,
-            recorded_by_id=case.officer_id,
+            recorded_by_id=by(case),
         )
         placements.append(placement)
         if ended is None:

@@ -177,7 +177,10 @@ class JobRefusalSerializer(serializers.ModelSerializer[JobRefusal]):
 
 class EmploymentStatusChangeSerializer(serializers.ModelSerializer[EmploymentStatusChange]):
     employment_status = serializers.CharField(source="status", read_only=True)
-    source = serializers.CharField(read_only=True, help_text="placement, ended, refusal or manual")
+    # Declared fields leave the class body (DRF's metaclass), so this does not hide ``Field.source``.
+    source = serializers.CharField(  # type: ignore[assignment]
+        read_only=True, help_text="placement, ended, refusal or manual"
+    )
 
     class Meta:
         model = EmploymentStatusChange
