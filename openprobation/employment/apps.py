@@ -14,8 +14,10 @@ class EmploymentConfig(AppConfig):
             register_case_facts,
             register_case_section,
         )
-        from openprobation.employment import casepage  # noqa: PLC0415
+        from openprobation.core.timeline import register_timeline_provider  # noqa: PLC0415
+        from openprobation.employment import casepage, timeline  # noqa: PLC0415
 
         register_case_facts("employment", casepage.employment_facts)
         register_case_section("employment", casepage.employment_section)
         register_case_actions("employment", casepage.employment_actions)
+        register_timeline_provider("employment", timeline.employment_timeline)

@@ -235,3 +235,21 @@ def test_a_refusal_on_the_page_asks_whether_the_reason_is_good(world):
     assert client.post(url, data).status_code == 200 and not JobRefusal.objects.exists()
     assert client.post(url, {**data, "good_reason": "no"}).status_code == 302
     assert JobRefusal.objects.get().good_reason is False
+
+
+def test_placements_and_refusals_appear_on_the_case_timeline(world):
+    case_services.placement_start(
+        actor=world["officer"], case=world.case, position="Аспаз", started_on=TODAY(), employer_id=world.employer.pk
+    )
+    case_services.refusal_record(
+        actor=world["officer"],
+        case=world.case,
+        refused_on=TODAY(),
+        reason="Алыс",
+        good_reason=True,
+        employer_id=world.other_employer.pk,
+    )
+    body = client_for(world["officer"]).get(reverse("api-case-timeline", args=[world.case.pk])).json()
+    entries = body.get("results", body.get("entries", body)) if isinstance(body, dict) else body
+    kinds = {e["kind"] for e in entries}
+    assert {"placement", "job_refusal"} <= kinds
