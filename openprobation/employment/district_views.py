@@ -170,5 +170,10 @@ def figures_view(request: HttpRequest) -> HttpResponse:
     year = parse_year(request.GET.get("year"))
     data = figures.district_figures(user=request.user, year=year)
     this_year = local_today().year
-    context = {"figures": data, "year": year, "years": list(range(this_year - 4, this_year + 2))}
+    context = {
+        "figures": data,
+        "year": year,
+        "years": list(range(this_year - 4, this_year + 2)),
+        "may_open_district": getattr(request.user, "role", None) in services.DISTRICT_ROLES,
+    }
     return render(request, "employment/figures.html", context)
