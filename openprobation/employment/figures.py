@@ -1,8 +1,8 @@
 """District figures: per district (office) of the user's statistics jurisdiction and a calendar year,
 counts only — the one computation the page and the API both show.
 
-- people needing work: open cases whose person is unemployed, or whose court employment duty
-  (labour) is still seeking work (each case once). Assessed needs are not counted here: the
+- people needing work: people with an open case whose person is unemployed, or whose court
+  employment duty (labour) is still seeking work (each person once per district). Assessed needs are not counted here: the
   needs assessment already feeds programmes, and an assessed need without either of the two
   facts above is not yet a person needing work.
 - referred: employment-centre referrals issued in the year;
@@ -22,7 +22,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from openprobation.accounts.models import Office
 from openprobation.accounts.roles import Cap, has_cap
@@ -111,13 +111,19 @@ def district_figures(*, user: Any, year: int) -> Figures:
     read of statistics."""
     offices = figure_offices(user).select_related("region").order_by("region__code", "code", "id")
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    needing = _counts(
-        user,
-        Case.objects.filter(status__in=OPEN_STATUSES).filter(
-            Q(person__employment_status=Employment.UNEMPLOYED) | Q(employment_duty__status=DutyStatus.SEEKING)
-        ),
-        offices,
-    ).count_by("office_id")
+    office_ids = [office.pk for office in offices]
+    # People, not cases: a person with two open cases in a district is one person needing work.
+    needing_people = (
+        _counts(
+            user,
+            Case.objects.filter(status__in=OPEN_STATUSES).filter(
+                Q(person__employment_status=Employment.UNEMPLOYED) | Q(employment_duty__status=DutyStatus.SEEKING)
+            ),
+            offices,
+        ).aggregate(**{f"o{pk}": Count("person_id", distinct=True, filter=Q(office_id=pk)) for pk in office_ids})
+        if office_ids
+        else {}
+    )
     referred = _counts(user, EmploymentReferral.objects.filter(issued_on__range=(start, end)), offices).count_by(
         "office_id"
     )
@@ -125,7 +131,6 @@ def district_figures(*, user: Any, year: int) -> Figures:
     refusals = _counts(user, JobRefusal.objects.filter(refused_on__range=(start, end)), offices).count_by(
         "office_id", "good_reason"
     )
-    office_ids = [office.pk for office in offices]
     sums = (
         _counts(user, JobQuota.objects.filter(year=year), offices).aggregate(
             **{f"o{pk}": Sum("places", filter=Q(office_id=pk)) for pk in office_ids}
@@ -145,7 +150,7 @@ def district_figures(*, user: Any, year: int) -> Figures:
             DistrictRow(
                 office_id=office.pk,
                 office=str(office),
-                needing_work=needing.get(office.pk, 0),
+                needing_work=int(needing_people.get(f"o{office.pk}") or 0),
                 referred=referred.get(office.pk, 0),
                 placed=placed.get(office.pk, 0),
                 refusals=good + bad,

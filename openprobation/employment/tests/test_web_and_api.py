@@ -252,3 +252,10 @@ def test_placements_and_refusals_appear_on_the_case_timeline(world):
     body = client_for(world["officer"]).get(reverse("api-case-timeline", args=[world.case.pk])).json()
     kinds = {e["kind"] for e in body["results"]}
     assert {"placement", "job_refusal"} <= kinds
+
+
+def test_a_person_with_two_open_cases_is_one_person_needing_work(world):
+    first = make_case(world.personas)
+    make_case(world.personas, person=first.person)
+    rows = client_for(world["head"]).get(reverse("api-employment-figures")).json()["districts"]
+    assert [r["needing_work"] for r in rows if r["office_id"] == world["office_a"].pk] == [2]  # world.case + this one
