@@ -9,7 +9,9 @@ import re
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from openprobation.audit.models import AuditEvent
@@ -18,6 +20,7 @@ from openprobation.core.timeutil import local_today
 from openprobation.employment import case_services, services
 from openprobation.employment.models import EmploymentReferral, JobQuota, JobRefusal, Placement
 from openprobation.employment.tests.conftest import make_case
+from openprobation.employment.tests.matrix import organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -259,3 +262,33 @@ def test_a_person_with_two_open_cases_is_one_person_needing_work(world):
     make_case(world.personas, person=first.person)
     rows = client_for(world["head"]).get(reverse("api-employment-figures")).json()["districts"]
     assert [r["needing_work"] for r in rows if r["office_id"] == world["office_a"].pk] == [2]  # world.case + this one
+
+
+def test_the_district_page_query_count_does_not_grow_with_its_rows(world, django_assert_num_queries):
+    client = client_for(world["head"])
+    url = reverse("employment:district", args=[world["office_a"].pk])
+
+    def add_rows(n: int) -> None:
+        for i in range(n):
+            org = organisation(world["office_a"], "employer", f"Employer {i} {JobQuota.objects.count()}")
+            services.quota_set(
+                actor=world["head"],
+                office=world["office_a"],
+                employer_id=org.pk,
+                year=TODAY().year,
+                places=3,
+                decision_number=str(i),
+                decision_date=dt.date(TODAY().year, 1, 5),
+            )
+            services.vacancy_open(
+                actor=world["head"], office=world["office_a"], employer_id=org.pk, title="Аспаз", opened_on=TODAY()
+            )
+
+    add_rows(2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    add_rows(6)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert response.status_code == 200 and response.content.decode().count("Аспаз") == 8
