@@ -250,6 +250,40 @@ ACCESS: dict[str, Route] = {
     # --- Partner organisations, referrals and the partner portal (programmes).
     # (end of referrals)
     # --- Employment: employers, job quotas, vacancies, placements (employment).
+    # District staff see the district's employers, quotas and vacancies and record vacancies; the head
+    # of office and the regional administrator record the akimat's quotas; figures are counts for
+    # heads, regional administrators, analysts (statistics) and senior officers (their office).
+    "employment:figures": route(GET=roles(SENIOR, HEAD, REGIONAL, ANALYST)),
+    "employment:district": route(S.OFFICE, GET=jurisdiction(OFFICER, SENIOR, HEAD, REGIONAL)),
+    "employment:quota": route(S.OFFICE, GET=jurisdiction(HEAD, REGIONAL), POST=jurisdiction(HEAD, REGIONAL)),
+    "employment:vacancy": route(
+        S.OFFICE, GET=jurisdiction(OFFICER, SENIOR, HEAD, REGIONAL), POST=jurisdiction(OFFICER, SENIOR, HEAD, REGIONAL)
+    ),
+    "employment:vacancy_close": route(
+        S.OFFICE, GET=jurisdiction(OFFICER, SENIOR, HEAD, REGIONAL), POST=jurisdiction(OFFICER, SENIOR, HEAD, REGIONAL)
+    ),
+    "employment:case": route(S.CASE, GET=jurisdiction(*CASEWORK)),
+    "employment:referral": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "employment:referral_expire": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "employment:placement": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "employment:placement_end": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "employment:refusal": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "employment:status": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "api-employment-figures": route(GET=roles(SENIOR, HEAD, REGIONAL, ANALYST)),
+    "api-employment-quotas": route(
+        S.OFFICE, GET=jurisdiction(OFFICER, SENIOR, HEAD, REGIONAL), POST=jurisdiction(HEAD, REGIONAL)
+    ),
+    "api-employment-vacancies": route(
+        S.OFFICE, GET=jurisdiction(OFFICER, SENIOR, HEAD, REGIONAL), POST=jurisdiction(OFFICER, SENIOR, HEAD, REGIONAL)
+    ),
+    "api-employment-vacancy-close": route(S.OFFICE, POST=jurisdiction(OFFICER, SENIOR, HEAD, REGIONAL)),
+    "api-case-employment": route(S.CASE, GET=jurisdiction(*CASEWORK)),
+    "api-case-employment-referrals": route(S.CASE, POST=CASE_CHANGE),
+    "api-case-employment-referral-expire": route(S.CASE, POST=CASE_CHANGE),
+    "api-case-employment-placements": route(S.CASE, POST=CASE_CHANGE),
+    "api-case-employment-placement-end": route(S.CASE, POST=CASE_CHANGE),
+    "api-case-employment-refusals": route(S.CASE, POST=CASE_CHANGE),
+    "api-case-employment-status": route(S.CASE, POST=CASE_CHANGE),
     # (end of employment)
     # --- Penitentiary probation: release plans and their handover (releases).
     # (end of releases)

@@ -1,0 +1,75 @@
+"""The lifecycles of vacancies and employment-centre referrals, declared once (``core.lifecycle``
+locks the row, refuses illegal moves, writes the history row and the audit event).
+
+vacancy: open → filled | closed; filled → closed.
+referral: issued → placed | refused | expired (all final).
+"""
+
+from __future__ import annotations
+
+from openprobation.audit.services import audit_record
+from openprobation.core.lifecycle import Lifecycle, Move
+from openprobation.employment.models import (
+    EmploymentReferral,
+    ReferralStatus,
+    ReferralStatusChange,
+    Vacancy,
+    VacancyStatus,
+    VacancyStatusChange,
+)
+
+VACANCY_MOVES: dict[str, frozenset[str]] = {
+    VacancyStatus.OPEN: frozenset({VacancyStatus.FILLED, VacancyStatus.CLOSED}),
+    VacancyStatus.FILLED: frozenset({VacancyStatus.CLOSED}),
+    VacancyStatus.CLOSED: frozenset(),
+}
+
+REFERRAL_MOVES: dict[str, frozenset[str]] = {
+    ReferralStatus.ISSUED: frozenset({ReferralStatus.PLACED, ReferralStatus.REFUSED, ReferralStatus.EXPIRED}),
+    ReferralStatus.PLACED: frozenset(),
+    ReferralStatus.REFUSED: frozenset(),
+    ReferralStatus.EXPIRED: frozenset(),
+}
+
+
+def _vacancy_history(vacancy: Vacancy, move: Move) -> None:
+    VacancyStatusChange.objects.create(
+        vacancy=vacancy,
+        from_status=move.from_state,
+        to_status=move.to_state,
+        reason=move.reason,
+        effective_on=move.effective_on,
+        changed_by=move.actor,
+    )
+
+
+def _referral_history(referral: EmploymentReferral, move: Move) -> None:
+    ReferralStatusChange.objects.create(
+        referral=referral,
+        from_status=move.from_state,
+        to_status=move.to_state,
+        reason=move.reason,
+        effective_on=move.effective_on,
+        changed_by=move.actor,
+    )
+
+
+VACANCY_LIFECYCLE: Lifecycle[Vacancy] = Lifecycle(
+    name="employment.vacancy",
+    model=Vacancy,
+    moves=VACANCY_MOVES,
+    labels=dict(VacancyStatus.choices),
+    write_history=_vacancy_history,
+    audit=audit_record,
+    audited_fields=("status", "closed_on"),
+)
+
+REFERRAL_LIFECYCLE: Lifecycle[EmploymentReferral] = Lifecycle(
+    name="employment.referral",
+    model=EmploymentReferral,
+    moves=REFERRAL_MOVES,
+    labels=dict(ReferralStatus.choices),
+    write_history=_referral_history,
+    audit=audit_record,
+    audited_fields=("status", "status_on"),
+)
