@@ -1,0 +1,158 @@
+"""API shapes of the release-plan endpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from openprobation.releases.models import HandoverKind, ItemStatus, PlanStatus, ReleasePlan, ReleasePlanItem
+
+MAX_TERM_MONTHS = 600
+
+
+class ItemSerializer(serializers.ModelSerializer[ReleasePlanItem]):
+    area_label = serializers.CharField(source="get_area_display", read_only=True)
+    owner = serializers.CharField(source="owner_text", read_only=True)
+
+    class Meta:
+        model = ReleasePlanItem
+        fields = [
+            "id",
+            "area",
+            "area_label",
+            "status",
+            "owner",
+            "owner_name",
+            "owner_organisation",
+            "owner_user",
+            "due_on",
+            "note",
+            "updated_at",
+        ]
+
+
+class OpenItemSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(source="item_id")
+    area = serializers.CharField()
+    status = serializers.CharField()
+    owner = serializers.CharField()
+    due_on = serializers.DateField(allow_null=True)
+    late = serializers.BooleanField()
+
+
+class ReadinessSerializer(serializers.Serializer[Any]):
+    on = serializers.DateField()
+    done = serializers.IntegerField()
+    needed = serializers.IntegerField()
+    percent = serializers.IntegerField()
+    days_to_release = serializers.IntegerField()
+    level = serializers.ChoiceField(choices=["ready", "on_track", "at_risk", "not_ready"])
+    level_label = serializers.CharField()
+    open_items = OpenItemSerializer(many=True)
+
+
+class PlanSerializer(serializers.ModelSerializer[ReleasePlan]):
+    case = serializers.IntegerField(source="case_id", read_only=True)
+    case_number = serializers.CharField(source="case.number", read_only=True)
+    person = serializers.IntegerField(source="person_id", read_only=True)
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+    office = serializers.IntegerField(source="office_id", read_only=True)
+    receiving_office = serializers.IntegerField(source="receiving_office_id", read_only=True, allow_null=True)
+    handed_over_case = serializers.IntegerField(source="handed_over_case_id", read_only=True, allow_null=True)
+    items = ItemSerializer(many=True, read_only=True)
+    readiness = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReleasePlan
+        fields = [
+            "id",
+            "case",
+            "case_number",
+            "person",
+            "person_name",
+            "office",
+            "status",
+            "release_date",
+            "opens_on",
+            "rule_key",
+            "rule_version",
+            "receiving_office",
+            "handover_kind",
+            "decision_court",
+            "decision_number",
+            "decision_date",
+            "decision_effective_date",
+            "term_months",
+            "term_days",
+            "notice_due_on",
+            "notified_at",
+            "handed_over_case",
+            "handed_over_at",
+            "released_on",
+            "cancel_reason",
+            "items",
+            "readiness",
+        ]
+
+    @extend_schema_field(ReadinessSerializer(allow_null=True))
+    def get_readiness(self, plan: ReleasePlan) -> dict[str, Any] | None:
+        readiness = self.context.get("readiness", {}).get(plan.pk)
+        return dict(ReadinessSerializer(readiness).data) if readiness is not None else None
+
+
+class PlanAnswerSerializer(serializers.Serializer[Any]):
+    """The plan of a case as the reader may see it: None before one is opened."""
+
+    case = serializers.IntegerField()
+    receiving = serializers.BooleanField(help_text="True when read as the receiving office (read-only).")
+    may_change = serializers.BooleanField()
+    plan = PlanSerializer(allow_null=True)
+
+
+class PlanListQuerySerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=PlanStatus.choices, required=False, default=PlanStatus.OPEN)
+    arriving = serializers.BooleanField(
+        required=False, default=False, help_text="Plans of people arriving in your jurisdiction instead."
+    )
+
+
+class ItemInputSerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=ItemStatus.choices)
+    owner_name = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    owner_organisation = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, allow_null=True, default=None
+    )
+    owner_user = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, allow_null=True, default=None
+    )
+    due_on = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class HandoverDetailsInputSerializer(serializers.Serializer[Any]):
+    receiving_office = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    handover_kind = serializers.ChoiceField(choices=HandoverKind.choices)
+    decision_court = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    decision_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    decision_date = serializers.DateField(required=False, allow_null=True, default=None)
+    decision_effective_date = serializers.DateField(required=False, allow_null=True, default=None)
+    term_months = serializers.IntegerField(
+        min_value=0, max_value=MAX_TERM_MONTHS, required=False, allow_null=True, default=None
+    )
+    term_days = serializers.IntegerField(min_value=0, max_value=31, required=False, default=0)
+
+
+class HandoverInputSerializer(serializers.Serializer[Any]):
+    released_on = serializers.DateField(required=False, allow_null=True, default=None, help_text="Default: today.")
+
+
+class CancelInputSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=2000)
+
+
+class HandoverAnswerSerializer(serializers.Serializer[Any]):
+    plan = PlanSerializer()
+    new_case = serializers.IntegerField()
+    new_case_number = serializers.CharField()
