@@ -13,6 +13,16 @@ from openprobation.releases.models import HandoverKind, ItemStatus
 MAX_TERM_MONTHS = 600
 
 
+class AsciiIntegerField(forms.IntegerField):
+    """A whole number typed with the digits 0-9 (other scripts' digits are refused, not read)."""
+
+    def to_python(self, value: Any) -> int | None:
+        text = str(value).strip() if value is not None else ""
+        if text and not (text.isascii() and text.isdigit()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class ItemForm(UswdsForm):
     status = forms.ChoiceField(label=_("Status"), choices=ItemStatus.choices)
     owner_name = forms.CharField(
@@ -47,14 +57,14 @@ class HandoverDetailsForm(UswdsForm):
     decision_number = forms.CharField(label=_("Decision number"), max_length=64, required=False)
     decision_date = date_field(_("Decision date"))
     decision_effective_date = date_field(_("Date of legal effect"))
-    term_months = forms.IntegerField(
+    term_months = AsciiIntegerField(
         label=_("Term, months"),
         required=False,
         min_value=0,
         max_value=MAX_TERM_MONTHS,
         help_text=_("Parole: the unserved part of the sentence; deferral: the term of the deferral"),
     )
-    term_days = forms.IntegerField(label=_("Term, days"), required=False, min_value=0, max_value=31)
+    term_days = AsciiIntegerField(label=_("Term, days"), required=False, min_value=0, max_value=31)
 
     def __init__(self, *args: Any, offices: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,19 @@ from rest_framework import serializers
 from openprobation.releases.models import HandoverKind, ItemStatus, PlanStatus, ReleasePlan, ReleasePlanItem
 
 MAX_TERM_MONTHS = 600
+MAX_ID = 2**31 - 1
+
+
+class AsciiIntegerField(serializers.IntegerField):
+    """A whole number written with the digits 0-9 (a JSON number, or text of those digits only):
+    other scripts' digits such as "١٢" are refused with a clear message, not read as 12."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or (
+            isinstance(data, str) and not (data.strip().isascii() and data.strip().isdigit())
+        ):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))
 
 
 class ItemSerializer(serializers.ModelSerializer[ReleasePlanItem]):
@@ -121,27 +134,25 @@ class PlanListQuerySerializer(serializers.Serializer[Any]):
 class ItemInputSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=ItemStatus.choices)
     owner_name = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    owner_organisation = serializers.IntegerField(
+    owner_organisation = AsciiIntegerField(
         min_value=1, max_value=2**31 - 1, required=False, allow_null=True, default=None
     )
-    owner_user = serializers.IntegerField(
-        min_value=1, max_value=2**31 - 1, required=False, allow_null=True, default=None
-    )
+    owner_user = AsciiIntegerField(min_value=1, max_value=2**31 - 1, required=False, allow_null=True, default=None)
     due_on = serializers.DateField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class HandoverDetailsInputSerializer(serializers.Serializer[Any]):
-    receiving_office = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    receiving_office = AsciiIntegerField(min_value=1, max_value=MAX_ID)
     handover_kind = serializers.ChoiceField(choices=HandoverKind.choices)
     decision_court = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     decision_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     decision_date = serializers.DateField(required=False, allow_null=True, default=None)
     decision_effective_date = serializers.DateField(required=False, allow_null=True, default=None)
-    term_months = serializers.IntegerField(
+    term_months = AsciiIntegerField(
         min_value=0, max_value=MAX_TERM_MONTHS, required=False, allow_null=True, default=None
     )
-    term_days = serializers.IntegerField(min_value=0, max_value=31, required=False, default=0)
+    term_days = AsciiIntegerField(min_value=0, max_value=31, required=False, default=0)
 
 
 class HandoverInputSerializer(serializers.Serializer[Any]):
