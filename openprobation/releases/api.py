@@ -23,15 +23,15 @@ from openprobation.releases import selectors, services
 from openprobation.releases.models import ReleasePlan
 from openprobation.releases.readiness import plan_readiness
 from openprobation.releases.serializers import (
-    CancelInputSerializer,
-    HandoverAnswerSerializer,
-    HandoverDetailsInputSerializer,
-    HandoverInputSerializer,
-    ItemInputSerializer,
-    ItemSerializer,
-    PlanAnswerSerializer,
-    PlanListQuerySerializer,
-    PlanSerializer,
+    ReleaseCancelInputSerializer,
+    ReleaseHandoverAnswerSerializer,
+    ReleaseHandoverDetailsInputSerializer,
+    ReleaseHandoverInputSerializer,
+    ReleaseItemInputSerializer,
+    ReleaseItemSerializer,
+    ReleasePlanAnswerSerializer,
+    ReleasePlanListQuerySerializer,
+    ReleasePlanSerializer,
 )
 
 READ = {404: ErrorSerializer}
@@ -43,7 +43,7 @@ def _answer(user: User, pk: Any) -> dict[str, Any]:
     view = selectors.plan_view(user=user, pk=parse_pk(pk), on=on)
     context = {"readiness": {view.plan.pk: view.readiness}} if view.plan else {}
     data = {"case": view.case.pk, "receiving": view.receiving, "may_change": view.may_change, "plan": view.plan}
-    return dict(PlanAnswerSerializer(data, context=context).data)
+    return dict(ReleasePlanAnswerSerializer(data, context=context).data)
 
 
 def _plan_to_change(user: User, pk: Any) -> ReleasePlan:
@@ -56,12 +56,12 @@ def _plan_json(user: User, plan: ReleasePlan) -> dict[str, Any]:
     on = local_today()
     fresh = ReleasePlan.objects.select_related("case", "person").prefetch_related("items").get(pk=plan.pk)
     readiness = plan_readiness(fresh, on=on)
-    return dict(PlanSerializer(fresh, context={"readiness": {fresh.pk: readiness}}).data)
+    return dict(ReleasePlanSerializer(fresh, context={"readiness": {fresh.pk: readiness}}).data)
 
 
 class PlanView(ApiView):
     @extend_schema(
-        responses={200: PlanAnswerSerializer, **READ},
+        responses={200: ReleasePlanAnswerSerializer, **READ},
         summary="The release plan of a penitentiary case, with its items and readiness (audited)",
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -69,7 +69,7 @@ class PlanView(ApiView):
 
     @extend_schema(
         request=None,
-        responses={201: PlanAnswerSerializer, **WRITE},
+        responses={201: ReleasePlanAnswerSerializer, **WRITE},
         summary="Open the release plan now (an item for each of the eight areas)",
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -81,8 +81,8 @@ class PlanView(ApiView):
 
 class ItemView(ApiView):
     @extend_schema(
-        request=ItemInputSerializer,
-        responses={200: ItemSerializer, **WRITE},
+        request=ReleaseItemInputSerializer,
+        responses={200: ReleaseItemSerializer, **WRITE},
         summary="Update an item: status, owner, due date, note (kept in the plan's history)",
     )
     def post(self, request: Request, pk: int, record: int) -> Response:
@@ -91,7 +91,7 @@ class ItemView(ApiView):
         item_pk = parse_pk(record)
         if not plan.items.filter(pk=item_pk).exists():
             raise Case.DoesNotExist
-        form = ItemInputSerializer(data=request.data)
+        form = ReleaseItemInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
         item = services.release_item_update(
@@ -107,19 +107,19 @@ class ItemView(ApiView):
                 note=d["note"],
             ),
         )
-        return Response(ItemSerializer(item).data)
+        return Response(ReleaseItemSerializer(item).data)
 
 
 class HandoverDetailsView(ApiView):
     @extend_schema(
-        request=HandoverDetailsInputSerializer,
-        responses={200: PlanSerializer, **WRITE},
+        request=ReleaseHandoverDetailsInputSerializer,
+        responses={200: ReleasePlanSerializer, **WRITE},
         summary="Set the receiving office and what the person is released to (parole, deferral: the decision)",
     )
     def post(self, request: Request, pk: int) -> Response:
         user = api_user(request)
         plan = _plan_to_change(user, pk)
-        form = HandoverDetailsInputSerializer(data=request.data)
+        form = ReleaseHandoverDetailsInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = dict(form.validated_data)
         d["receiving_office_id"] = d.pop("receiving_office")
@@ -129,14 +129,14 @@ class HandoverDetailsView(ApiView):
 
 class HandoverView(ApiView):
     @extend_schema(
-        request=HandoverInputSerializer,
-        responses={201: HandoverAnswerSerializer, **WRITE},
+        request=ReleaseHandoverInputSerializer,
+        responses={201: ReleaseHandoverAnswerSerializer, **WRITE},
         summary="Hand over now (an early release): open the receiving office's case, carry the programme",
     )
     def post(self, request: Request, pk: int) -> Response:
         user = api_user(request)
         plan = _plan_to_change(user, pk)
-        form = HandoverInputSerializer(data=request.data)
+        form = ReleaseHandoverInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         new_case = services.release_plan_handover(actor=user, plan=plan, released_on=form.validated_data["released_on"])
         data = {"plan": _plan_json(user, plan), "new_case": new_case.pk, "new_case_number": new_case.number}
@@ -145,14 +145,14 @@ class HandoverView(ApiView):
 
 class CancelView(ApiView):
     @extend_schema(
-        request=CancelInputSerializer,
-        responses={200: PlanSerializer, **WRITE},
+        request=ReleaseCancelInputSerializer,
+        responses={200: ReleasePlanSerializer, **WRITE},
         summary="Cancel the release plan with a reason",
     )
     def post(self, request: Request, pk: int) -> Response:
         user = api_user(request)
         plan = _plan_to_change(user, pk)
-        form = CancelInputSerializer(data=request.data)
+        form = ReleaseCancelInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         plan = services.release_plan_cancel(actor=user, plan=plan, reason=form.validated_data["reason"])
         return Response(_plan_json(user, plan))
@@ -160,15 +160,15 @@ class CancelView(ApiView):
 
 class PlanListView(ApiView):
     @extend_schema(
-        parameters=[PlanListQuerySerializer],
-        responses={200: PlanSerializer(many=True), 400: ErrorSerializer, 403: ErrorSerializer},
+        parameters=[ReleasePlanListQuerySerializer],
+        responses={200: ReleasePlanSerializer(many=True), 400: ErrorSerializer, 403: ErrorSerializer},
         summary="Release plans of your offices by release date, or of people arriving in your jurisdiction (audited)",
     )
     def get(self, request: Request) -> Response:
         user = api_user(request)
         if not has_cap(user, Cap.CASE_VIEW):
             raise PermissionDeniedError(_("You may not see release plans."))
-        params = PlanListQuerySerializer(data=request.query_params)
+        params = ReleasePlanListQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         on = local_today()
         if params.validated_data["arriving"]:
@@ -176,4 +176,4 @@ class PlanListView(ApiView):
         else:
             rows = selectors.office_plans(user=user, on=on, status=params.validated_data["status"])
         context = {"readiness": {row.plan.pk: row.readiness for row in rows}}
-        return Response(PlanSerializer([row.plan for row in rows], many=True, context=context).data)
+        return Response(ReleasePlanSerializer([row.plan for row in rows], many=True, context=context).data)

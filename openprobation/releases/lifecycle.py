@@ -7,7 +7,7 @@ from openprobation.audit.services import audit_record
 from openprobation.core.lifecycle import Lifecycle, Move
 from openprobation.releases.models import EventKind, PlanStatus, ReleasePlan, ReleasePlanEvent
 
-PLAN_MOVES = {
+PLAN_MOVES: dict[str, frozenset[str]] = {
     PlanStatus.OPEN: frozenset({PlanStatus.HANDED_OVER, PlanStatus.CANCELLED}),
     PlanStatus.HANDED_OVER: frozenset(),
     PlanStatus.CANCELLED: frozenset(),

@@ -25,7 +25,9 @@ class AsciiIntegerField(serializers.IntegerField):
         return int(super().to_internal_value(data))
 
 
-class ItemSerializer(serializers.ModelSerializer[ReleasePlanItem]):
+class ReleaseItemSerializer(serializers.ModelSerializer[ReleasePlanItem]):
+    # Text here: the item statuses are one enum of the schema, named after the input that takes them.
+    status = serializers.CharField(read_only=True, help_text="open, in_progress, done or not_needed")
     area_label = serializers.CharField(source="get_area_display", read_only=True)
     owner = serializers.CharField(source="owner_text", read_only=True)
 
@@ -46,7 +48,7 @@ class ItemSerializer(serializers.ModelSerializer[ReleasePlanItem]):
         ]
 
 
-class OpenItemSerializer(serializers.Serializer[Any]):
+class ReleaseOpenItemSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(source="item_id")
     area = serializers.CharField()
     status = serializers.CharField()
@@ -55,7 +57,7 @@ class OpenItemSerializer(serializers.Serializer[Any]):
     late = serializers.BooleanField()
 
 
-class ReadinessSerializer(serializers.Serializer[Any]):
+class ReleaseReadinessSerializer(serializers.Serializer[Any]):
     on = serializers.DateField()
     done = serializers.IntegerField()
     needed = serializers.IntegerField()
@@ -63,10 +65,10 @@ class ReadinessSerializer(serializers.Serializer[Any]):
     days_to_release = serializers.IntegerField()
     level = serializers.ChoiceField(choices=["ready", "on_track", "at_risk", "not_ready"])
     level_label = serializers.CharField()
-    open_items = OpenItemSerializer(many=True)
+    open_items = ReleaseOpenItemSerializer(many=True)
 
 
-class PlanSerializer(serializers.ModelSerializer[ReleasePlan]):
+class ReleasePlanSerializer(serializers.ModelSerializer[ReleasePlan]):
     case = serializers.IntegerField(source="case_id", read_only=True)
     case_number = serializers.CharField(source="case.number", read_only=True)
     person = serializers.IntegerField(source="person_id", read_only=True)
@@ -74,7 +76,7 @@ class PlanSerializer(serializers.ModelSerializer[ReleasePlan]):
     office = serializers.IntegerField(source="office_id", read_only=True)
     receiving_office = serializers.IntegerField(source="receiving_office_id", read_only=True, allow_null=True)
     handed_over_case = serializers.IntegerField(source="handed_over_case_id", read_only=True, allow_null=True)
-    items = ItemSerializer(many=True, read_only=True)
+    items = ReleaseItemSerializer(many=True, read_only=True)
     readiness = serializers.SerializerMethodField()
 
     class Meta:
@@ -109,29 +111,29 @@ class PlanSerializer(serializers.ModelSerializer[ReleasePlan]):
             "readiness",
         ]
 
-    @extend_schema_field(ReadinessSerializer(allow_null=True))
+    @extend_schema_field(ReleaseReadinessSerializer(allow_null=True))
     def get_readiness(self, plan: ReleasePlan) -> dict[str, Any] | None:
         readiness = self.context.get("readiness", {}).get(plan.pk)
-        return dict(ReadinessSerializer(readiness).data) if readiness is not None else None
+        return dict(ReleaseReadinessSerializer(readiness).data) if readiness is not None else None
 
 
-class PlanAnswerSerializer(serializers.Serializer[Any]):
+class ReleasePlanAnswerSerializer(serializers.Serializer[Any]):
     """The plan of a case as the reader may see it: None before one is opened."""
 
     case = serializers.IntegerField()
     receiving = serializers.BooleanField(help_text="True when read as the receiving office (read-only).")
     may_change = serializers.BooleanField()
-    plan = PlanSerializer(allow_null=True)
+    plan = ReleasePlanSerializer(allow_null=True)
 
 
-class PlanListQuerySerializer(serializers.Serializer[Any]):
+class ReleasePlanListQuerySerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=PlanStatus.choices, required=False, default=PlanStatus.OPEN)
     arriving = serializers.BooleanField(
         required=False, default=False, help_text="Plans of people arriving in your jurisdiction instead."
     )
 
 
-class ItemInputSerializer(serializers.Serializer[Any]):
+class ReleaseItemInputSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=ItemStatus.choices)
     owner_name = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     owner_organisation = AsciiIntegerField(
@@ -142,7 +144,7 @@ class ItemInputSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class HandoverDetailsInputSerializer(serializers.Serializer[Any]):
+class ReleaseHandoverDetailsInputSerializer(serializers.Serializer[Any]):
     receiving_office = AsciiIntegerField(min_value=1, max_value=MAX_ID)
     handover_kind = serializers.ChoiceField(choices=HandoverKind.choices)
     decision_court = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
@@ -155,15 +157,15 @@ class HandoverDetailsInputSerializer(serializers.Serializer[Any]):
     term_days = AsciiIntegerField(min_value=0, max_value=31, required=False, default=0)
 
 
-class HandoverInputSerializer(serializers.Serializer[Any]):
+class ReleaseHandoverInputSerializer(serializers.Serializer[Any]):
     released_on = serializers.DateField(required=False, allow_null=True, default=None, help_text="Default: today.")
 
 
-class CancelInputSerializer(serializers.Serializer[Any]):
+class ReleaseCancelInputSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
 
-class HandoverAnswerSerializer(serializers.Serializer[Any]):
-    plan = PlanSerializer()
+class ReleaseHandoverAnswerSerializer(serializers.Serializer[Any]):
+    plan = ReleasePlanSerializer()
     new_case = serializers.IntegerField()
     new_case_number = serializers.CharField()

@@ -114,7 +114,7 @@ def item_view(request: HttpRequest, pk: int, record: int) -> HttpResponse:
     item = ReleasePlanItem.objects.filter(plan=plan, pk=record).first()
     if item is None:
         raise Http404
-    choices = {
+    choices: dict[str, list[Any]] = {
         "organisations": list(PartnerOrganisation.objects.filter(active=True, region_id=case.office.region_id)),
         "staff": list(User.objects.filter(office_id=case.office_id, is_active=True).order_by("last_name", "pk")),
     }

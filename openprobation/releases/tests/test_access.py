@@ -135,7 +135,9 @@ def test_the_receiving_office_reads_the_plan_once_told(personas, plan):
     # Reading is not changing.
     before = state(plan)
     item = plan.items.get(area=Area.HOUSING)
-    assert api_client(head_b).post(f"/api/v1{url}items/{item.pk}/", {"status": "done"}, format="json").status_code == 404
+    assert (
+        api_client(head_b).post(f"/api/v1{url}items/{item.pk}/", {"status": "done"}, format="json").status_code == 404
+    )
     assert state(plan) == before
     # Another region, and the staff of the receiving office who do not take people on, see no work item.
     assert web_client(personas["other_region"]).get(url).status_code == 404
@@ -180,13 +182,14 @@ def test_odd_decision_dates_and_terms_are_refused(personas, plan):
     url = f"/api/v1/cases/{plan.case_id}/release-plan/receiving-office/"
     base = {"receiving_office": personas["office_b"].pk, "handover_kind": "parole"}
     client = api_client(personas["officer"])
-    for extra, field in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"decision_date": "9999-12-31"}, "decision_date"),
         ({"decision_date": "0001-01-01"}, "decision_date"),
         ({"term_months": "١٢"}, "term_months"),
         ({"term_months": 100000}, "term_months"),
         ({"term_days": -1}, "term_days"),
-    ]:
+    ]
+    for extra, field in cases:
         response = client.post(url, {**base, **extra}, format="json")
         assert response.status_code == 400, (extra, response.content)
         assert field in response.json()["errors"]

@@ -75,6 +75,7 @@ def test_a_new_rule_version_changes_when_plans_open(personas):
     try:
         assert release_planning_scan(today=today)["opened"] == 1
         plan = ReleasePlan.objects.get(case=case)
+        assert case.release_date is not None
         assert (plan.rule_version, plan.opens_on) == (2, case.release_date - relativedelta(months=8))
     finally:
         invalidate()
