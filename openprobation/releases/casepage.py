@@ -15,11 +15,9 @@ from openprobation.cases.models import CaseType
 from openprobation.core.casepage import CaseActionLink, CaseFact, CaseSection
 from openprobation.core.workqueue import WorkBatch, WorkItem, WorkScope
 from openprobation.releases.models import PlanStatus, ReleasePlan, ReleasePlanItem
-from openprobation.releases.readiness import LEVEL_TONES, plan_readiness
+from openprobation.releases.readiness import plan_readiness
 from openprobation.releases.selectors import may_change, receiving_q
 
-# How the case page's overview colours a level (its text always says it).
-FACT_TONES = {tone: tone for tone in LEVEL_TONES.values()} | {"error": "danger"}
 
 
 def _plan(case: Any) -> ReleasePlan | None:
@@ -44,7 +42,8 @@ def release_facts(*, user: Any, case: Any, today: dt.date) -> list[CaseFact]:
         "needed": readiness.needed,
         "date": plan.release_date.strftime("%d.%m.%Y"),
     }
-    tone = FACT_TONES[readiness.tone] if readiness.tone == "error" else readiness.tone
+    # The overview's tones; "not ready" is its "danger" (the text always says the level).
+    tone = "danger" if readiness.tone == "error" else readiness.tone
     return [
         CaseFact(
             key="release_plan",
