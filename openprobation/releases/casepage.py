@@ -19,7 +19,6 @@ from openprobation.releases.readiness import plan_readiness
 from openprobation.releases.selectors import may_change, receiving_q
 
 
-
 def _plan(case: Any) -> ReleasePlan | None:
     if case.case_type != CaseType.PENITENTIARY:
         return None
