@@ -217,3 +217,12 @@ def test_a_programme_already_closed_stays_where_it_was(personas, released_today)
     release_planning_scan(today=plan.release_date)
     programme.refresh_from_db()
     assert programme.case == case
+
+
+def test_the_scheduled_task_runs_the_scan(personas):
+    from openprobation.releases.tasks import run_release_planning  # noqa: PLC0415
+
+    case = prison_case(personas, release_in_days=20)
+    counts = run_release_planning()
+    assert counts == {"opened": 1, "dates_changed": 0, "notified": 0, "handed_over": 0, "blocked": 0}
+    assert ReleasePlan.objects.filter(case=case).exists()
