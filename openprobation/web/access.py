@@ -286,6 +286,24 @@ ACCESS: dict[str, Route] = {
     "api-case-employment-status": route(S.CASE, POST=CASE_CHANGE),
     # (end of employment)
     # --- Penitentiary probation: release plans and their handover (releases).
+    # The plan of a case: read in the case's jurisdiction (the receiving office, once told, reads it
+    # too: that is the plan selector's second door, shown by the releases tests, not by this table);
+    # changed by whoever may work on the case.
+    "releases:plan": route(S.CASE, GET=jurisdiction(*CASEWORK)),
+    "releases:open": route(S.CASE, POST=CASE_CHANGE),
+    "releases:item": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "releases:details": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "releases:handover": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "releases:cancel": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    # The office's plans by release date, and the people arriving in the user's district (own jurisdiction).
+    "releases:list": route(GET=roles(*CASEWORK)),
+    "releases:arriving": route(GET=roles(*CASEWORK)),
+    "api-release-plans": route(GET=roles(*CASEWORK)),
+    "api-case-release-plan": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
+    "api-case-release-plan-item": route(S.CASE, POST=CASE_CHANGE),
+    "api-case-release-plan-details": route(S.CASE, POST=CASE_CHANGE),
+    "api-case-release-plan-handover": route(S.CASE, POST=CASE_CHANGE),
+    "api-case-release-plan-cancel": route(S.CASE, POST=CASE_CHANGE),
     # (end of releases)
     # --- Volunteers and mentors (volunteers).
     # (end of volunteers)
