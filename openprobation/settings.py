@@ -282,6 +282,10 @@ SPECTACULAR_SETTINGS = {
         "InstrumentKindEnum": "openprobation.assessments.models.InstrumentKind",
         "AnalysisKindEnum": "openprobation.assessments.models.AnalysisKind",
         "AssessmentReasonEnum": "openprobation.assessments.models.AssessmentReason",
+        "VolunteerKindEnum": "openprobation.volunteers.models.VolunteerKind",
+        "VolunteerStatusEnum": "openprobation.volunteers.models.VolunteerStatus",
+        "VolunteerCheckKindEnum": "openprobation.volunteers.models.CheckKind",
+        "SupportSessionKindEnum": "openprobation.volunteers.models.SessionKind",
     },
 }
 
