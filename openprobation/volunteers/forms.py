@@ -12,6 +12,18 @@ from openprobation.people.models import Language
 from openprobation.volunteers.models import CheckKind, SessionKind, VolunteerKind, VolunteerStatus
 
 CHOOSE = ("", _("— choose —"))
+
+
+class AsciiIntegerField(forms.IntegerField):
+    """A whole number of the digits 0–9 only (Django reads "١٢" as 12; the service's numbers do not)."""
+
+    def to_python(self, value: Any) -> int | None:
+        text = str(value).strip() if value is not None else ""
+        if text and not (text.isascii() and text.lstrip("-").isdigit()):
+            raise forms.ValidationError(_("Enter a whole number with the digits 0–9."), code="invalid")
+        return super().to_python(value)
+
+
 ANY = ("", _("Any"))
 
 
@@ -95,7 +107,7 @@ class AssignForm(UswdsForm):
 
 class SessionForm(UswdsForm):
     held_on = date_field(_("Held on"), required=True)
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=720, help_text=_("1 to 720"))
+    minutes = AsciiIntegerField(label=_("Minutes"), min_value=1, max_value=720, help_text=_("1 to 720"))
     kind = forms.ChoiceField(label=_("Kind"), choices=[CHOOSE, *SessionKind.choices])
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     summary = forms.CharField(

@@ -11,13 +11,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, DateField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, DateField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Least
 
 from openprobation.accounts.models import Office, Role
 from openprobation.accounts.scoping import Level, Scope, level_of, offices_for_user, scope_of
 from openprobation.audit.services import audit_record
 from openprobation.cases.models import Case
+from openprobation.cases.selectors import case_qs_for_user
 from openprobation.volunteers.domain import EXPIRY_WARNING_DAYS, Eligibility, check_rule, eligibility
 from openprobation.volunteers.models import (
     SupportSession,
@@ -155,8 +156,6 @@ def volunteer_checks(volunteer: Volunteer) -> list[VolunteerCheck]:
 
 def volunteer_assignments(volunteer: Volunteer, user: Any) -> list[VolunteerAssignment]:
     """The volunteer's assignments on the cases the user may see, with their session counts."""
-    from openprobation.cases.selectors import case_qs_for_user  # noqa: PLC0415
-
     visible = case_qs_for_user(user).values("pk")
     return list(
         VolunteerAssignment.objects.filter(volunteer=volunteer, case_id__in=visible)
@@ -178,15 +177,9 @@ def case_assignments(case: Case) -> list[VolunteerAssignment]:
         VolunteerAssignment.objects.filter(case=case)
         .select_related("volunteer", "assigned_by")
         .prefetch_related("volunteer__checks")
-        .annotate(session_count=Count("sessions"), last_session=_last_session())
+        .annotate(session_count=Count("sessions"), last_session=Max("sessions__held_on"))
         .order_by("ended_on", "-started_on", "-id")
     )
-
-
-def _last_session() -> Any:
-    from django.db.models import Max  # noqa: PLC0415
-
-    return Max("sessions__held_on")
 
 
 def case_assignment(case: Case, pk: int) -> VolunteerAssignment:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from openprobation.people.models import Language
@@ -19,6 +20,18 @@ from openprobation.volunteers.models import (
 )
 
 MAX_ID = 2**63 - 1
+ASCII_DIGITS = _("Enter a whole number with the digits 0–9.")
+
+
+class IntegerField(serializers.IntegerField):
+    """A whole number as JSON number or text of the digits 0–9 only ("١٢" and true are refused)."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or (
+            isinstance(data, str) and not (data.strip().isascii() and data.strip().isdigit())
+        ):
+            raise serializers.ValidationError(str(ASCII_DIGITS), code="invalid")
+        return int(super().to_internal_value(data))
 
 
 class EligibilitySerializer(serializers.Serializer[Any]):
@@ -89,12 +102,8 @@ class VolunteerInputSerializer(serializers.Serializer[dict[str, Any]]):
     languages = serializers.ListField(
         child=serializers.ChoiceField(choices=Language.choices), required=False, default=list, max_length=20
     )
-    offices = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=100
-    )
-    organisation = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None
-    )
+    offices = serializers.ListField(child=IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=100)
+    organisation = IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
@@ -109,7 +118,7 @@ class VolunteerListQuerySerializer(serializers.Serializer[dict[str, Any]]):
     q = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=VolunteerKind.choices, required=False, allow_blank=True, default="")
     status = serializers.ChoiceField(choices=VolunteerStatus.choices, required=False, allow_blank=True, default="")
-    office = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None)
+    office = IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None)
     attention = serializers.BooleanField(required=False, default=False)
 
 
@@ -164,7 +173,7 @@ class AssignmentSerializer(serializers.ModelSerializer[VolunteerAssignment]):
 
 
 class AssignInputSerializer(serializers.Serializer[dict[str, Any]]):
-    volunteer = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    volunteer = IntegerField(min_value=1, max_value=MAX_ID)
     consent_on = serializers.DateField(help_text="The day the person (for a minor, also the representative) consented")
     consent_note = serializers.CharField(max_length=500, help_text="How consent was given, e.g. a signed statement")
     started_on = serializers.DateField()
@@ -172,7 +181,7 @@ class AssignInputSerializer(serializers.Serializer[dict[str, Any]]):
 
 class SessionInputSerializer(serializers.Serializer[dict[str, Any]]):
     held_on = serializers.DateField()
-    minutes = serializers.IntegerField(min_value=1, max_value=720)
+    minutes = IntegerField(min_value=1, max_value=720)
     kind = serializers.ChoiceField(choices=SessionKind.choices)
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     summary = serializers.CharField(max_length=4000)

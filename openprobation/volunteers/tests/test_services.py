@@ -134,14 +134,15 @@ def test_a_check_is_valid_for_the_rules_months_and_records_the_rule(personas, vo
     )
     assert (check.rule_key, check.rule_version) == ("volunteers.checks", 1)
     assert check.valid_until.year == on.year + 1
-    for bad, field in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"on": TODAY() + dt.timedelta(days=1)}, "on"),
         ({"on": dt.date(1, 1, 1)}, "on"),
         ({"kind": "horoscope"}, "kind"),
         ({"passed": "yes"}, "passed"),
         ({"reference": "x" * 101}, "reference"),
-    ]:
-        args = {"kind": "medical", "passed": True, "on": on, **bad}
+    ]
+    for bad, field in cases:
+        args: dict[str, Any] = {"kind": "medical", "passed": True, "on": on, **bad}
         with pytest.raises(DomainError) as err:
             services.volunteer_check_record(actor=personas["senior"], volunteer=volunteer, **args)
         assert err.value.field == field
@@ -267,7 +268,7 @@ def test_sessions_are_dated_within_the_assignment_and_last_1_to_720_minutes(pers
     assignment = _assign(personas["officer"], case, volunteer, consent_on=start, started_on=start)
     assert _session(personas["officer"], case, assignment, minutes=720).minutes == 720
     assert _session(personas["officer"], case, assignment, minutes=1, held_on=start).held_on == start
-    for bad, field in [
+    odd: list[tuple[dict[str, Any], str]] = [
         ({"held_on": TODAY() + dt.timedelta(days=1)}, "held_on"),
         ({"held_on": start - dt.timedelta(days=1)}, "held_on"),
         ({"minutes": 0}, "minutes"),
@@ -277,7 +278,8 @@ def test_sessions_are_dated_within_the_assignment_and_last_1_to_720_minutes(pers
         ({"kind": "party"}, "kind"),
         ({"summary": ""}, "summary"),
         ({"place": "x" * 201}, "place"),
-    ]:
+    ]
+    for bad, field in odd:
         with pytest.raises(DomainError) as err:
             _session(personas["officer"], case, assignment, **bad)
         assert err.value.field == field, bad
