@@ -48,6 +48,8 @@ def test_the_registry_lists_the_districts_volunteers_with_filters(personas, volu
     api = api_client(personas["officer"]).get("/api/v1/volunteers/?attention=true").json()
     assert [row["full_name"] for row in api["results"]] == ["Бекова Сәуле"]
     assert web_client(personas["court_liaison"]).get("/volunteers/").status_code == 403
+    assert 'href="/volunteers/"' in web_client(personas["officer"]).get("/").content.decode()
+    assert 'href="/volunteers/"' not in web_client(personas["court_liaison"]).get("/").content.decode()
 
 
 def test_the_detail_page_and_the_api_agree_and_the_read_is_audited(personas, volunteer):
