@@ -14,6 +14,7 @@ class VolunteersConfig(AppConfig):
             register_case_facts,
             register_case_section,
         )
+        from openprobation.core.timeline import register_timeline_provider  # noqa: PLC0415
         from openprobation.core.workqueue import register_work_source  # noqa: PLC0415
         from openprobation.volunteers import casepage  # noqa: PLC0415
 
@@ -21,3 +22,4 @@ class VolunteersConfig(AppConfig):
         register_case_section("volunteers", casepage.volunteer_section)
         register_case_actions("volunteers", casepage.volunteer_actions)
         register_work_source("volunteer_checks", casepage.volunteer_checks)
+        register_timeline_provider("volunteers", casepage.volunteer_timeline_entries)

@@ -10,7 +10,9 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from openprobation.cases.selectors import case_qs_for_user
 from openprobation.core.casepage import CaseActionLink, CaseFact, CaseSection
+from openprobation.core.timeline import TimelineEntry
 from openprobation.core.workqueue import WorkBatch, WorkItem, WorkScope
 from openprobation.volunteers import selectors
 from openprobation.volunteers.case_views import may_change
@@ -88,3 +90,53 @@ def volunteer_checks(scope: WorkScope) -> WorkBatch:
             )
         )
     return WorkBatch(kind="deadline", count=counts["n"], overdue=counts["late"], items=items)
+
+
+def volunteer_timeline_entries(*, user: Any, case: Any | None, person: Any | None, limit: int) -> list[TimelineEntry]:
+    """A volunteer assigned and an assignment ended, newest first (sessions stay in the section)."""
+    if case is not None:
+        cases = {case.pk: case.number}
+    else:
+        cases = dict(case_qs_for_user(user).filter(person=person).values_list("pk", "number"))
+    if not cases:
+        return []
+    rows = (
+        VolunteerAssignment.objects.filter(case_id__in=list(cases))
+        .select_related("volunteer", "assigned_by", "ended_by")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    entries = []
+    for a in rows:
+        url = reverse("cases:detail", args=[a.case_id]) + "#volunteers"
+        kind = a.volunteer.get_kind_display()
+        entries.append(
+            TimelineEntry(
+                at=a.created_at,
+                kind="volunteer",
+                title=_("%(kind)s assigned: %(name)s") % {"kind": kind, "name": a.volunteer.full_name},
+                detail=_("Consent given on %(date)s") % {"date": a.consent_on.strftime("%d.%m.%Y")},
+                by=a.assigned_by.get_full_name() or a.assigned_by.username,
+                ref=f"volunteer:{a.pk}",
+                case_id=a.case_id,
+                case_number=cases[a.case_id],
+                effective_on=a.started_on,
+                url=url,
+            )
+        )
+        if a.ended_on is not None:
+            entries.append(
+                TimelineEntry(
+                    at=a.updated_at,
+                    kind="volunteer",
+                    title=_("Assignment ended: %(name)s (%(kind)s)") % {"kind": kind, "name": a.volunteer.full_name},
+                    detail=a.end_reason,
+                    by=(a.ended_by.get_full_name() or a.ended_by.username) if a.ended_by else "",
+                    ref=f"volunteer-end:{a.pk}",
+                    case_id=a.case_id,
+                    case_number=cases[a.case_id],
+                    effective_on=a.ended_on,
+                    url=url,
+                )
+            )
+    entries.sort(key=lambda e: (e.at, e.ref), reverse=True)
+    return entries[:limit]

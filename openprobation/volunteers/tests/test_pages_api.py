@@ -155,6 +155,8 @@ def test_the_case_section_forms_and_the_api_agree(personas, case, volunteer):
     assert api[0]["volunteer"] == volunteer.pk and api[0]["sessions"] == 1
     sessions = api_client(personas["officer"]).get(f"/api/v1/cases/{case.pk}/volunteers/{assignment.pk}/sessions/")
     assert sessions.json()[0]["minutes"] == 90
+    timeline = api_client(personas["officer"]).get(f"/api/v1/cases/{case.pk}/timeline/").json()
+    assert f"Volunteer assigned: {volunteer.full_name}" in [e["title"] for e in timeline["results"]]
     facts = {f.key: f for f in case_facts(user=personas["officer"], case=case, today=TODAY())}
     assert facts["volunteer"].data == [volunteer.pk]
     assert "assign_volunteer" in {a.key for a in case_actions(user=personas["officer"], case=case)}
