@@ -285,6 +285,10 @@ SPECTACULAR_SETTINGS = {
         "ProgrammeStatusEnum": "openprobation.programmes.models.ProgrammeStatus",
         "ProgrammeMeasureStatusEnum": "openprobation.programmes.models.MeasureStatus",
         "ProgrammeParticipantKindEnum": "openprobation.programmes.models.ParticipantKind",
+        "VolunteerKindEnum": "openprobation.volunteers.models.VolunteerKind",
+        "VolunteerStatusEnum": "openprobation.volunteers.models.VolunteerStatus",
+        "VolunteerCheckKindEnum": "openprobation.volunteers.models.CheckKind",
+        "SupportSessionKindEnum": "openprobation.volunteers.models.SessionKind",
     },
 }
 

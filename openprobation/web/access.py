@@ -306,6 +306,36 @@ ACCESS: dict[str, Route] = {
     "api-case-release-plan-cancel": route(S.CASE, POST=CASE_CHANGE),
     # (end of releases)
     # --- Volunteers and mentors (volunteers).
+    # The registry: read by office staff of the districts a volunteer serves and the regional
+    # administrator of their region; managed by senior officers, heads and the regional administrator.
+    # A volunteer's own addresses name the volunteer; the office that decides is a district they serve.
+    "volunteers:list": route(GET=roles(OFFICER, SENIOR, HEAD, REGIONAL)),
+    "volunteers:new": route(GET=roles(SENIOR, HEAD, REGIONAL), POST=roles(SENIOR, HEAD, REGIONAL)),
+    "volunteers:detail": route(S.OFFICE, GET=jurisdiction(OFFICER, SENIOR, HEAD, REGIONAL)),
+    "volunteers:edit": route(
+        S.OFFICE, GET=jurisdiction(SENIOR, HEAD, REGIONAL), POST=jurisdiction(SENIOR, HEAD, REGIONAL)
+    ),
+    "volunteers:check": route(
+        S.OFFICE, GET=jurisdiction(SENIOR, HEAD, REGIONAL), POST=jurisdiction(SENIOR, HEAD, REGIONAL)
+    ),
+    "volunteers:status": route(
+        S.OFFICE, GET=jurisdiction(SENIOR, HEAD, REGIONAL), POST=jurisdiction(SENIOR, HEAD, REGIONAL)
+    ),
+    # On a case: assign (with consent), log a session, end — whoever may change the case.
+    "volunteers:assign": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "volunteers:session": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "volunteers:end": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "api-volunteers": route(GET=roles(OFFICER, SENIOR, HEAD, REGIONAL), POST=roles(SENIOR, HEAD, REGIONAL)),
+    "api-volunteer": route(
+        S.OFFICE, GET=jurisdiction(OFFICER, SENIOR, HEAD, REGIONAL), PATCH=jurisdiction(SENIOR, HEAD, REGIONAL)
+    ),
+    "api-volunteer-checks": route(
+        S.OFFICE, GET=jurisdiction(OFFICER, SENIOR, HEAD, REGIONAL), POST=jurisdiction(SENIOR, HEAD, REGIONAL)
+    ),
+    "api-volunteer-status": route(S.OFFICE, POST=jurisdiction(SENIOR, HEAD, REGIONAL)),
+    "api-case-volunteers": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
+    "api-case-volunteer-sessions": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
+    "api-case-volunteer-end": route(S.CASE, POST=CASE_CHANGE),
     # (end of volunteers)
     # The work queue ("Today"): staff who carry cases or manage an office's caseload.
     "workqueue:today": route(GET=roles(*WORK_QUEUE)),

@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from openprobation.accounts.roles import Cap, has_cap
+from openprobation.volunteers.selectors import may_read_registry
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -18,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "people": has_cap(user, Cap.CASE_VIEW),
             "person_create": has_cap(user, Cap.PERSON_CREATE),
             "office_caseload": has_cap(user, Cap.OFFICE_CASELOAD),
+            "volunteers": may_read_registry(user),
             "audit": has_cap(user, Cap.AUDIT_VIEW),
             "analysis": has_cap(user, Cap.INSTRUMENT_ANALYSIS),
             "admin": has_cap(user, Cap.ADMIN_SITE),
