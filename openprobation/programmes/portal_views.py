@@ -23,7 +23,7 @@ from openprobation.programmes.referral_forms import PortalActionForm
 from openprobation.programmes.referral_services import PartnerAction
 
 # What the partner may do in each state (the lifecycle refuses anything else).
-ACTIONS_BY_STATUS = {
+ACTIONS_BY_STATUS: dict[str, tuple[str, ...]] = {
     ReferralStatus.SENT: (PartnerAction.ACCEPT, PartnerAction.DECLINE),
     ReferralStatus.ACCEPTED: (PartnerAction.START, PartnerAction.UPDATE, PartnerAction.COMPLETE),
     ReferralStatus.IN_PROGRESS: (PartnerAction.UPDATE, PartnerAction.COMPLETE),

@@ -170,7 +170,7 @@ def _card(referral: Referral, today: dt.date, *, events: bool) -> PortalReferral
                 to_label=str(ReferralStatus(e.to_status).label) if e.to_status in ReferralStatus.values else "",
                 # The office's reasons (a cancellation) are for the partner too; reminders are not notes.
                 note=e.note if e.kind in ("transition", "update") else "",
-                by_partner=bool(e.actor_id and e.actor.role == "partner_staff"),
+                by_partner=e.actor is not None and e.actor.role == "partner_staff",
             )
             for e in referral.events.select_related("actor")
             .exclude(to_status=ReferralStatus.DRAFT)

@@ -15,7 +15,7 @@ from openprobation.programmes.referral_services import MAX_NOTE, MAX_REQUEST, PA
 
 
 class OrganisationSerializer(serializers.ModelSerializer[PartnerOrganisation]):
-    districts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    districts = serializers.SerializerMethodField()
     services = serializers.ListField(child=serializers.CharField(), read_only=True)
     languages = serializers.ListField(child=serializers.CharField(), read_only=True)
 
@@ -40,6 +40,9 @@ class OrganisationSerializer(serializers.ModelSerializer[PartnerOrganisation]):
             "active",
         ]
         read_only_fields = fields
+
+    def get_districts(self, obj: PartnerOrganisation) -> list[int]:
+        return sorted(o.pk for o in obj.districts.all())
 
 
 class OrganisationInputSerializer(serializers.Serializer[dict[str, Any]]):

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
-from openprobation.accounts.models import Role
+from openprobation.accounts.models import Role, User
 from openprobation.cases.models import Case
 from openprobation.core.timeutil import local_today
 from openprobation.programmes.models import PartnerOrganisation, PartnerStaff, ProgrammeMeasure
@@ -52,7 +52,11 @@ def make_org(office: Any, name: str = "Жұмыспен қамту орталы�
 def world(personas: dict[str, Any]) -> World:
     office = personas["office_a"]
     person = a_person(
-        registered_office=office, phone="+7 701 555 44 33", surname="Сейтжанов", first_name="Ерлан", birth_date=dt.date(1991, 4, 2)
+        registered_office=office,
+        phone="+7 701 555 44 33",
+        surname="Сейтжанов",
+        first_name="Ерлан",
+        birth_date=dt.date(1991, 4, 2),
     )
     case = a_case(person=person, office=office, officer=personas["officer"], cc_articles="188 ч.2")
     measure = programme_measure(case)
@@ -61,6 +65,6 @@ def world(personas: dict[str, Any]) -> World:
     org = make_org(office)
     org_b = make_org(office, name="«Сенім» қоғамдық қоры", kind="ngo")
     PartnerStaff.objects.create(user=personas["partner"], organisation=org)
-    partner_b = UserFactory(username="partner_b", role=Role.PARTNER_STAFF)
+    partner_b = cast(User, UserFactory(username="partner_b", role=Role.PARTNER_STAFF))
     PartnerStaff.objects.create(user=partner_b, organisation=org_b)
     return World(personas, case, measure, org, org_b, personas["partner"], partner_b)

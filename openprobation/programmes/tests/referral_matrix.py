@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from openprobation.accounts.models import Role
+from openprobation.accounts.models import Role, User
 from openprobation.cases.models import Case
 from openprobation.core.timeutil import local_today
 from openprobation.programmes.models import (
@@ -27,6 +27,11 @@ from openprobation.programmes.models import (
 from openprobation.testing.factories import UserFactory
 
 MEASURE = "employment"
+
+
+def _author(case: Case) -> User:
+    """Who wrote the case's records: its officer (every matrix case has one)."""
+    return case.officer or User.objects.filter(role=Role.OFFICER, office_id=case.office_id).order_by("pk").first()  # type: ignore[return-value]
 
 
 def _organisation(office: Any, name: str) -> PartnerOrganisation:
@@ -55,7 +60,7 @@ def programme_measure(case: Case, *, status: str = ProgrammeStatus.AGREED) -> Pr
             basis="officer_study",
             study="Жұмыссыз",
             opened_on=local_today() - dt.timedelta(days=10),
-            created_by=case.officer or case.created_by,
+            created_by=_author(case),
         )
     return ProgrammeMeasure.objects.create(
         programme=programme,
@@ -76,7 +81,7 @@ def _closed_programme_measure(case: Case) -> ProgrammeMeasure:
         basis="officer_study",
         opened_on=local_today() - dt.timedelta(days=40),
         closed_on=local_today() - dt.timedelta(days=1),
-        created_by=case.officer or case.created_by,
+        created_by=_author(case),
     )
     return ProgrammeMeasure.objects.create(
         programme=programme, measure=MEASURE, due_on=local_today() + dt.timedelta(days=30), status="in_progress"
@@ -97,7 +102,7 @@ def _referral(case: Case, org: PartnerOrganisation, measure: ProgrammeMeasure, s
         sent_at=dt.datetime.now(dt.UTC) if sent else None,
         answer_due=today + dt.timedelta(days=5) if sent else None,
         complete_due=today + dt.timedelta(days=30) if sent else None,
-        created_by=case.officer or case.created_by,
+        created_by=_author(case),
     )
 
 

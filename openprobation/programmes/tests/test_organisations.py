@@ -4,11 +4,12 @@ instead of deletion, tying partner staff to an organisation."""
 from __future__ import annotations
 
 import json
+from typing import Any, cast
 
 import pytest
 from django.urls import reverse
 
-from openprobation.accounts.models import Role
+from openprobation.accounts.models import Role, User
 from openprobation.audit.models import AuditEvent
 from openprobation.core.exceptions import DomainError, PermissionDeniedError
 from openprobation.programmes import organisations as registry
@@ -19,8 +20,8 @@ from openprobation.testing.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def _input(**fields):
-    values = {"name": "«Қамқор» қоры", "kind": "ngo", "services": ["counselling"], "capacity": 12}
+def _input(**fields: Any) -> registry.OrganisationInput:
+    values: dict[str, Any] = {"name": "«Қамқор» қоры", "kind": "ngo", "services": ["counselling"], "capacity": 12}
     values.update(fields)
     return registry.OrganisationInput(**values)
 
@@ -61,7 +62,8 @@ def test_filters_and_search(personas):
 
 def test_the_head_registers_in_their_region_and_it_is_audited(personas):
     org = registry.organisation_create(
-        actor=personas["head"], data=_input(districts=[personas["office_a"], personas["office_b"]], languages=["kk", "ru"])
+        actor=personas["head"],
+        data=_input(districts=[personas["office_a"], personas["office_b"]], languages=["kk", "ru"]),
     )
     assert org.region_id == personas["office_a"].region_id
     assert set(org.districts.all()) == {personas["office_a"], personas["office_b"]}
@@ -117,7 +119,7 @@ def test_districts_must_be_offices_of_the_region(personas):
 
 def test_tying_partner_staff(personas):
     org = make_org(personas["office_a"])
-    user = UserFactory(username="new_partner", role=Role.PARTNER_STAFF)
+    user = cast(User, UserFactory(username="new_partner", role=Role.PARTNER_STAFF))
     registry.partner_staff_link(actor=personas["head"], organisation=org, user=user)
     assert PartnerStaff.objects.get(user=user).organisation == org
     with pytest.raises(DomainError):
@@ -130,10 +132,18 @@ def test_the_pages(client, personas):
     org = make_org(personas["office_a"])
     client.force_login(personas["head"])
     assert org.name in client.get(reverse("programmes:organisation_list")).content.decode()
-    assert "Employment assistance" in client.get(reverse("programmes:organisation_detail", args=[org.pk])).content.decode()
+    assert (
+        "Employment assistance" in client.get(reverse("programmes:organisation_detail", args=[org.pk])).content.decode()
+    )
     response = client.post(
         reverse("programmes:organisation_new"),
-        {"name": "Заң көмегі", "kind": "legal_aid", "services": ["legal_advice"], "capacity_period": "month", "capacity": "-3"},
+        {
+            "name": "Заң көмегі",
+            "kind": "legal_aid",
+            "services": ["legal_advice"],
+            "capacity_period": "month",
+            "capacity": "-3",
+        },
     )
     assert response.status_code == 400 and "usa-error-message" in response.content.decode()
     response = client.post(
@@ -150,7 +160,10 @@ def test_the_pages(client, personas):
     assert response.status_code == 302
     created = PartnerOrganisation.objects.get(name="Заң көмегі")
     assert created.services == ["legal_advice"] and created.active
-    response = client.post(reverse("programmes:organisation_edit", args=[created.pk]), {"name": "Заң көмегі", "kind": "legal_aid", "capacity_period": "month"})
+    response = client.post(
+        reverse("programmes:organisation_edit", args=[created.pk]),
+        {"name": "Заң көмегі", "kind": "legal_aid", "capacity_period": "month"},
+    )
     created.refresh_from_db()
     assert response.status_code == 302 and created.active is False
 
@@ -159,7 +172,14 @@ def test_the_api(client, personas):
     client.force_login(personas["regional_admin"])
     response = client.post(
         reverse("api-partner-organisations"),
-        json.dumps({"name": "Колледж", "kind": "education", "services": ["vocational_training"], "districts": [personas["office_b"].pk]}),
+        json.dumps(
+            {
+                "name": "Колледж",
+                "kind": "education",
+                "services": ["vocational_training"],
+                "districts": [personas["office_b"].pk],
+            }
+        ),
         content_type="application/json",
     )
     assert response.status_code == 201, response.content

@@ -21,9 +21,15 @@ from openprobation.testing.factories import a_case
 pytestmark = pytest.mark.django_db
 
 
-def _referral(w: World, *, org: Any = None, send: bool = True, share_phone: bool = False, case: Case | None = None) -> Referral:
+def _referral(
+    w: World, *, org: Any = None, send: bool = True, share_phone: bool = False, case: Case | None = None
+) -> Referral:
     case = case or w.case
-    measure = w.measure if case is w.case and not Referral.objects.filter(measure=w.measure).exists() else programme_measure(case)
+    measure = (
+        w.measure
+        if case is w.case and not Referral.objects.filter(measure=w.measure).exists()
+        else programme_measure(case)
+    )
     return services.referral_create(
         actor=w["officer"],
         case=case,
@@ -76,7 +82,9 @@ def test_other_organisations_referrals_are_not_found(partner_client, world):
     other = _referral(world, org=world.org_b)
     assert partner_client.get(reverse("programmes:portal_detail", args=[other.pk])).status_code == 404
     assert partner_client.get(reverse("api-partner-referral", args=[other.pk])).status_code == 404
-    assert partner_client.post(reverse("programmes:portal_act", args=[other.pk]), {"action": "accept"}).status_code == 404
+    assert (
+        partner_client.post(reverse("programmes:portal_act", args=[other.pk]), {"action": "accept"}).status_code == 404
+    )
     other.refresh_from_db()
     assert other.status == ReferralStatus.SENT
 

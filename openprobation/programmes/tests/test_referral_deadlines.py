@@ -101,7 +101,9 @@ def test_the_work_queue_shows_overdue_referrals_to_the_head_and_the_officer(worl
         item = batch.items[0]
         assert item.key == f"referral:{referral.pk}" and item.overdue
         assert world.org.name in item.title and item.detail
-    other = overdue_referrals(WorkScope(user=world["other_head"], cases=Case.objects.filter(office=world["office_b"]), today=today))
+    other = overdue_referrals(
+        WorkScope(user=world["other_head"], cases=Case.objects.filter(office=world["office_b"]), today=today)
+    )
     assert other.count == 0
 
 

@@ -180,7 +180,8 @@ def test_illegal_moves_are_refused_and_change_nothing(world):
 
 
 @pytest.mark.parametrize(
-    "who", ["other_district", "other_head", "other_region", "court_liaison", "analyst", "auditor", "sysadmin", "partner"]
+    "who",
+    ["other_district", "other_head", "other_region", "court_liaison", "analyst", "auditor", "sysadmin", "partner"],
 )
 def test_office_moves_are_refused_to_others(world, who):
     draft = _create(world, send=False)
@@ -195,7 +196,9 @@ def test_office_moves_are_refused_to_others(world, who):
     assert Referral.objects.count() == 1
 
 
-@pytest.mark.parametrize("who", ["officer", "head", "regional_admin", "court_liaison", "auditor", "sysadmin", "partner_b"])
+@pytest.mark.parametrize(
+    "who", ["officer", "head", "regional_admin", "court_liaison", "auditor", "sysadmin", "partner_b"]
+)
 def test_partner_moves_are_refused_to_anyone_but_the_organisation(world, who):
     referral = _create(world)
     actor = world.partner_b if who == "partner_b" else world[who]

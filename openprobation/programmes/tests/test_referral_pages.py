@@ -59,7 +59,9 @@ def test_draft_then_send_and_cancel_from_the_detail(officer_client, world):
     assert referral.status == ReferralStatus.DRAFT
     ok = officer_client.post(reverse("programmes:referral_send", args=[world.case.pk, referral.pk]), {})
     assert ok.status_code == 302
-    empty = officer_client.post(reverse("programmes:referral_cancel", args=[world.case.pk, referral.pk]), {"reason": ""})
+    empty = officer_client.post(
+        reverse("programmes:referral_cancel", args=[world.case.pk, referral.pk]), {"reason": ""}
+    )
     assert empty.status_code == 400
     done = officer_client.post(
         reverse("programmes:referral_cancel", args=[world.case.pk, referral.pk]), {"reason": "Адам бас тартты"}
@@ -111,10 +113,16 @@ def test_the_case_list_and_the_office_list(officer_client, world):
         data=services.ReferralInput(organisation=world.org, request="x"),
         send=True,
     )
-    assert referral.number in officer_client.get(reverse("programmes:case_referrals", args=[world.case.pk])).content.decode()
+    assert (
+        referral.number
+        in officer_client.get(reverse("programmes:case_referrals", args=[world.case.pk])).content.decode()
+    )
     waiting = officer_client.get(reverse("programmes:referral_list") + "?view=waiting&mine=1").content.decode()
     assert referral.number in waiting
-    assert referral.number not in officer_client.get(reverse("programmes:referral_list") + "?view=overdue").content.decode()
+    assert (
+        referral.number
+        not in officer_client.get(reverse("programmes:referral_list") + "?view=overdue").content.decode()
+    )
     assert AuditEvent.objects.filter(action="referral.list", actor=world["officer"]).count() == 2
     officer_client.force_login(world["other_region"])
     assert referral.number not in officer_client.get(reverse("programmes:referral_list") + "?view=all").content.decode()
@@ -175,7 +183,11 @@ def test_odd_api_input_is_a_clear_400(officer_client, world, payload):
 def test_the_api_refuses_an_unknown_measure_and_a_far_date(officer_client, world):
     url = reverse("api-case-referrals", args=[world.case.pk])
     base = {"measure": world.measure.pk, "organisation": world.org.pk, "request": "x"}
-    for payload in ({**base, "measure": 999999}, {**base, "organisation": 999999}, {**base, "complete_due": "9999-12-31"}):
+    for payload in (
+        {**base, "measure": 999999},
+        {**base, "organisation": 999999},
+        {**base, "complete_due": "9999-12-31"},
+    ):
         response = officer_client.post(url, json.dumps(payload), content_type="application/json")
         assert response.status_code == 400, payload
     assert not Referral.objects.exists()
