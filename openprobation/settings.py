@@ -282,6 +282,8 @@ SPECTACULAR_SETTINGS = {
         "InstrumentKindEnum": "openprobation.assessments.models.InstrumentKind",
         "AnalysisKindEnum": "openprobation.assessments.models.AnalysisKind",
         "AssessmentReasonEnum": "openprobation.assessments.models.AssessmentReason",
+        "PartnerOrganisationKindEnum": "openprobation.programmes.catalogue.OrganisationKind",
+        "AssistanceReferralStatusEnum": "openprobation.programmes.models.ReferralStatus",
     },
 }
 

@@ -20,11 +20,12 @@ from openprobation.accounts.roles import Cap, has_cap
 from openprobation.accounts.scoping import Level, Scope, level_of, scope_of
 from openprobation.audit.services import audit_record
 from openprobation.core.exceptions import DomainError, PermissionDeniedError
+from openprobation.people.models import Language
 from openprobation.programmes.catalogue import MEASURES, CapacityPeriod, OrganisationKind
 from openprobation.programmes.models import PartnerOrganisation, PartnerStaff
 
 MAX_CAPACITY = 100_000
-LANGUAGES = ("kk", "ru", "en")
+LANGUAGES = tuple(Language.values)  # the languages the people on probation speak
 # Who keeps the registry of their region.
 REGISTRY_KEEPERS = (Role.HEAD_OF_OFFICE, Role.REGIONAL_ADMIN)
 

@@ -24,19 +24,19 @@ from openprobation.programmes import referral_selectors as selectors
 from openprobation.programmes import referral_services as services
 from openprobation.programmes.models import PartnerOrganisation, ProgrammeMeasure, ReferralStatus
 from openprobation.programmes.referral_serializers import (
-    OrganisationInputSerializer,
-    OrganisationPatchSerializer,
-    OrganisationQuerySerializer,
-    OrganisationSerializer,
+    AssistanceReferralDetailSerializer,
+    AssistanceReferralInputSerializer,
+    AssistanceReferralQuerySerializer,
+    AssistanceReferralSerializer,
+    AssistanceReferralTransitionSerializer,
+    PartnerOrganisationInputSerializer,
+    PartnerOrganisationPatchSerializer,
+    PartnerOrganisationQuerySerializer,
+    PartnerOrganisationSerializer,
     PortalActionSerializer,
     PortalQuerySerializer,
     PortalReferralDetailSerializer,
     PortalReferralSerializer,
-    ReferralDetailSerializer,
-    ReferralInputSerializer,
-    ReferralQuerySerializer,
-    ReferralSerializer,
-    ReferralTransitionSerializer,
 )
 
 READ = {404: ErrorSerializer}
@@ -83,31 +83,31 @@ class OrganisationsView(ApiView):
 
     @extend_schema(
         operation_id="partner_organisations_list",
-        parameters=[OrganisationQuerySerializer],
-        responses={200: OrganisationSerializer(many=True), 400: ErrorSerializer},
+        parameters=[PartnerOrganisationQuerySerializer],
+        responses={200: PartnerOrganisationSerializer(many=True), 400: ErrorSerializer},
         summary="Partner organisations of the caller's region (national staff: all), filtered",
     )
     def get(self, request: Request) -> Response:
-        params = OrganisationQuerySerializer(data=request.query_params)
+        params = PartnerOrganisationQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         filters = registry.OrganisationFilters(**params.validated_data)
         rows = registry.organisation_list(user=api_user(request), filters=filters)[:500]
-        return Response(OrganisationSerializer(rows, many=True).data)
+        return Response(PartnerOrganisationSerializer(rows, many=True).data)
 
     @extend_schema(
         operation_id="partner_organisations_create",
-        request=OrganisationInputSerializer,
-        responses={201: OrganisationSerializer, **WRITE},
+        request=PartnerOrganisationInputSerializer,
+        responses={201: PartnerOrganisationSerializer, **WRITE},
         summary="Register a partner organisation in the caller's region (head of office, regional admin)",
     )
     def post(self, request: Request) -> Response:
         user = api_user(request)
-        form = OrganisationInputSerializer(data=request.data)
+        form = PartnerOrganisationInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         org = registry.organisation_create(
             actor=user, data=_org_input(form.validated_data, registry.user_region_id(user))
         )
-        return Response(OrganisationSerializer(org).data, status=status.HTTP_201_CREATED)
+        return Response(PartnerOrganisationSerializer(org).data, status=status.HTTP_201_CREATED)
 
 
 class OrganisationView(ApiView):
@@ -115,28 +115,28 @@ class OrganisationView(ApiView):
 
     @extend_schema(
         operation_id="partner_organisation_read",
-        responses={200: OrganisationSerializer, **READ},
+        responses={200: PartnerOrganisationSerializer, **READ},
         summary="One partner organisation",
     )
     def get(self, request: Request, pk: int) -> Response:
         org = registry.organisation_detail(user=api_user(request), pk=parse_pk(pk))
-        return Response(OrganisationSerializer(org).data)
+        return Response(PartnerOrganisationSerializer(org).data)
 
     @extend_schema(
         operation_id="partner_organisation_update",
-        request=OrganisationPatchSerializer,
-        responses={200: OrganisationSerializer, **WRITE},
+        request=PartnerOrganisationPatchSerializer,
+        responses={200: PartnerOrganisationSerializer, **WRITE},
         summary="Change a partner organisation (``active: false`` deactivates it; nothing is deleted)",
     )
     def patch(self, request: Request, pk: int) -> Response:
         user = api_user(request)
         org = registry.organisation_detail(user=user, pk=parse_pk(pk))
-        form = OrganisationPatchSerializer(data=request.data)
+        form = PartnerOrganisationPatchSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         updated = registry.organisation_update(
             actor=user, organisation=org, data=_org_input(form.validated_data, org.region_id, org)
         )
-        return Response(OrganisationSerializer(updated).data)
+        return Response(PartnerOrganisationSerializer(updated).data)
 
 
 # --- Referrals of a case -----------------------------------------------------------------------------------
@@ -149,24 +149,24 @@ def _visible(user: User, pk: Any) -> Case:
 class CaseReferralsView(ApiView):
     @extend_schema(
         operation_id="case_referrals_list",
-        responses={200: ReferralSerializer(many=True), **READ},
+        responses={200: AssistanceReferralSerializer(many=True), **READ},
         summary="The case's referrals to partners, newest first (audited)",
     )
     def get(self, request: Request, pk: int) -> Response:
         case = _visible(api_user(request), pk)
         rows = selectors.case_referrals(case=case)
-        return Response(ReferralSerializer(rows, many=True, context={"today": local_today()}).data)
+        return Response(AssistanceReferralSerializer(rows, many=True, context={"today": local_today()}).data)
 
     @extend_schema(
         operation_id="case_referrals_create",
-        request=ReferralInputSerializer,
-        responses={201: ReferralSerializer, **WRITE},
+        request=AssistanceReferralInputSerializer,
+        responses={201: AssistanceReferralSerializer, **WRITE},
         summary="Refer a measure of the case's programme to a partner organisation (a draft, or sent)",
     )
     def post(self, request: Request, pk: int) -> Response:
         user = api_user(request)
         case = case_for_change(user=user, pk=parse_pk(pk))
-        form = ReferralInputSerializer(data=request.data)
+        form = AssistanceReferralInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
         measure = ProgrammeMeasure.objects.filter(pk=d["measure"], programme__case=case).first()
@@ -185,41 +185,42 @@ class CaseReferralsView(ApiView):
             send=d["send"],
         )
         return Response(
-            ReferralSerializer(referral, context={"today": local_today()}).data, status=status.HTTP_201_CREATED
+            AssistanceReferralSerializer(referral, context={"today": local_today()}).data,
+            status=status.HTTP_201_CREATED,
         )
 
 
 class CaseReferralView(ApiView):
     @extend_schema(
         operation_id="case_referral_read",
-        responses={200: ReferralDetailSerializer, **READ},
+        responses={200: AssistanceReferralDetailSerializer, **READ},
         summary="One referral of the case with its history (audited)",
     )
     def get(self, request: Request, pk: int, record: int) -> Response:
         case = _visible(api_user(request), pk)
         referral = selectors.case_referral(case=case, record=parse_pk(record))
-        return Response(ReferralDetailSerializer(referral, context={"today": local_today()}).data)
+        return Response(AssistanceReferralDetailSerializer(referral, context={"today": local_today()}).data)
 
 
 class CaseReferralTransitionView(ApiView):
     @extend_schema(
         operation_id="case_referral_transition",
-        request=ReferralTransitionSerializer,
-        responses={200: ReferralSerializer, **WRITE},
+        request=AssistanceReferralTransitionSerializer,
+        responses={200: AssistanceReferralSerializer, **WRITE},
         summary="Send a draft referral, or cancel one (with a reason)",
     )
     def post(self, request: Request, pk: int, record: int) -> Response:
         user = api_user(request)
         case = case_for_change(user=user, pk=parse_pk(pk))
         referral = selectors.case_referral(case=case, record=parse_pk(record))
-        form = ReferralTransitionSerializer(data=request.data)
+        form = AssistanceReferralTransitionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
         if d["to_status"] == ReferralStatus.SENT:
             referral = services.referral_send(actor=user, referral=referral, complete_due=d["complete_due"])
         else:
             referral = services.referral_cancel(actor=user, referral=referral, reason=d["reason"])
-        return Response(ReferralSerializer(referral, context={"today": local_today()}).data)
+        return Response(AssistanceReferralSerializer(referral, context={"today": local_today()}).data)
 
 
 class ReferralsView(ApiView):
@@ -227,16 +228,16 @@ class ReferralsView(ApiView):
 
     @extend_schema(
         operation_id="referrals_list",
-        parameters=[ReferralQuerySerializer],
-        responses={200: ReferralSerializer(many=True), 400: ErrorSerializer},
+        parameters=[AssistanceReferralQuerySerializer],
+        responses={200: AssistanceReferralSerializer(many=True), 400: ErrorSerializer},
         summary="Referrals of the cases of the caller's jurisdiction: open, waiting, overdue or all (audited)",
     )
     def get(self, request: Request) -> Response:
-        params = ReferralQuerySerializer(data=request.query_params)
+        params = AssistanceReferralQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         today = local_today()
         rows = selectors.office_referrals(user=api_user(request), today=today, **params.validated_data)
-        return Response(ReferralSerializer(rows, many=True, context={"today": today}).data)
+        return Response(AssistanceReferralSerializer(rows, many=True, context={"today": today}).data)
 
 
 # --- The partner portal -------------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from openprobation.core.forms import ReasonField, UswdsForm, date_field
+from openprobation.people.models import Language
 from openprobation.programmes.catalogue import CapacityPeriod, Measure, OrganisationKind
-from openprobation.programmes.organisations import LANGUAGES
 from openprobation.programmes.referral_services import MAX_NOTE, MAX_REQUEST, PARTNER_ACTIONS
 
 SEND = "send"
@@ -80,7 +80,7 @@ class OrganisationForm(UswdsForm):
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     languages = forms.MultipleChoiceField(
         label=_("Languages of service"),
-        choices=[(code, code.upper()) for code in LANGUAGES],
+        choices=Language.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -6,15 +6,16 @@ from typing import Any
 
 from rest_framework import serializers
 
+from openprobation.people.models import Language
 from openprobation.programmes.catalogue import CapacityPeriod, Measure, OrganisationKind
 from openprobation.programmes.models import PartnerOrganisation, Referral, ReferralEvent, ReferralStatus
-from openprobation.programmes.organisations import LANGUAGES, MAX_CAPACITY
+from openprobation.programmes.organisations import MAX_CAPACITY
 from openprobation.programmes.referral_services import MAX_NOTE, MAX_REQUEST, PARTNER_ACTIONS
 
 # --- Organisations ------------------------------------------------------------------------------------
 
 
-class OrganisationSerializer(serializers.ModelSerializer[PartnerOrganisation]):
+class PartnerOrganisationSerializer(serializers.ModelSerializer[PartnerOrganisation]):
     districts = serializers.SerializerMethodField()
     services = serializers.ListField(child=serializers.CharField(), read_only=True)
     languages = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -45,7 +46,7 @@ class OrganisationSerializer(serializers.ModelSerializer[PartnerOrganisation]):
         return sorted(o.pk for o in obj.districts.all())
 
 
-class OrganisationInputSerializer(serializers.Serializer[dict[str, Any]]):
+class PartnerOrganisationInputSerializer(serializers.Serializer[dict[str, Any]]):
     name = serializers.CharField(max_length=300)
     name_kk = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=OrganisationKind.choices)
@@ -65,12 +66,12 @@ class OrganisationInputSerializer(serializers.Serializer[dict[str, Any]]):
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     languages = serializers.ListField(
-        child=serializers.ChoiceField(choices=[(c, c) for c in LANGUAGES]), required=False, default=list, max_length=3
+        child=serializers.ChoiceField(choices=Language.choices), required=False, default=list, max_length=3
     )
     active = serializers.BooleanField(required=False, default=True)
 
 
-class OrganisationPatchSerializer(OrganisationInputSerializer):
+class PartnerOrganisationPatchSerializer(PartnerOrganisationInputSerializer):
     """Every field optional: what is given replaces the stored value."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -78,7 +79,7 @@ class OrganisationPatchSerializer(OrganisationInputSerializer):
         super().__init__(*args, **kwargs)
 
 
-class OrganisationQuerySerializer(serializers.Serializer[dict[str, Any]]):
+class PartnerOrganisationQuerySerializer(serializers.Serializer[dict[str, Any]]):
     q = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=OrganisationKind.choices, required=False, allow_blank=True, default="")
     district = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, allow_null=True, default=None)
@@ -91,7 +92,7 @@ class OrganisationQuerySerializer(serializers.Serializer[dict[str, Any]]):
 # --- Referrals (the office's side) ------------------------------------------------------------------------
 
 
-class ReferralEventSerializer(serializers.ModelSerializer[ReferralEvent]):
+class AssistanceReferralEventSerializer(serializers.ModelSerializer[ReferralEvent]):
     actor = serializers.CharField(source="actor.username", read_only=True, default=None)
 
     class Meta:
@@ -100,7 +101,7 @@ class ReferralEventSerializer(serializers.ModelSerializer[ReferralEvent]):
         read_only_fields = fields
 
 
-class ReferralSerializer(serializers.ModelSerializer[Referral]):
+class AssistanceReferralSerializer(serializers.ModelSerializer[Referral]):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     measure_code = serializers.CharField(source="measure.measure", read_only=True)
     overdue = serializers.SerializerMethodField()
@@ -143,15 +144,15 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
         return obj.escalated_at is not None
 
 
-class ReferralDetailSerializer(ReferralSerializer):
-    events = ReferralEventSerializer(many=True, read_only=True)
+class AssistanceReferralDetailSerializer(AssistanceReferralSerializer):
+    events = AssistanceReferralEventSerializer(many=True, read_only=True)
 
-    class Meta(ReferralSerializer.Meta):
-        fields = [*ReferralSerializer.Meta.fields, "events"]
+    class Meta(AssistanceReferralSerializer.Meta):
+        fields = [*AssistanceReferralSerializer.Meta.fields, "events"]
         read_only_fields = fields
 
 
-class ReferralInputSerializer(serializers.Serializer[dict[str, Any]]):
+class AssistanceReferralInputSerializer(serializers.Serializer[dict[str, Any]]):
     measure = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     organisation = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     request = serializers.CharField(max_length=MAX_REQUEST)
@@ -160,7 +161,7 @@ class ReferralInputSerializer(serializers.Serializer[dict[str, Any]]):
     send = serializers.BooleanField(required=False, default=False, help_text="Send at once (otherwise a draft).")
 
 
-class ReferralTransitionSerializer(serializers.Serializer[dict[str, Any]]):
+class AssistanceReferralTransitionSerializer(serializers.Serializer[dict[str, Any]]):
     to_status = serializers.ChoiceField(
         choices=[(ReferralStatus.SENT, "sent"), (ReferralStatus.CANCELLED, "cancelled")]
     )
@@ -168,7 +169,7 @@ class ReferralTransitionSerializer(serializers.Serializer[dict[str, Any]]):
     complete_due = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class ReferralQuerySerializer(serializers.Serializer[dict[str, Any]]):
+class AssistanceReferralQuerySerializer(serializers.Serializer[dict[str, Any]]):
     view = serializers.ChoiceField(
         choices=[(v, v) for v in ("open", "waiting", "overdue", "all")], required=False, default="open"
     )
