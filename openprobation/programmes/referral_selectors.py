@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from openprobation.accounts.scoping import office_q, relationship_of
+from openprobation.accounts.scoping import Scope, office_q, scope_of
 from openprobation.audit.services import audit_record
 from openprobation.cases.models import Case
 from openprobation.cases.selectors import case_detail
@@ -27,6 +27,7 @@ from openprobation.programmes.models import (
 )
 from openprobation.programmes.organisations import organisation_qs_for_user
 from openprobation.programmes.referral_services import is_overdue, overdue_q, partner_organisation_id
+from openprobation.programmes.relationship import PARTNER_RELATIONSHIP
 
 LIST_LIMIT = 200
 
@@ -103,13 +104,12 @@ def office_referrals(*, user: Any, view: str, today: dt.date, mine: bool = False
 
 def portal_qs(user: Any) -> QuerySet[Referral]:
     """Referrals addressed to the user's organisation that it may see (never drafts), through the
-    registered relationship; none for anyone else."""
+    partner staff's relationship (the one registered with ``accounts.scoping``); none for anyone else."""
     org_id = partner_organisation_id(user)
-    relationship = relationship_of(user)
-    if org_id is None or relationship is None:
+    if org_id is None or scope_of(user) is not Scope.RELATIONSHIP:
         return Referral.objects.none()
     return Referral.objects.filter(
-        organisation_id=org_id, status__in=PARTNER_VISIBLE, case_id__in=relationship.case_ids(user)
+        organisation_id=org_id, status__in=PARTNER_VISIBLE, case_id__in=PARTNER_RELATIONSHIP.case_ids(user)
     )
 
 

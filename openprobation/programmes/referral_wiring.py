@@ -3,11 +3,41 @@ and the work-queue source of overdue referrals."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from openprobation.core.casepage import CaseFact
 from openprobation.core.workqueue import WorkBatch, WorkItem, WorkScope
+
+
+def referral_facts(*, user: Any, case: Any, today: dt.date) -> list[CaseFact]:
+    """On the case's overview: its referrals to partners still in work, and how many are overdue."""
+    from openprobation.programmes.models import OPEN_REFERRAL, Referral  # noqa: PLC0415
+    from openprobation.programmes.referral_services import overdue_q  # noqa: PLC0415
+
+    counts = Referral.objects.filter(case=case).aggregate(
+        n=Count("id"), open=Count("id", filter=Q(status__in=OPEN_REFERRAL)), late=Count("id", filter=overdue_q(today))
+    )
+    if not counts["n"]:
+        return []
+    value = _("%(open)s in work") % {"open": counts["open"]}
+    if counts["late"]:
+        value += " · " + _("%(late)s overdue") % {"late": counts["late"]}
+    return [
+        CaseFact(
+            key="referrals",
+            order=62,
+            label=_("Referrals to partners"),
+            value=value,
+            tone="warning" if counts["late"] else "",
+            url=reverse("programmes:case_referrals", args=[case.pk]),
+            data={"open": counts["open"], "overdue": counts["late"]},
+        )
+    ]
 
 
 def overdue_referrals(scope: WorkScope) -> WorkBatch:
@@ -53,8 +83,10 @@ def register() -> None:
     """Called from ``ProgrammesConfig.ready``."""
     from openprobation.accounts.models import Role  # noqa: PLC0415
     from openprobation.accounts.scoping import register_relationship  # noqa: PLC0415
+    from openprobation.core.casepage import register_case_facts  # noqa: PLC0415
     from openprobation.core.workqueue import register_work_source  # noqa: PLC0415
     from openprobation.programmes.relationship import PARTNER_RELATIONSHIP  # noqa: PLC0415
 
     register_relationship(Role.PARTNER_STAFF, PARTNER_RELATIONSHIP)
     register_work_source("overdue_referrals", overdue_referrals)
+    register_case_facts("referrals", referral_facts)

@@ -117,3 +117,11 @@ def test_the_pages_show_the_overdue_state(client, world):
     assert referral.number in text and "Overdue" in text and "Escalated to the head of office" in text
     detail = client.get(reverse("programmes:referral_detail", args=[world.case.pk, referral.pk]))
     assert "Overdue: escalated to the head of office" in detail.content.decode()
+
+
+def test_the_case_overview_counts_the_referrals(client, world):
+    _set(_sent(world), answer_due=local_today() - dt.timedelta(days=2))
+    client.force_login(world["officer"])
+    page = client.get(reverse("cases:detail", args=[world.case.pk])).content.decode()
+    assert "Referrals to partners" in page and "1 overdue" in page
+    assert reverse("programmes:case_referrals", args=[world.case.pk]) in page
