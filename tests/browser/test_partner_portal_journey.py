@@ -66,3 +66,40 @@ def test_partner_accepts_and_completes_a_referral(page: Any) -> None:
     measure.refresh_from_db()
     assert referral.status == ReferralStatus.COMPLETED and referral.outcome == "Жұмысқа орналасты"
     assert measure.status == "done"
+
+
+def test_officer_refers_a_measure_and_head_keeps_the_registry(page: Any) -> None:
+    office = cast(Office, OfficeFactory(code="NA1", region=RegionFactory(code="NRT", name_en="North")))
+    officer = cast(User, UserFactory(username="officer", role=Role.OFFICER, office=office))
+    org = PartnerOrganisation.objects.create(
+        name="Заң консультациясы", kind="legal_aid", region_id=office.region_id, services=["employment", "legal_advice"]
+    )
+    org.districts.set([office])
+    case = a_case(person=a_person(registered_office=office), office=office, officer=officer)
+    measure = programme_measure(case)
+
+    login(page, "officer", TEST_PASSWORD)
+    page.goto(f"/cases/{case.pk}/measures/{measure.pk}/refer/")
+    assert_accessible(page)
+    page.select_option("#referral-form select[name=organisation]", str(org.pk))
+    page.fill("#referral-form textarea[name=request]", "Құжаттарды қалпына келтіруге көмек")
+    with page.expect_navigation():
+        page.click("#referral-form button[value=send]")
+    assert "sent" in page.locator("#referral-status").inner_text().lower()
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.click("text=Referrals >> nth=0")
+    assert_accessible(page)
+
+    UserFactory(username="head", role=Role.HEAD_OF_OFFICE, office=office)
+    page.context.clear_cookies()
+    login(page, "head", TEST_PASSWORD)
+    page.goto("/partner-organisations/")
+    assert org.name in page.locator("#organisations-table").inner_text()
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.click(f"text={org.name}")
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.click("#organisation-edit")
+    assert_accessible(page)
