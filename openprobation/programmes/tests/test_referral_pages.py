@@ -191,3 +191,15 @@ def test_the_api_refuses_an_unknown_measure_and_a_far_date(officer_client, world
         response = officer_client.post(url, json.dumps(payload), content_type="application/json")
         assert response.status_code == 400, payload
     assert not Referral.objects.exists()
+
+
+def test_odd_ids_are_not_found(officer_client, world):
+    huge = "99999999999999999999"
+    for url in (
+        f"/cases/{world.case.pk}/referrals/{huge}/",
+        f"/cases/{world.case.pk}/measures/{huge}/refer/",
+        f"/partner-organisations/{huge}/",
+        f"/api/v1/cases/{world.case.pk}/referrals/{huge}/",
+        f"/api/v1/partner-organisations/{huge}/",
+    ):
+        assert officer_client.get(url).status_code == 404, url
