@@ -501,7 +501,7 @@ def referral_deadline_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
     overdue = Referral.objects.filter(overdue_q(today), escalated_at__isnull=True).values_list("pk", flat=True)
     for pk in list(overdue):
         with transaction.atomic():
-            locked = Referral.objects.select_for_update().get(pk=pk)
+            locked = Referral.objects.select_for_update().select_related("organisation", "case").get(pk=pk)
             if locked.escalated_at is not None or not is_overdue(locked, today):
                 continue
             locked.escalated_at = now
@@ -518,5 +518,40 @@ def referral_deadline_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
                 changes={"escalated_at": [None, now.isoformat()]},
                 details={"overdue": which, "due": due.isoformat() if due else None, "office_id": locked.office_id},
             )
+            _tell_heads(locked, which=which, due=due)
             counts["escalated"] += 1
     return counts
+
+
+def _tell_heads(referral: Referral, *, which: str, due: dt.date | None) -> int:
+    """E-mail the heads of the referral's office (those with an address) about the overdue
+    referral, once each (the dedupe key names the referral and the head). Returns the queued count."""
+    heads = User.objects.filter(role=Role.HEAD_OF_OFFICE, office_id=referral.office_id, is_active=True).exclude(
+        email=""
+    )
+    queued = 0
+    for head in heads:
+        language = head.language if head.language in ("kk", "ru", "en") else "ru"
+        with override(language):
+            what = _("an answer") if which == "answer_due" else _("completion")
+            subject = _("Overdue referral %(number)s") % {"number": referral.number}
+            body = _(
+                "Referral %(number)s to %(org)s is overdue: %(what)s was due on %(date)s. It is in your work queue."
+            ) % {
+                "number": referral.number,
+                "org": referral.organisation.name,
+                "what": what,
+                "date": _d(due) if due else "—",
+            }
+        message = enqueue_message(
+            channel="email",
+            to=head.email,
+            subject=subject,
+            body=str(body),
+            language=language,
+            dedupe_key=f"referral:{referral.pk}:escalation:{head.pk}",
+            case=referral.case,
+            purpose="referral_escalation",
+        )
+        queued += message is not None
+    return queued

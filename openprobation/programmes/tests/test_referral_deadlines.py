@@ -78,6 +78,19 @@ def test_an_unanswered_referral_is_escalated_once(world):
     assert AuditEvent.objects.filter(action="referral.escalate", subject_id=str(referral.pk)).count() == 1
 
 
+def test_the_head_of_office_is_told_by_e_mail_once(world):
+    from openprobation.accounts.models import User  # noqa: PLC0415
+
+    User.objects.filter(pk=world["head"].pk).update(email="head@probation.example.kz", language="kk")
+    User.objects.filter(pk=world["other_head"].pk).update(email="other@probation.example.kz")
+    referral = _set(_sent(world), answer_due=local_today() - dt.timedelta(days=1))
+    services.referral_deadline_scan()
+    services.referral_deadline_scan()
+    told = Message.objects.filter(purpose="referral_escalation")
+    assert list(told.values_list("to", flat=True)) == ["head@probation.example.kz"]
+    assert referral.number in told.get().body and told.get().language == "kk"
+
+
 def test_an_uncompleted_referral_is_escalated_and_an_answered_one_on_time_is_not(world):
     referral = services.referral_partner_act(actor=world.partner, referral=_sent(world), action="accept")
     _set(referral, answer_due=local_today() - dt.timedelta(days=3))  # answered: the answer deadline no longer counts
