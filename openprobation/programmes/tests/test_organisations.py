@@ -14,7 +14,7 @@ from openprobation.audit.models import AuditEvent
 from openprobation.core.exceptions import DomainError, PermissionDeniedError
 from openprobation.programmes import organisations as registry
 from openprobation.programmes.models import PartnerOrganisation, PartnerStaff
-from openprobation.programmes.tests.conftest import make_org
+from openprobation.programmes.tests.referral_world import make_org
 from openprobation.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,11 +14,13 @@ from openprobation.audit.models import AuditEvent
 from openprobation.cases.models import Case
 from openprobation.programmes import referral_services as services
 from openprobation.programmes.models import Referral, ReferralStatus
-from openprobation.programmes.tests.conftest import World
+from openprobation.programmes.tests import referral_world
 from openprobation.programmes.tests.referral_matrix import programme_measure
+from openprobation.programmes.tests.referral_world import World
 from openprobation.testing.factories import a_case
 
 pytestmark = pytest.mark.django_db
+world = referral_world.world  # the fixture
 
 
 def _referral(

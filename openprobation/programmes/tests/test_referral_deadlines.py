@@ -16,10 +16,12 @@ from openprobation.notifications.models import Message
 from openprobation.programmes import referral_services as services
 from openprobation.programmes.models import Referral, ReferralEvent
 from openprobation.programmes.referral_wiring import overdue_referrals
-from openprobation.programmes.tests.conftest import World
+from openprobation.programmes.tests import referral_world
+from openprobation.programmes.tests.referral_world import World
 from openprobation.rules.rulebook import rule
 
 pytestmark = pytest.mark.django_db
+world = referral_world.world  # the fixture
 
 
 def _sent(w: World) -> Referral:

@@ -15,10 +15,12 @@ from openprobation.core.exceptions import DomainError, PermissionDeniedError, Tr
 from openprobation.core.timeutil import local_today
 from openprobation.programmes import referral_services as services
 from openprobation.programmes.models import MeasureStatus, Referral, ReferralEvent, ReferralStatus
-from openprobation.programmes.tests.conftest import World, make_org
+from openprobation.programmes.tests import referral_world
+from openprobation.programmes.tests.referral_world import World, make_org
 from openprobation.rules.rulebook import add_working_days, rule
 
 pytestmark = pytest.mark.django_db
+world = referral_world.world  # the fixture
 
 
 def _create(w: World, *, send: bool = True, actor: Any = None, **data: Any) -> Referral:

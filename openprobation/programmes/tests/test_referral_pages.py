@@ -13,8 +13,10 @@ from openprobation.audit.models import AuditEvent
 from openprobation.core.timeutil import local_today
 from openprobation.programmes import referral_services as services
 from openprobation.programmes.models import Referral, ReferralStatus
+from openprobation.programmes.tests import referral_world
 
 pytestmark = pytest.mark.django_db
+world = referral_world.world  # the fixture
 
 
 @pytest.fixture
@@ -89,7 +91,7 @@ def test_odd_form_input_comes_back_on_the_form(officer_client, world, data):
 
 
 def test_another_organisation_outside_the_list_is_refused(officer_client, world):
-    from openprobation.programmes.tests.conftest import make_org  # noqa: PLC0415
+    from openprobation.programmes.tests.referral_world import make_org  # noqa: PLC0415
 
     south = make_org(world["office_c"], name="Оңтүстік")
     response = officer_client.post(_new_url(world), {"organisation": south.pk, "request": "x", "submit": "send"})

@@ -1,6 +1,6 @@
-"""Fixtures of the referral tests: an active case of office A allocated to the officer, with a
-measure of an agreed programme; two organisations serving office A (the ``partner`` persona works
-for the first, ``partner_b`` for the second)."""
+"""The world of the referral tests (a fixture they import): an active case of office A allocated to
+the officer, with a measure of an agreed programme; two organisations serving office A (the
+``partner`` persona works for the first, ``partner_b`` for the second)."""
 
 from __future__ import annotations
 
