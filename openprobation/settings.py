@@ -289,6 +289,8 @@ SPECTACULAR_SETTINGS = {
         "VolunteerStatusEnum": "openprobation.volunteers.models.VolunteerStatus",
         "VolunteerCheckKindEnum": "openprobation.volunteers.models.CheckKind",
         "SupportSessionKindEnum": "openprobation.volunteers.models.SessionKind",
+        "PartnerOrganisationKindEnum": "openprobation.programmes.catalogue.OrganisationKind",
+        "AssistanceReferralStatusEnum": "openprobation.programmes.models.ReferralStatus",
     },
 }
 

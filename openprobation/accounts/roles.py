@@ -33,6 +33,7 @@ class Cap(StrEnum):
     ADMIN_SITE = "admin_site"
     LEVEL_COUNTERSIGN = "level_countersign"
     INSTRUMENT_ANALYSIS = "instrument_analysis"
+    PARTNER_PORTAL = "partner_portal"
 
 
 CAP_LABELS: dict[Cap, Any] = {
@@ -51,6 +52,7 @@ CAP_LABELS: dict[Cap, Any] = {
     Cap.ADMIN_SITE: _("Administer reference data and the rulebook"),
     Cap.LEVEL_COUNTERSIGN: _("Countersign an officer's override of a supervision level"),
     Cap.INSTRUMENT_ANALYSIS: _("Validate assessment instruments on uploaded files"),
+    Cap.PARTNER_PORTAL: _("Answer the referrals sent to my organisation (partner portal)"),
 }
 
 _OFFICER = {Cap.CASE_VIEW, Cap.PERSON_CREATE, Cap.PERSON_EDIT, Cap.CASE_OPEN, Cap.CASE_EDIT_OWN}
@@ -83,10 +85,11 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.LEVEL_COUNTERSIGN,
         }
     ),
-    # Electronic monitoring and partner work arrive with their own modules; until then these
-    # roles see no personal data.
+    # Electronic monitoring arrives with its own module; until then the role sees no personal data.
     Role.MONITORING_OPERATOR: frozenset(),
-    Role.PARTNER_STAFF: frozenset(),
+    # Partner staff see only the referrals sent to their organisation, through the partner portal
+    # (never a case or person page: they hold no CASE_VIEW).
+    Role.PARTNER_STAFF: frozenset({Cap.PARTNER_PORTAL}),
     Role.COURT_LIAISON: frozenset({Cap.CASE_VIEW, Cap.PERSON_CREATE, Cap.CASE_OPEN}),
     Role.ANALYST: frozenset({Cap.STATS_VIEW, Cap.INSTRUMENT_ANALYSIS}),
     Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
@@ -114,6 +117,10 @@ ADMIN_MODEL_PERMS: dict[str, list[str]] = {
         "assessments.view_instrument",
         "assessments.add_instrument",
         "assessments.change_instrument",
+        "programmes.view_partnerstaff",
+        "programmes.add_partnerstaff",
+        "programmes.change_partnerstaff",
+        "programmes.view_partnerorganisation",
     ],
 }
 

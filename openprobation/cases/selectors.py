@@ -54,6 +54,10 @@ def case_qs_for_user(user: Any) -> QuerySet[Case]:
     base = Case.objects.select_related("person", "office", "officer")
     relationship = relationship_of(user)
     if relationship is not None:
+        # Case pages and the case API need the capability too: partner staff are tied to the
+        # cases of their referrals but read them only through the partner portal.
+        if not has_cap(user, Cap.CASE_VIEW):
+            return Case.objects.none()
         return base.filter(pk__in=relationship.case_ids(user))
     q = office_q(user, "office")
     if q is None:

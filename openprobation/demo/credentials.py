@@ -14,6 +14,7 @@ DEMO_USERNAMES = [
     "court",
     "monitoring",
     "partner",
+    "partner_ngo",
     "analyst",
     "auditor",
     "admin",

@@ -25,6 +25,10 @@ def person_qs_for_user(user: Any) -> QuerySet[Person]:
     relationship ties them to."""
     relationship = relationship_of(user)
     if relationship is not None:
+        # Person pages and the person API need the capability too (partner staff read their
+        # referrals' people only through the partner portal).
+        if not has_cap(user, Cap.CASE_VIEW):
+            return Person.objects.none()
         return Person.objects.filter(pk__in=relationship.person_ids(user))
     own = office_q(user, "registered_office")
     if own is None:

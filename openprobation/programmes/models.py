@@ -297,7 +297,12 @@ class Referral(TimeStampedModel):
     outcome_achieved = models.BooleanField(null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    complete_reminded_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # The rulebook version the deadlines were derived from (set when sent).
+    rule_key = models.CharField(max_length=64, blank=True, editable=False)
+    rule_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    complete_due_given = models.BooleanField(default=False, editable=False)  # the officer set an earlier date
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -333,3 +338,17 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id}: {self.kind} {self.from_status}->{self.to_status}"
+
+
+class ReferralNumberSequence(models.Model):
+    """The last referral number given per office and year (``R-<office code>-<year>-<seq>``)."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office", "year"], name="referral_number_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.office_id}/{self.year}: {self.last}"

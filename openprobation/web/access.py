@@ -20,6 +20,8 @@ applies to:
   own office (office staff), an office of their region (regional staff) or any office (national
   staff). Everyone else gets 404 (or 403 where the record is visible but the action is not).
 - ``own_record(...)`` — those roles, on a case in their jurisdiction allocated to them.
+- ``partner(...)`` — those roles, on a referral addressed to the partner organisation they work
+  for (the partner portal; everyone else gets 403 or 404).
 - ``OWNER`` — any signed-in member of staff, on a record of their own (their API tokens).
 - ``NOBODY`` — no one (the address exists but refuses every caller).
 
@@ -44,6 +46,7 @@ class Reach(StrEnum):
     JURISDICTION = "jurisdiction"
     OWN_RECORD = "own record"
     OWNER = "owner"
+    PARTNER = "partner"
 
 
 class Subject(StrEnum):
@@ -58,6 +61,12 @@ class Subject(StrEnum):
     TOKEN = "API token"  # noqa: S105 - the name of a kind of record, not a secret
     STAFF_MEMBER = "staff member"
     ANALYSIS = "analysis"  # an analyst's uploaded file and its results
+    # A referral to a partner organisation (the partner portal): its office, case officer and
+    # the organisation it is addressed to.
+    REFERRAL = "referral"
+    # A partner organisation of the registry: held by its region (every office of the region
+    # covers it).
+    ORGANISATION = "partner organisation"
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,10 @@ def own_record(*names: str) -> Rule:
     return (Grant(Reach.OWN_RECORD, frozenset(names)),)
 
 
+def partner(*names: str) -> Rule:
+    return (Grant(Reach.PARTNER, frozenset(names)),)
+
+
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 METHODS = ("GET", *WRITE_METHODS)
 
@@ -122,6 +135,7 @@ COURT = Role.COURT_LIAISON
 AUDITOR = Role.AUDITOR
 SYSADMIN = Role.SYSTEM_ADMIN
 ANALYST = Role.ANALYST
+PARTNER = Role.PARTNER_STAFF
 
 # Staff who work with people and cases (see them in their jurisdiction).
 CASEWORK = (OFFICER, SENIOR, HEAD, REGIONAL, COURT)
@@ -138,6 +152,8 @@ OFFICE_CASELOAD = (SENIOR, HEAD, REGIONAL)
 COUNTERSIGN = (HEAD, REGIONAL)
 # A work queue: an officer's own cases, a senior officer's or head's office, a regional administrator's region.
 WORK_QUEUE = (OFFICER, SENIOR, HEAD, REGIONAL)
+# Keep the registry of partner organisations of their region.
+PARTNER_REGISTRY = (HEAD, REGIONAL)
 
 # --- The table ----------------------------------------------------------------------------------------
 
@@ -248,6 +264,37 @@ ACCESS: dict[str, Route] = {
     "api-programmes-capacity": route(GET=roles(SENIOR, HEAD, REGIONAL, ANALYST)),
     # (end of programmes)
     # --- Partner organisations, referrals and the partner portal (programmes).
+    # The office refers a programme measure (the record) to a partner; a case's referrals; one
+    # referral (the record) with its history, sent or cancelled by whoever may change the case.
+    "programmes:referral_new": route(S.CASE, GET=CASE_CHANGE, POST=CASE_CHANGE),
+    "programmes:case_referrals": route(S.CASE, GET=jurisdiction(*CASEWORK)),
+    "programmes:referral_detail": route(S.CASE, GET=jurisdiction(*CASEWORK)),
+    "programmes:referral_send": route(S.CASE, POST=CASE_CHANGE),
+    "programmes:referral_cancel": route(S.CASE, POST=CASE_CHANGE),
+    "programmes:referral_list": route(GET=roles(*CASEWORK)),
+    # The registry: read by casework staff of the region, kept by its heads and regional admin.
+    "programmes:organisation_list": route(GET=roles(*CASEWORK)),
+    "programmes:organisation_new": route(GET=roles(*PARTNER_REGISTRY), POST=roles(*PARTNER_REGISTRY)),
+    "programmes:organisation_detail": route(S.ORGANISATION, GET=jurisdiction(*CASEWORK)),
+    "programmes:organisation_edit": route(
+        S.ORGANISATION, GET=jurisdiction(*PARTNER_REGISTRY), POST=jurisdiction(*PARTNER_REGISTRY)
+    ),
+    "programmes:organisation_staff": route(S.ORGANISATION, POST=jurisdiction(*PARTNER_REGISTRY)),
+    # The partner portal: partner staff, on the referrals addressed to their organisation.
+    "programmes:portal_list": route(GET=roles(PARTNER)),
+    "programmes:portal_detail": route(S.REFERRAL, GET=partner(PARTNER)),
+    "programmes:portal_act": route(S.REFERRAL, POST=partner(PARTNER)),
+    "api-partner-organisations": route(GET=roles(*CASEWORK), POST=roles(*PARTNER_REGISTRY)),
+    "api-partner-organisation": route(
+        S.ORGANISATION, GET=jurisdiction(*CASEWORK), PATCH=jurisdiction(*PARTNER_REGISTRY)
+    ),
+    "api-case-referrals": route(S.CASE, GET=jurisdiction(*CASEWORK), POST=CASE_CHANGE),
+    "api-case-referral": route(S.CASE, GET=jurisdiction(*CASEWORK)),
+    "api-case-referral-transition": route(S.CASE, POST=CASE_CHANGE),
+    "api-referrals": route(GET=roles(*CASEWORK)),
+    "api-partner-referrals": route(GET=roles(PARTNER)),
+    "api-partner-referral": route(S.REFERRAL, GET=partner(PARTNER)),
+    "api-partner-referral-action": route(S.REFERRAL, POST=partner(PARTNER)),
     # (end of referrals)
     # --- Employment: employers, job quotas, vacancies, placements (employment).
     # District staff see the district's employers, quotas and vacancies and record vacancies; the head
@@ -460,6 +507,9 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "rules.rule": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
     "conditions.conditiondefinition": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
     "assessments.instrument": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
+    # Who works for which partner organisation (also set by the heads on the organisation's page).
+    "programmes.partnerstaff": admin_model(view=ADMIN, add=ADMIN, change=ADMIN),
+    "programmes.partnerorganisation": admin_model(view=ADMIN),
     # Registered by Django, DRF and django-axes; no role holds their permissions.
     "auth.group": admin_model(),
     "axes.accessattempt": admin_model(),
@@ -504,10 +554,21 @@ class Target:
     office: Any = None
     officer_id: int | None = None
     owner_id: int | None = None
+    # A record held by a region rather than an office (a partner organisation).
+    region_id: int | None = None
+    # The partner organisation a referral is addressed to.
+    organisation_id: int | None = None
 
 
-def _covers(user: Any, office: Any) -> bool:
-    """Does the user's placement cover the office: their office, their region, or the country."""
+def _covers(user: Any, office: Any, region_id: int | None = None) -> bool:
+    """Does the user's placement cover the office: their office, their region, or the country.
+    A record held by a region (``region_id``, no office) is covered by every office of the region."""
+    if office is None and region_id is not None:
+        if user.office_id is not None:
+            return bool(user.office.region_id == region_id)
+        if user.region_id is not None:
+            return bool(user.region_id == region_id)
+        return True
     if office is None:
         return False
     if user.office_id is not None:
@@ -530,7 +591,12 @@ def grant_allows(grant: Grant, user: Any, target: Target) -> bool:
         return False
     if grant.reach is Reach.ROLE:
         return True
-    if not _covers(user, target.office):
+    if grant.reach is Reach.PARTNER:
+        staff = getattr(user, "partner_staff", None) if user.pk else None
+        return (
+            staff is not None and target.organisation_id is not None and staff.organisation_id == target.organisation_id
+        )
+    if not _covers(user, target.office, target.region_id):
         return False
     if grant.reach is Reach.JURISDICTION:
         return True

@@ -23,5 +23,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "audit": has_cap(user, Cap.AUDIT_VIEW),
             "analysis": has_cap(user, Cap.INSTRUMENT_ANALYSIS),
             "admin": has_cap(user, Cap.ADMIN_SITE),
+            # Referrals to partner organisations: the office's list, and the partner portal.
+            "referrals": has_cap(user, Cap.CASE_VIEW),
+            "partner_portal": has_cap(user, Cap.PARTNER_PORTAL),
         }
     }

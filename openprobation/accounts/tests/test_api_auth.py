@@ -173,7 +173,7 @@ def test_me_lists_role_jurisdiction_and_capabilities(personas):
     assert regional["region"]["code"] == "NRT"
     assert regional["office"] is None
 
-    assert signed_in(personas["partner"]).get("/api/v1/me/").json()["capabilities"] == []
+    assert signed_in(personas["partner"]).get("/api/v1/me/").json()["capabilities"] == [Cap.PARTNER_PORTAL.value]
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.db.models import QuerySet
 
+from openprobation.accounts import roles, scoping
 from openprobation.accounts.models import Role, User
 from openprobation.accounts.scoping import (
     AggregateOnly,
@@ -53,9 +54,24 @@ def world(personas):
 
 @pytest.fixture
 def _no_relationships() -> Iterator[None]:
+    """No relationship during the test; those the apps registered are put back after it."""
+    registered = dict(scoping._relationships)
+    unregister_relationship(Role.PARTNER_STAFF)
+    unregister_relationship(Role.MONITORING_OPERATOR)
     yield
     unregister_relationship(Role.PARTNER_STAFF)
     unregister_relationship(Role.MONITORING_OPERATOR)
+    for role, relationship in registered.items():
+        register_relationship(role, relationship)
+
+
+@pytest.fixture
+def _may_view_cases(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give the relationship-scoped roles the capability to open case pages (the partner portal's
+    staff and, until their module arrives, monitoring operators hold none: the case and person
+    selectors then hand them nothing, whatever their relationship)."""
+    for role in (Role.PARTNER_STAFF, Role.MONITORING_OPERATOR):
+        monkeypatch.setitem(roles.ROLE_CAPS, role, roles.ROLE_CAPS[role] | {roles.Cap.CASE_VIEW})
 
 
 def test_each_role_declares_its_kind_of_scope(personas):
@@ -76,6 +92,14 @@ def test_without_a_registered_relationship_partner_and_monitoring_staff_see_noth
 
 
 @pytest.mark.usefixtures("_no_relationships")
+def test_without_the_capability_a_relationship_opens_no_case_page(world):
+    partner = world["partner"]
+    register_relationship(Role.PARTNER_STAFF, ChosenCases({partner.pk: [world["case_c"].pk]}))
+    assert not case_qs_for_user(partner).exists()
+    assert not person_qs_for_user(partner).exists()
+
+
+@pytest.mark.usefixtures("_no_relationships", "_may_view_cases")
 def test_partner_staff_see_only_what_is_referred_to_them_whatever_the_region(world):
     partner = world["partner"]  # national: the relationship, not a placement, decides what they see
     register_relationship(Role.PARTNER_STAFF, ChosenCases({partner.pk: [world["case_c"].pk]}))
@@ -88,7 +112,7 @@ def test_partner_staff_see_only_what_is_referred_to_them_whatever_the_region(wor
     assert list(case_qs_for_user(world["officer"])) == [world["case_a"]]
 
 
-@pytest.mark.usefixtures("_no_relationships")
+@pytest.mark.usefixtures("_no_relationships", "_may_view_cases")
 def test_monitoring_operators_see_the_people_their_relationship_names_in_their_regions(world):
     operator = world["monitoring"]
     operator.monitored_regions.set([world["south"]])

@@ -93,7 +93,17 @@ PERSONAS = [
     "anonymous",
 ]
 # Who proves a write payload valid: the first persona the table allows, in this order.
-PROVER_ORDER = ["anonymous", "officer", "court_liaison", "senior", "head", "regional_admin", "auditor", "sysadmin"]
+PROVER_ORDER = [
+    "anonymous",
+    "officer",
+    "court_liaison",
+    "senior",
+    "head",
+    "regional_admin",
+    "auditor",
+    "sysadmin",
+    "partner",
+]
 
 
 # --- The routes, from the resolver ------------------------------------------------------------------
@@ -250,6 +260,9 @@ def module_world(django_db_setup, django_db_blocker):
                 "A": _side(w["office_a"], w["officer"], w["colleague"], w["office_b"]),
                 "C": _side(w["office_c"], w["other_region"], w["south_colleague"], w["office_b"]),
             }
+            # The partner persona works for side A's organisation; each side's active case has a
+            # referral addressed to its side's organisation.
+            w["referrals"] = referral_matrix.referral_world(w)
             w["sessions"] = {name: _session_key(w[name]) for name in PERSONAS if name != "anonymous"}
         except BaseException:
             transaction.set_rollback(True)
@@ -336,6 +349,18 @@ def _call(world: dict[str, Any], found: Found, route: Route, side_name: str) -> 
         target = Target(owner_id=job.owner_id)
     elif route.subject is Subject.STAFF_MEMBER:
         kwargs["pk"] = world["colleague"].pk
+    elif route.subject is Subject.REFERRAL:
+        # Side A: a referral addressed to the partner persona's organisation; side C: to another's.
+        referral = world["referrals"][side_name]
+        kwargs["pk"] = referral.pk
+        target = Target(
+            office=referral.office, officer_id=referral.case.officer_id, organisation_id=referral.organisation_id
+        )
+    elif route.subject is Subject.ORGANISATION:
+        # Side A: an organisation of the north region (offices A and B); side C: of the south.
+        org = world["partner_orgs"][side_name]
+        kwargs["pk"] = org.pk
+        target = Target(region_id=org.region_id)
     pattern = found.path
     if "<int:record>" in pattern:
         # A record of the case (an appointment, a violation, ...): the URL names the case (pk) and
@@ -369,7 +394,15 @@ def _call(world: dict[str, Any], found: Found, route: Route, side_name: str) -> 
 
 
 def _sides(route: Route) -> list[str]:
-    sided = (Subject.CASE, Subject.PERSON, Subject.OFFICE, Subject.TOKEN, Subject.ANALYSIS)
+    sided = (
+        Subject.CASE,
+        Subject.PERSON,
+        Subject.OFFICE,
+        Subject.TOKEN,
+        Subject.ANALYSIS,
+        Subject.REFERRAL,
+        Subject.ORGANISATION,
+    )
     return ["A", "C"] if route.subject in sided else ["A"]
 
 
