@@ -42,6 +42,7 @@ from openprobation.cases.terms import apply_decisions
 from openprobation.demo.assessments import seed_assessments
 from openprobation.demo.conditions import seed_conditions
 from openprobation.demo.credentials import DEMO_PASSWORD, DEMO_USERNAMES
+from openprobation.demo.employment import seed_employment
 from openprobation.demo.enforcement import seed_enforcement
 from openprobation.demo.labour import seed_labour
 from openprobation.demo.names import (
@@ -54,6 +55,7 @@ from openprobation.demo.names import (
     RegionData,
 )
 from openprobation.demo.notifications import add_demo_messages
+from openprobation.demo.partners import seed_partners, seed_referrals
 from openprobation.demo.people import (
     CHUNK,
     OfficeInfo,
@@ -62,7 +64,10 @@ from openprobation.demo.people import (
     person_name,
     stream,
 )
+from openprobation.demo.programmes import seed_programmes
+from openprobation.demo.releases import seed_releases
 from openprobation.demo.supervision import seed_supervision
+from openprobation.demo.volunteers import seed_volunteers
 from openprobation.people.models import (
     Address,
     FamilyMember,
@@ -816,6 +821,14 @@ def seed_demo(*, size: DemoSize, seed: int, today: dt.date, progress: Callable[[
         seed_conditions(seed=seed, today=today)
         seed_labour(seed=seed, today=today)  # after the conditions: it tracks the duties to work they set
         seed_assessments(seed=seed, today=today)  # after enforcement: violations since an assessment call for another
+        # Social and legal assistance: the organisations first, then the programmes built on the needs
+        # assessments, the referrals of their measures, and the rest that reuses the organisations.
+        seed_partners(seed=seed, today=today)
+        seed_programmes(seed=seed, today=today)
+        seed_referrals(seed=seed, today=today)
+        seed_employment(seed=seed, today=today)
+        seed_releases(seed=seed, today=today)
+        seed_volunteers(seed=seed, today=today)
         audit_record(
             actor=None,
             action="demo.seed",
