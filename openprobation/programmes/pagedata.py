@@ -7,8 +7,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
-
 from openprobation.cases.models import Case
 from openprobation.programmes import selectors
 from openprobation.programmes.catalogue import measure_label
@@ -45,15 +43,6 @@ def counts(programme: Programme, today: dt.date) -> dict[str, int]:
     return {"open": qs.count(), "overdue": qs.filter(due_on__lt=today).count()}
 
 
-def _referrals_ready() -> bool:
-    """Whether the referral form exists (the referrals side registers it)."""
-    try:
-        reverse("programmes:referral_new", kwargs={"pk": 1, "record": 1})
-    except NoReverseMatch:
-        return False
-    return True
-
-
 def programme_page_context(*, user: Any, case: Case, today: dt.date) -> dict[str, Any]:
     programme = selectors.case_programme(case)
     minor = selectors.is_minor(case.person, on=today)
@@ -62,7 +51,6 @@ def programme_page_context(*, user: Any, case: Case, today: dt.date) -> dict[str
         "programme": programme,
         "today": today,
         "minor": minor,
-        "referrals_ready": _referrals_ready(),
     }
     if programme is None:
         context["proposal"] = selectors.needs_proposal(case)

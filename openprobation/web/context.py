@@ -3,9 +3,42 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from openprobation.accounts.roles import Cap, has_cap
-from openprobation.volunteers.selectors import may_read_registry
+from openprobation.web.access import Target, access_table, allows
+
+# The lists of social and legal assistance, in the menu's "Assistance" group: each offered to whom
+# the access table lets open it (``web.access``), so the menu and the answers cannot disagree.
+ASSISTANCE_LINKS: list[tuple[str, Any]] = [
+    ("programmes:referral_list", _("Referrals to partners")),
+    ("programmes:organisation_list", _("Partner organisations")),
+    ("programmes:capacity", _("Capacity against need")),
+    ("employment:figures", _("Employment figures")),
+    ("employment:district", _("Employers and job quotas")),
+    ("releases:list", _("Release plans")),
+    ("releases:arriving", _("Arriving from prison")),
+    ("volunteers:list", _("Volunteers and mentors")),
+]
+
+
+def assistance_links(user: Any) -> list[tuple[str, str]]:
+    """(address, label) of the assistance lists the user may open."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    table = access_table()
+    links = []
+    for name, label in ASSISTANCE_LINKS:
+        rule = table[name].rule("GET")
+        if name == "employment:district":
+            # The user's own district: office staff only.
+            office = getattr(user, "office", None)
+            if office is not None and allows(rule, user, Target(office=office)):
+                links.append((reverse(name, kwargs={"pk": office.pk}), str(label)))
+        elif allows(rule, user):
+            links.append((reverse(name), str(label)))
+    return links
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -19,12 +52,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "people": has_cap(user, Cap.CASE_VIEW),
             "person_create": has_cap(user, Cap.PERSON_CREATE),
             "office_caseload": has_cap(user, Cap.OFFICE_CASELOAD),
-            "volunteers": may_read_registry(user),
             "audit": has_cap(user, Cap.AUDIT_VIEW),
             "analysis": has_cap(user, Cap.INSTRUMENT_ANALYSIS),
             "admin": has_cap(user, Cap.ADMIN_SITE),
-            # Referrals to partner organisations: the office's list, and the partner portal.
-            "referrals": has_cap(user, Cap.CASE_VIEW),
+            # The partner portal: referrals sent to the partner's organisation.
             "partner_portal": has_cap(user, Cap.PARTNER_PORTAL),
+            "assistance": assistance_links(user),
         }
     }

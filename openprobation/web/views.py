@@ -10,7 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
@@ -80,6 +80,9 @@ class ChangePasswordView(auth_views.PasswordChangeView):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if has_cap(user, Cap.PARTNER_PORTAL) and not has_cap(user, Cap.CASE_VIEW):
+        # Partner staff have one place: the referrals sent to their organisation.
+        return redirect("programmes:portal_list")
     context: dict[str, Any] = {"today": local_today()}
     if has_cap(user, Cap.CASE_VIEW):
         today = context["today"]
