@@ -291,6 +291,7 @@ SPECTACULAR_SETTINGS = {
         "SupportSessionKindEnum": "openprobation.volunteers.models.SessionKind",
         "PartnerOrganisationKindEnum": "openprobation.programmes.catalogue.OrganisationKind",
         "AssistanceReferralStatusEnum": "openprobation.programmes.models.ReferralStatus",
+        "AssistanceMeasureEnum": "openprobation.programmes.catalogue.Measure",
     },
 }
 

@@ -116,11 +116,17 @@ PARTNER_LOGINS = {"partner": "employment_centre", "partner_ngo": "ngo"}
 Spec = tuple[str, str, str, list[str], int, str]
 
 
+def _district(office_name: str) -> str:
+    """The district of an office's name: "Служба пробации: Алмалинский район" → "Алмалинский район",
+    "Алмалы ауданы пробация қызметі" → "Алмалы ауданы"."""
+    return office_name.split(": ", 1)[-1].removesuffix(" пробация қызметі")
+
+
 def _org(office: Office, n: int, rng: Any, spec: Spec) -> PartnerOrganisation:
     kind, ru, kk, services, places, period = spec
     return PartnerOrganisation(
-        name=f"{ru} ({office.name_ru})",
-        name_kk=f"{kk} ({office.name_kk})",
+        name=f"{ru} ({_district(office.name_ru)})",
+        name_kk=f"{kk} ({_district(office.name_kk)})",
         kind=kind,
         bin=f"{rng.randint(10**11, 10**12 - 1)}",
         region_id=office.region_id,
@@ -130,7 +136,7 @@ def _org(office: Office, n: int, rng: Any, spec: Spec) -> PartnerOrganisation:
         contact_person=rng.choice(CONTACTS),
         phone=f"+7 7{rng.randint(0, 9)}{rng.randint(0, 9)} {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
         email=f"{kind.replace('_', '')}.{office.code.lower()}.{n}@partner.example.kz",
-        address=f"{office.name_ru}, ул. Абая, {rng.randint(1, 200)}",
+        address=f"{_district(office.name_ru)}, ул. Абая, {rng.randint(1, 200)}",
         languages=["kk", "ru"],
     )
 
@@ -146,7 +152,10 @@ def seed_partners(*, seed: int, today: dt.date) -> dict[str, int]:
             drafts.append((_org(office, n, rng, spec), office))
         for m, (ru, kk) in enumerate(rng.sample(EMPLOYERS, rng.choice([2, 3]))):
             employer = _org(office, 20 + m, rng, ("employer", ru, kk, ["employment"], rng.randint(2, 8), "month"))
-            employer.name, employer.name_kk = f"{ru} ({office.name_ru})", f"{kk} ({office.name_kk})"
+            employer.name, employer.name_kk = (
+                f"{ru} ({_district(office.name_ru)})",
+                f"{kk} ({_district(office.name_kk)})",
+            )
             drafts.append((employer, office))
     orgs = PartnerOrganisation.objects.bulk_create([o for o, _office in drafts], batch_size=BATCH)
     through = PartnerOrganisation.districts.through
@@ -238,7 +247,10 @@ def seed_referrals(*, seed: int, today: dt.date) -> dict[str, int]:
     )
     weights = [w for _s, w in STATES]
     states = [s for s, _w in STATES]
+    # Numbers go on from those already given (a second run, or referrals made in the pages).
     seq: dict[tuple[int, int], int] = defaultdict(int)
+    for office_id, year, last in ReferralNumberSequence.objects.values_list("office_id", "year", "last"):
+        seq[(office_id, year)] = last
     referrals: list[Referral] = []
     measure_changes: list[ProgrammeMeasure] = []
     escalated = overdue = 0
@@ -308,15 +320,18 @@ def seed_referrals(*, seed: int, today: dt.date) -> dict[str, int]:
     ProgrammeMeasure.objects.bulk_update(
         measure_changes, ["status", "outcome", "outcome_on", "organisation"], batch_size=BATCH
     )
-    ReferralNumberSequence.objects.bulk_create(
-        [ReferralNumberSequence(office_id=office, year=year, last=last) for (office, year), last in seq.items()],
-        batch_size=BATCH,
-    )
-    ReferralEvent.objects.bulk_create(_events(referrals), batch_size=BATCH)
+    for (office, year), last in seq.items():
+        ReferralNumberSequence.objects.update_or_create(office_id=office, year=year, defaults={"last": last})
+    events = _events(referrals, today)
+    moments = [e.at for e in events]  # auto_now_add stamps "now" on create: put each back at its day
+    created = ReferralEvent.objects.bulk_create(events, batch_size=BATCH)
+    for event, moment in zip(created, moments, strict=True):
+        event.at = moment
+    ReferralEvent.objects.bulk_update(created, ["at"], batch_size=BATCH)
     return {"referrals": len(referrals), "overdue": overdue, "escalated": escalated}
 
 
-def _events(referrals: list[Referral]) -> list[ReferralEvent]:
+def _events(referrals: list[Referral], today: dt.date) -> list[ReferralEvent]:
     """The history of each demo referral, as its state implies."""
     events: list[ReferralEvent] = []
     path = {
@@ -331,6 +346,17 @@ def _events(referrals: list[Referral]) -> list[ReferralEvent]:
     for r in referrals:
         steps = path[ReferralStatus(r.status)]
         previous = ""
+        sent = r.sent_at or _moment(today)
+        answered = r.answered_at or sent + dt.timedelta(days=1)
+        when = {
+            "draft": sent - dt.timedelta(hours=2),
+            "sent": sent,
+            "accepted": answered,
+            "declined": answered,
+            "in_progress": answered + dt.timedelta(days=1),
+            "completed": r.completed_at or answered + dt.timedelta(days=2),
+            "cancelled": sent + dt.timedelta(days=2),
+        }
         for step in steps:
             note = {
                 "declined": r.decline_reason,
@@ -345,13 +371,26 @@ def _events(referrals: list[Referral]) -> list[ReferralEvent]:
                     kind="transition",
                     note=note.get(step, ""),
                     actor=r.created_by if step in ("draft", "sent", "cancelled") else None,
+                    at=when[step],
                 )
             )
             previous = step
         if r.status == ReferralStatus.IN_PROGRESS:
             events.append(
-                ReferralEvent(referral=r, kind="update", note="Первая встреча состоялась, назначена следующая")
+                ReferralEvent(
+                    referral=r,
+                    kind="update",
+                    note="Первая встреча состоялась, назначена следующая",
+                    at=answered + dt.timedelta(days=3),
+                )
             )
         if r.escalated_at is not None:
-            events.append(ReferralEvent(referral=r, kind="escalation", note="overdue"))
+            events.append(
+                ReferralEvent(
+                    referral=r,
+                    kind="escalation",
+                    note="Срок прошёл без ответа: передано начальнику отдела",
+                    at=r.escalated_at,
+                )
+            )
     return events

@@ -58,7 +58,8 @@ GOAL_TEXTS = {
     NeedDomain.DOCUMENTS: "Жеке куәлікті қалпына келтіру",
     NeedDomain.OTHER: "Әлеуметтік бейімделу",
 }
-OUTCOMES = ["Орындалды", "Выполнено: человек трудоустроен", "Кеңес берілді", "Не выполнено: человек не явился"]
+DONE_OUTCOMES = ["Орындалды", "Выполнено: человек трудоустроен", "Кеңес берілді", "Выполнено: документы получены"]
+NOT_DONE_OUTCOMES = ["Не выполнено: человек не явился", "Орындалмады: адам келмеді"]
 # The states of the demo programmes (the last: agreed, then changed into a new draft version).
 STATES = [("draft", 0.2), ("agreed", 0.45), ("refused", 0.1), ("closed", 0.1), ("new_version", 0.15)]
 
@@ -209,7 +210,8 @@ def seed_programmes(*, seed: int, today: dt.date) -> dict[str, int]:
                 if plan["state"] in ("agreed", "closed", "new_version"):
                     if due < today and rng.random() < 0.7:
                         status = rng.choice([MeasureStatus.DONE, MeasureStatus.DONE, MeasureStatus.NOT_DONE])
-                        outcome, outcome_on = rng.choice(OUTCOMES), due
+                        outcome = rng.choice(DONE_OUTCOMES if status == MeasureStatus.DONE else NOT_DONE_OUTCOMES)
+                        outcome_on = due
                     elif rng.random() < 0.5:
                         status = MeasureStatus.IN_PROGRESS
                 measures.append(

@@ -11,6 +11,7 @@ from openprobation.cases.models import Case
 from openprobation.programmes import selectors
 from openprobation.programmes.catalogue import measure_label
 from openprobation.programmes.content import described
+from openprobation.programmes.lifecycle import PROGRAMME_LIFECYCLE
 from openprobation.programmes.models import MeasureStatus, Programme, ProgrammeMeasure, Referral
 from openprobation.programmes.participants import missing_participants
 
@@ -66,7 +67,15 @@ def programme_page_context(*, user: Any, case: Case, today: dt.date) -> dict[str
         versions=selectors.versions(programme),
         current_version=selectors.current_version(programme),
         pending=described(selectors.pending_changes(programme)),
-        history=list(programme.status_changes.select_related("changed_by")),
+        history=[
+            {
+                "effective_on": h.effective_on,
+                "from_label": PROGRAMME_LIFECYCLE.label(h.from_status) if h.from_status else "",
+                "to_label": PROGRAMME_LIFECYCLE.label(h.to_status),
+                "reason": h.reason,
+            }
+            for h in programme.status_changes.all()
+        ],
         review_due=programme.next_review_on is not None and programme.next_review_on <= today,
     )
     return context

@@ -79,6 +79,8 @@ def _organisation(pk: int | None) -> PartnerOrganisation | None:
 
 
 class VolunteersView(ApiView):
+    pagination_class = Pagination  # the list is paged; the schema documents the page
+
     @extend_schema(
         parameters=[VolunteerListQuerySerializer],
         responses={200: VolunteerSerializer(many=True), **READ},
@@ -93,7 +95,7 @@ class VolunteersView(ApiView):
         rows = selectors.volunteer_list(
             user=user, filters=selectors.RegistryFilters(**params.validated_data), today=local_today()
         )
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(VolunteerSerializer(page, many=True).data)
 

@@ -31,6 +31,11 @@ def test_embedded_worker_runs_every_scheduled_task_once_per_interval() -> None:
         # The case gets its assessment state (a first assessment due); no analyst's file waits.
         "reassessments": {"states": 1, "triggers": 0},
         "analysis-jobs": {"purged": 0, "run": 0},
+        # Social and legal assistance: nothing is due in this database either.
+        "programme-reviews": {"reviews_due": 0, "reviews_overdue": 0, "measures_overdue": 0, "drafts": 0},
+        "referral-deadlines": {"reminded": 0, "escalated": 0},
+        "release-planning": {"opened": 0, "dates_changed": 0, "notified": 0, "handed_over": 0, "blocked": 0},
+        "volunteer-checks": {"expiring": 0, "expired_with_assignments": 0},
     }
     # Ten seconds later only the analysts' queue (every 5 s) is due; the sealer every 30 s.
     assert set(_run_due(last_run, now=1010.0, manage_connections=False)) == {"analysis-jobs"}
@@ -45,5 +50,7 @@ def test_embedded_worker_runs_every_scheduled_task_once_per_interval() -> None:
         "enforcement-search-tasks",
         "reassessments",
         "analysis-jobs",
+        "referral-deadlines",
+        "release-planning",
     }
     assert set(_run_due(last_run, now=1000.0 + 3600, manage_connections=False)) == hourly

@@ -10,7 +10,6 @@ import pytest
 from django.core.management import call_command
 
 from openprobation.accounts.models import Region
-from openprobation.demo.volunteers import seed_volunteers
 from openprobation.volunteers.domain import eligibility
 from openprobation.volunteers.models import SupportSession, Volunteer, VolunteerAssignment
 
@@ -20,13 +19,13 @@ TODAY = dt.date(2026, 12, 1)
 
 
 def test_demo_has_volunteers_with_checks_assignments_and_sessions():
-    call_command("seed_demo", people=120, cases=150, today=TODAY, stdout=StringIO(), stderr=StringIO())
-    counts = seed_volunteers(seed=7, today=TODAY)
+    call_command(
+        "seed_demo", people=120, cases=150, today=TODAY, stdout=StringIO(), stderr=StringIO()
+    )  # seeds volunteers
     regions = Region.objects.filter(offices__isnull=False).distinct()
     for region in regions:
         assert 2 <= Volunteer.objects.filter(region=region).count() <= 4
-    assert counts["volunteers"] == Volunteer.objects.count()
-    assert counts["volunteer_assignments"] > 0 and counts["support_sessions"] > 0
+    assert VolunteerAssignment.objects.exists() and SupportSession.objects.exists()
     for assignment in VolunteerAssignment.objects.select_related("volunteer", "case"):
         volunteer = assignment.volunteer
         assert assignment.case.office_id in set(volunteer.offices.values_list("pk", flat=True))
