@@ -11,7 +11,7 @@ from __future__ import annotations
 from openprobation.audit.services import audit_record
 from openprobation.cases.models import Case, CaseStatusChange
 from openprobation.cases.models import CaseStatus as S
-from openprobation.core.lifecycle import Lifecycle, Move
+from openprobation.core.lifecycle import Lifecycle, status_history
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     S.AWAITING_REGISTRATION: frozenset({S.REGISTERED, S.WANTED, S.CLOSED, S.TRANSFERRED}),
@@ -29,23 +29,12 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 TRANSITION_AUDITED_FIELDS = ("status", "registered_on", "closed_on")
 
 
-def _write_history(case: Case, move: Move) -> None:
-    CaseStatusChange.objects.create(
-        case=case,
-        from_status=move.from_state,
-        to_status=move.to_state,
-        reason=move.reason,
-        effective_on=move.effective_on,
-        by=move.actor,
-    )
-
-
 CASE_LIFECYCLE: Lifecycle[Case] = Lifecycle(
     name="case",
     model=Case,
     moves=ALLOWED_TRANSITIONS,
     labels=dict(S.choices),
-    write_history=_write_history,
+    write_history=status_history(CaseStatusChange, "case", by="by"),
     audit=audit_record,
     audited_fields=TRANSITION_AUDITED_FIELDS,
 )

@@ -47,6 +47,23 @@ class Move:
     effective_on: dt.date
 
 
+def status_history(model: type[models.Model], record: str, *, by: str = "changed_by") -> Callable[[Any, Move], Any]:
+    """The usual history writer: one row of ``model`` per move, naming the moved record in the field
+    ``record`` and the actor in ``by``, with ``from_status``, ``to_status``, ``reason`` and
+    ``effective_on``. A lifecycle whose history has another shape writes its own."""
+
+    def write(obj: Any, move: Move) -> Any:
+        return model._default_manager.create(
+            **{record: obj, by: move.actor},
+            from_status=move.from_state,
+            to_status=move.to_state,
+            reason=move.reason,
+            effective_on=move.effective_on,
+        )
+
+    return write
+
+
 @dataclass(frozen=True)
 class Lifecycle(Generic[M]):
     name: str  # the audit action prefix: "case" → "case.transition"

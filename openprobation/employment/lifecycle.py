@@ -8,7 +8,7 @@ referral: issued → placed | refused | expired (all final).
 from __future__ import annotations
 
 from openprobation.audit.services import audit_record
-from openprobation.core.lifecycle import Lifecycle, Move
+from openprobation.core.lifecycle import Lifecycle, status_history
 from openprobation.employment.models import (
     EmploymentReferral,
     ReferralStatus,
@@ -32,34 +32,12 @@ REFERRAL_MOVES: dict[str, frozenset[str]] = {
 }
 
 
-def _vacancy_history(vacancy: Vacancy, move: Move) -> None:
-    VacancyStatusChange.objects.create(
-        vacancy=vacancy,
-        from_status=move.from_state,
-        to_status=move.to_state,
-        reason=move.reason,
-        effective_on=move.effective_on,
-        changed_by=move.actor,
-    )
-
-
-def _referral_history(referral: EmploymentReferral, move: Move) -> None:
-    ReferralStatusChange.objects.create(
-        referral=referral,
-        from_status=move.from_state,
-        to_status=move.to_state,
-        reason=move.reason,
-        effective_on=move.effective_on,
-        changed_by=move.actor,
-    )
-
-
 VACANCY_LIFECYCLE: Lifecycle[Vacancy] = Lifecycle(
     name="employment.vacancy",
     model=Vacancy,
     moves=VACANCY_MOVES,
     labels=dict(VacancyStatus.choices),
-    write_history=_vacancy_history,
+    write_history=status_history(VacancyStatusChange, "vacancy"),
     audit=audit_record,
     audited_fields=("status", "closed_on"),
 )
@@ -69,7 +47,7 @@ REFERRAL_LIFECYCLE: Lifecycle[EmploymentReferral] = Lifecycle(
     model=EmploymentReferral,
     moves=REFERRAL_MOVES,
     labels=dict(ReferralStatus.choices),
-    write_history=_referral_history,
+    write_history=status_history(ReferralStatusChange, "referral"),
     audit=audit_record,
     audited_fields=("status", "status_on"),
 )

@@ -8,7 +8,7 @@ changes (a new version) → closed. A closed programme is finished; the person's
 from __future__ import annotations
 
 from openprobation.audit.services import audit_record
-from openprobation.core.lifecycle import Lifecycle, Move
+from openprobation.core.lifecycle import Lifecycle, status_history
 from openprobation.programmes.models import Programme, ProgrammeStatusChange
 from openprobation.programmes.models import ProgrammeStatus as S
 
@@ -22,23 +22,12 @@ MOVES: dict[str, frozenset[str]] = {
 }
 
 
-def _write_history(programme: Programme, move: Move) -> None:
-    ProgrammeStatusChange.objects.create(
-        programme=programme,
-        from_status=move.from_state,
-        to_status=move.to_state,
-        reason=move.reason,
-        effective_on=move.effective_on,
-        changed_by=move.actor,
-    )
-
-
 PROGRAMME_LIFECYCLE: Lifecycle[Programme] = Lifecycle(
     name="programme",
     model=Programme,
     moves=MOVES,
     labels=dict(S.choices),
-    write_history=_write_history,
+    write_history=status_history(ProgrammeStatusChange, "programme"),
     audit=audit_record,
     audited_fields=("version", "agreement_on", "next_review_on", "closed_on"),
     reason_required=False,

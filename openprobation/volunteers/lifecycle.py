@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from openprobation.audit.services import audit_record
-from openprobation.core.lifecycle import Lifecycle, Move
+from openprobation.core.lifecycle import Lifecycle, status_history
 from openprobation.volunteers.models import Volunteer, VolunteerStatus, VolunteerStatusChange
 
 S = VolunteerStatus
@@ -15,23 +15,12 @@ MOVES: dict[str, frozenset[str]] = {
 }
 
 
-def _write_history(volunteer: Volunteer, move: Move) -> None:
-    VolunteerStatusChange.objects.create(
-        volunteer=volunteer,
-        from_status=move.from_state,
-        to_status=move.to_state,
-        reason=move.reason,
-        effective_on=move.effective_on,
-        by=move.actor,
-    )
-
-
 VOLUNTEER_LIFECYCLE: Lifecycle[Volunteer] = Lifecycle(
     name="volunteers.volunteer",
     model=Volunteer,
     moves=MOVES,
     labels=dict(S.choices),
-    write_history=_write_history,
+    write_history=status_history(VolunteerStatusChange, "volunteer", by="by"),
     audit=audit_record,
     audited_fields=("status",),
 )

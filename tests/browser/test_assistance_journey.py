@@ -25,13 +25,7 @@ from openprobation.programmes.models import (
 )
 from openprobation.programmes.tests.conftest import needs_assessment
 from openprobation.testing.factories import TEST_PASSWORD, CaseFactory, OfficeFactory, PersonFactory, UserFactory
-from tests.browser.conftest import (  # noqa: F401 - the browser fixtures, used by name
-    _emptied_audit_trail,
-    assert_accessible,
-    browser,
-    login,
-    new_page,
-)
+from tests.browser.conftest import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -39,7 +33,7 @@ NewPage = Callable[..., Any]
 OUTCOME = "Жұмысқа орналасты: «Қазпошта» АҚ, сұрыптаушы"
 
 
-def test_programme_referral_partner_outcome(new_page: NewPage) -> None:  # noqa: F811
+def test_programme_referral_partner_outcome(new_page: NewPage) -> None:
     office = cast(Office, OfficeFactory(code="NA7"))
     officer = cast(User, UserFactory(username="officer", role=Role.OFFICER, office=office))
     partner = cast(User, UserFactory(username="partner", role=Role.PARTNER_STAFF))

@@ -16,20 +16,14 @@ from openprobation.core.timeutil import local_today
 from openprobation.programmes.models import Programme
 from openprobation.programmes.tests.conftest import needs_assessment
 from openprobation.testing.factories import TEST_PASSWORD, CaseFactory, OfficeFactory, PersonFactory, UserFactory
-from tests.browser.conftest import (  # noqa: F401 - the browser fixtures, used by name
-    _emptied_audit_trail,
-    assert_accessible,
-    browser,
-    login,
-    new_page,
-)
+from tests.browser.conftest import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 NewPage = Callable[..., Any]
 
 
-def test_officer_opens_a_programme_from_the_needs_and_records_the_agreement(new_page: NewPage) -> None:  # noqa: F811
+def test_officer_opens_a_programme_from_the_needs_and_records_the_agreement(new_page: NewPage) -> None:
     office = cast(Office, OfficeFactory(code="NA1"))
     officer = cast(User, UserFactory(username="officer", role=Role.OFFICER, office=office))
     UserFactory(username="head", role=Role.HEAD_OF_OFFICE, office=office)
