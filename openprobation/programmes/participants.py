@@ -18,8 +18,8 @@ from openprobation.core.outbox import enqueue_message
 from openprobation.core.timeutil import local_today
 from openprobation.programmes import selectors
 from openprobation.programmes.catalogue import OrganisationKind
+from openprobation.programmes.common import _locked, _text
 from openprobation.programmes.models import ParticipantKind, Programme, ProgrammeParticipant
-from openprobation.programmes.services import _locked, _text
 
 ORGANISATION_KINDS = {
     ParticipantKind.GUARDIANSHIP: OrganisationKind.GUARDIANSHIP,

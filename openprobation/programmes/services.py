@@ -26,6 +26,7 @@ from openprobation.core.exceptions import DomainError
 from openprobation.core.timeutil import local_today
 from openprobation.programmes import selectors
 from openprobation.programmes.catalogue import MEASURES, NeedDomain
+from openprobation.programmes.common import _locked, _text
 from openprobation.programmes.content import diff, freeze
 from openprobation.programmes.lifecycle import PROGRAMME_LIFECYCLE
 from openprobation.programmes.models import (
@@ -37,8 +38,8 @@ from openprobation.programmes.models import (
     ProgrammeStatus,
     ProgrammeVersion,
 )
+from openprobation.programmes.participants import queue_copies
 
-MAX_TEXT = 2000
 # A due date further back than this is a typing error, not a late entry; further ahead, absurd.
 MAX_PAST_DAYS = 31
 MAX_AHEAD_YEARS = 5
@@ -60,32 +61,8 @@ class MeasureInput:
     goal_id: int | None = None
 
 
-def _text(value: Any, *, field: str, required: bool = False, limit: int = MAX_TEXT, message: str = "") -> str:
-    value = str(value or "").strip()
-    if required and not value:
-        raise DomainError(message or _("This field is required."), field=field)
-    if len(value) > limit:
-        raise DomainError(_("Enter at most %(n)s characters.") % {"n": limit}, field=field)
-    return value
-
-
 def _d(value: dt.date) -> str:
     return value.strftime("%d.%m.%Y")
-
-
-def _locked(actor: User, programme: Programme) -> tuple[Case, Programme]:
-    """The case (locked, judged again) and the programme (locked) for a change; a closed programme
-    is finished."""
-    case = case_locked_for_change(actor, programme.case)
-    locked = Programme.objects.select_for_update().select_related("person").get(pk=programme.pk)
-    if locked.case_id != case.pk:
-        raise DomainError(_("The programme is run under another case now."), code="moved")
-    if locked.status == ProgrammeStatus.CLOSED:
-        raise DomainError(_("A closed programme cannot be changed."), code="programme_closed")
-    if locked.office_id != case.office_id:
-        locked.office_id = case.office_id  # the case was transferred: the programme follows it
-        locked.save(update_fields=["office", "updated_at"])
-    return case, locked
 
 
 def _check_due(value: dt.date, *, today: dt.date) -> None:
@@ -449,7 +426,6 @@ def programme_record_agreement(
     answered with them is named. Agreement sets the next review (``programmes.review_interval``);
     the version is frozen with what changed since the previous one, and the participants who are
     copied on notices get a copy."""
-    from openprobation.programmes.participants import queue_copies  # noqa: PLC0415
 
     today = local_today()
     with transaction.atomic():

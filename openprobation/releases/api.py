@@ -19,7 +19,7 @@ from openprobation.cases.selectors import case_for_change
 from openprobation.core.api import ApiView, ErrorSerializer, parse_pk
 from openprobation.core.exceptions import PermissionDeniedError
 from openprobation.core.timeutil import local_today
-from openprobation.releases import selectors, services
+from openprobation.releases import handover, selectors, services
 from openprobation.releases.models import ReleasePlan
 from openprobation.releases.readiness import plan_readiness
 from openprobation.releases.serializers import (
@@ -138,7 +138,7 @@ class HandoverView(ApiView):
         plan = _plan_to_change(user, pk)
         form = ReleaseHandoverInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        new_case = services.release_plan_handover(actor=user, plan=plan, released_on=form.validated_data["released_on"])
+        new_case = handover.release_plan_handover(actor=user, plan=plan, released_on=form.validated_data["released_on"])
         data = {"plan": _plan_json(user, plan), "new_case": new_case.pk, "new_case_number": new_case.number}
         return Response(data, status=status.HTTP_201_CREATED)
 

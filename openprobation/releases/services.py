@@ -372,21 +372,12 @@ def release_plan_cancel(*, actor: User, plan: ReleasePlan, reason: str) -> Relea
     return plan
 
 
-# The notice, the handover and the scheduled scan (``handover``), offered here with the other writes.
-from openprobation.releases.handover import (  # noqa: E402
-    release_plan_handover,
-    release_plan_notify,
-    release_planning_scan,
-)
-
+# The notice, the handover and the scheduled scan are in ``handover`` (which builds on these).
 __all__ = [
     "HandoverDetails",
     "ItemInput",
     "release_item_update",
     "release_plan_cancel",
-    "release_plan_handover",
-    "release_plan_notify",
     "release_plan_open",
     "release_plan_set_handover",
-    "release_planning_scan",
 ]

@@ -22,7 +22,7 @@ from openprobation.core.exceptions import DomainError
 from openprobation.core.forms import UswdsForm, apply_domain_error
 from openprobation.core.timeutil import local_today
 from openprobation.programmes.models import PartnerOrganisation
-from openprobation.releases import selectors, services
+from openprobation.releases import handover, selectors, services
 from openprobation.releases.forms import CancelForm, HandoverDetailsForm, HandoverForm, ItemForm
 from openprobation.releases.models import PlanStatus, ReleasePlan, ReleasePlanItem
 
@@ -216,7 +216,7 @@ def handover_view(request: HttpRequest, pk: int) -> HttpResponse:
         form = HandoverForm(request.POST)
         if form.is_valid():
             try:
-                new_case = services.release_plan_handover(
+                new_case = handover.release_plan_handover(
                     actor=staff_user(request), plan=plan, released_on=form.cleaned_data["released_on"]
                 )
             except DomainError as err:

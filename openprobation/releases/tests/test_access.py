@@ -14,9 +14,10 @@ from openprobation.cases.services import case_transfer
 from openprobation.core.exceptions import PermissionDeniedError
 from openprobation.core.timeutil import local_today
 from openprobation.core.workqueue import WorkScope, work_sources
-from openprobation.releases import services
+from openprobation.releases import handover, services
+from openprobation.releases.handover import release_planning_scan
 from openprobation.releases.models import Area, PlanStatus, ReleasePlan, ReleasePlanEvent, ReleasePlanItem
-from openprobation.releases.services import HandoverDetails, ItemInput, release_planning_scan
+from openprobation.releases.services import HandoverDetails, ItemInput
 from openprobation.releases.tests.conftest import prison_case
 from openprobation.testing.clients import api_client, web_client
 
@@ -47,7 +48,7 @@ def _writes(plan: ReleasePlan) -> dict[str, Any]:
         "details": lambda who: services.release_plan_set_handover(
             actor=who, plan=plan, data=HandoverDetails(receiving_office_id=plan.office_id, handover_kind="parole")
         ),
-        "handover": lambda who: services.release_plan_handover(actor=who, plan=plan),
+        "handover": lambda who: handover.release_plan_handover(actor=who, plan=plan),
         "cancel": lambda who: services.release_plan_cancel(actor=who, plan=plan, reason="Жаңа үкім"),
     }
 

@@ -13,13 +13,9 @@ from openprobation.audit.models import AuditEvent
 from openprobation.cases.models import Case, CaseStatus, CaseType, SentenceKind
 from openprobation.core.timeutil import local_today
 from openprobation.programmes.models import Programme
+from openprobation.releases.handover import release_planning_scan
 from openprobation.releases.models import Area, EventKind, HandoverKind, PlanStatus, ReleasePlan
-from openprobation.releases.services import (
-    HandoverDetails,
-    release_plan_open,
-    release_plan_set_handover,
-    release_planning_scan,
-)
+from openprobation.releases.services import HandoverDetails, release_plan_open, release_plan_set_handover
 from openprobation.releases.tests.conftest import prison_case, programme_of
 from openprobation.rules.models import Rule, RuleStatus
 from openprobation.rules.rulebook import invalidate
