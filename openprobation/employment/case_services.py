@@ -66,7 +66,7 @@ def _referral(case: Case, pk: Any, *, lock: bool = False) -> EmploymentReferral 
     if number is None:
         return None
     qs = EmploymentReferral.objects.select_related("employer", "vacancy")
-    found = (qs.select_for_update() if lock else qs).filter(case=case, pk=number).first()
+    found = (qs.select_for_update(of=("self",)) if lock else qs).filter(case=case, pk=number).first()
     if found is None:
         raise DomainError(message, field="referral")
     return found

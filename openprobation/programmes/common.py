@@ -29,7 +29,7 @@ def _locked(actor: User, programme: Programme) -> tuple[Case, Programme]:
     """The case (locked, judged again) and the programme (locked) for a change; a closed programme
     is finished."""
     case = case_locked_for_change(actor, programme.case)
-    locked = Programme.objects.select_for_update().select_related("person").get(pk=programme.pk)
+    locked = Programme.objects.select_for_update(of=("self",)).select_related("person").get(pk=programme.pk)
     if locked.case_id != case.pk:
         raise DomainError(_("The programme is run under another case now."), code="moved")
     if locked.status == ProgrammeStatus.CLOSED:

@@ -207,7 +207,7 @@ def referral_create(
     )
     with transaction.atomic():
         locked = case_locked_for_change(actor, case)
-        measure = ProgrammeMeasure.objects.select_for_update().select_related("programme").get(pk=measure.pk)
+        measure = ProgrammeMeasure.objects.select_for_update(of=("self",)).select_related("programme").get(pk=measure.pk)
         _check_measure(measure, locked)
         _check_organisation(data.organisation, measure, locked.office)
         if Referral.objects.filter(measure=measure, status__in=(S.DRAFT, *OPEN_REFERRAL)).exists():
@@ -476,7 +476,7 @@ def referral_deadline_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
     ).select_related(*related)
     for referral in answer.iterator(chunk_size=200):
         with transaction.atomic():
-            locked = Referral.objects.select_for_update().select_related(*related).get(pk=referral.pk)
+            locked = Referral.objects.select_for_update(of=("self",)).select_related(*related).get(pk=referral.pk)
             if locked.reminded_at is not None or locked.status != S.SENT or locked.answer_due is None:
                 continue
             _remind(locked, which="answer", due=locked.answer_due, now=now)
@@ -491,7 +491,7 @@ def referral_deadline_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
     ).select_related(*related)
     for referral in complete.iterator(chunk_size=200):
         with transaction.atomic():
-            locked = Referral.objects.select_for_update().select_related(*related).get(pk=referral.pk)
+            locked = Referral.objects.select_for_update(of=("self",)).select_related(*related).get(pk=referral.pk)
             if locked.complete_reminded_at is not None or locked.complete_due is None:
                 continue
             _remind(locked, which="complete", due=locked.complete_due, now=now)
@@ -501,7 +501,7 @@ def referral_deadline_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
     overdue = Referral.objects.filter(overdue_q(today), escalated_at__isnull=True).values_list("pk", flat=True)
     for pk in list(overdue):
         with transaction.atomic():
-            locked = Referral.objects.select_for_update().select_related("organisation", "case").get(pk=pk)
+            locked = Referral.objects.select_for_update(of=("self",)).select_related("organisation", "case").get(pk=pk)
             if locked.escalated_at is not None or not is_overdue(locked, today):
                 continue
             locked.escalated_at = now

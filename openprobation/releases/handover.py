@@ -193,7 +193,7 @@ def release_plan_handover(
     on = today or local_today()
     with transaction.atomic():
         case = _locked(actor, plan.case)
-        locked = ReleasePlan.objects.select_for_update().select_related("receiving_office").get(pk=plan.pk)
+        locked = ReleasePlan.objects.select_for_update(of=("self",)).select_related("receiving_office").get(pk=plan.pk)
         if locked.status != PlanStatus.OPEN:
             raise DomainError(_("This release plan is no longer open."), code="plan_closed")
         if case.status not in OPEN_STATUSES:

@@ -82,7 +82,7 @@ def _event(
 
 def _locked(actor: User | None, case: Case) -> Case:
     if actor is None:
-        return Case.objects.select_for_update().select_related("office", "person").get(pk=case.pk)
+        return Case.objects.select_for_update(of=("self",)).select_related("office", "person").get(pk=case.pk)
     return case_locked_for_change(actor, case)
 
 
