@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from openprobation.accounts.models import Office, Region
@@ -57,6 +58,13 @@ class PartnerOrganisation(TimeStampedModel):
         indexes = [models.Index(fields=["region", "kind", "active"], name="partner_org_region_kind")]
 
     def __str__(self) -> str:
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language: the Kazakh name on Kazakh pages where one is given."""
+        if self.name_kk and (get_language() or "")[:2] == "kk":
+            return self.name_kk
         return self.name
 
 

@@ -205,7 +205,9 @@ def organisation_update(
 ) -> PartnerOrganisation:
     """Change an organisation (deactivating it is ``active=False``: organisations are never deleted)."""
     with transaction.atomic():
-        locked = PartnerOrganisation.objects.select_for_update(of=("self",)).select_related("region").get(pk=organisation.pk)
+        locked = (
+            PartnerOrganisation.objects.select_for_update(of=("self",)).select_related("region").get(pk=organisation.pk)
+        )
         if not may_keep(actor, locked.region_id):
             raise PermissionDeniedError(_("You may not change organisations of this region."))
         cleaned = _clean(data, locked.region)

@@ -207,7 +207,9 @@ def referral_create(
     )
     with transaction.atomic():
         locked = case_locked_for_change(actor, case)
-        measure = ProgrammeMeasure.objects.select_for_update(of=("self",)).select_related("programme").get(pk=measure.pk)
+        measure = (
+            ProgrammeMeasure.objects.select_for_update(of=("self",)).select_related("programme").get(pk=measure.pk)
+        )
         _check_measure(measure, locked)
         _check_organisation(data.organisation, measure, locked.office)
         if Referral.objects.filter(measure=measure, status__in=(S.DRAFT, *OPEN_REFERRAL)).exists():
