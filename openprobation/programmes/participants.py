@@ -38,11 +38,19 @@ def participant_add(
     phone: str = "",
     email: str = "",
     invited_on: dt.date | None = None,
-    copy_notices: bool = True,
+    copy_notices: bool | None = None,
 ) -> ProgrammeParticipant:
     """Involve a parent or guardian (one of the person's family marked so), the guardianship body
-    or a child-rights organisation (an active one serving the district), or someone else by name."""
+    or a child-rights organisation (an active one serving the district), or someone else by name.
+    Copied on notices as ``copy_notices`` says; when it is not given, a parent or guardian is copied
+    as the rule ``programmes.minors`` (``copy_notices_to_representatives``) says, anyone else is."""
     today = local_today()
+    if copy_notices is None:
+        copy_notices = (
+            bool(selectors.minors_rule(on=today)["copy_notices_to_representatives"])
+            if kind == ParticipantKind.REPRESENTATIVE
+            else True
+        )
     if kind not in ParticipantKind.values:
         raise DomainError(_("Choose who takes part."), field="kind")
     with transaction.atomic():

@@ -260,7 +260,8 @@ class ParticipantInputSerializer(serializers.Serializer[dict[str, Any]]):
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     invited_on = serializers.DateField(required=False, allow_null=True, default=None)
-    copy_notices = serializers.BooleanField(required=False, default=True)
+    # Left out: a parent or guardian is copied as the rule programmes.minors says, anyone else is.
+    copy_notices = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
 class CopiesSerializer(serializers.Serializer[Any]):

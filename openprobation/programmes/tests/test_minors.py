@@ -145,3 +145,35 @@ def test_participants_and_copies_over_the_api(personas, minor_programme):
     refused = Client()
     refused.force_login(personas["court_liaison"])
     assert refused.post(base + "copies/").status_code == 403
+
+
+def test_whether_a_representative_is_copied_follows_the_rule_unless_the_officer_says(personas, minor_programme):
+    from openprobation.rules.models import Rule, RuleStatus
+    from openprobation.rules.rulebook import invalidate
+
+    p, officer, today = minor_programme, personas["officer"], local_today()
+    mother = _family(p, relation="parent", phone="+77011112233")
+    father = _family(p, relation="parent", full_name="Сериков Болат", phone="+77011112244")
+    current = Rule.objects.get(key="programmes.minors", version=1)
+    Rule.objects.create(
+        key="programmes.minors",
+        version=2,
+        title="Minors: representatives not copied",
+        effective_from=today,
+        params={**current.params, "copy_notices_to_representatives": False},
+        source="Test order",
+        status=RuleStatus.UNCONFIRMED,
+    )
+    Rule.objects.filter(pk=current.pk).update(effective_to=today - relativedelta(days=1))
+    invalidate()
+    try:
+        by_rule = participants.participant_add(
+            actor=officer, programme=p, kind="representative", family_member_id=mother.pk
+        )
+        said = participants.participant_add(
+            actor=officer, programme=p, kind="representative", family_member_id=father.pk, copy_notices=True
+        )
+        other = participants.participant_add(actor=officer, programme=p, kind="other", name="Психолог")
+    finally:
+        invalidate()
+    assert (by_rule.copy_notices, said.copy_notices, other.copy_notices) == (False, True, True)
