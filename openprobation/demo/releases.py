@@ -41,6 +41,11 @@ OWNERS: dict[str, list[str]] = {
 NOTES = ["Құжаттар тапсырылды", "Ждём ответа", "Келісім алынды", "Нужна справка", ""]
 
 
+def _at(day: dt.date) -> dt.datetime:
+    """Ten in the morning of ``day`` (when a demo event happened)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+
+
 def _item_status(rng: Any, progress: float) -> str:
     roll = rng.random()
     if roll < 0.08:
@@ -59,7 +64,6 @@ def _receiving(rng: Any, case: Case, offices: list[Office]) -> Office | None:
 def seed_releases(*, seed: int, today: dt.date) -> dict[str, int]:
     rng = stream(seed, "releases")
     offices = list(Office.objects.order_by("pk"))
-    now = timezone.now()
     soon = (
         Case.objects.filter(
             case_type=CaseType.PENITENTIARY,
@@ -94,7 +98,7 @@ def seed_releases(*, seed: int, today: dt.date) -> dict[str, int]:
             notice_due_on=notice if told else None,
             notice_rule_key=nkey if told else "",
             notice_rule_version=nversion if told else None,
-            notified_at=now if told else None,
+            notified_at=_at(notice) if told else None,
             notified_office=receiving if told else None,
             opened_by=case.officer,
         )
@@ -143,10 +147,10 @@ def seed_releases(*, seed: int, today: dt.date) -> dict[str, int]:
                 rule_version=version,
                 receiving_office_id=after.office_id,
                 status=PlanStatus.HANDED_OVER,
-                notified_at=now,
+                notified_at=_at(case.release_date - dt.timedelta(days=30)),
                 notified_office_id=after.office_id,
                 handed_over_case=after,
-                handed_over_at=now,
+                handed_over_at=_at(case.release_date),
                 released_on=case.release_date,
                 opened_by=case.officer,
             )
@@ -174,13 +178,18 @@ def seed_releases(*, seed: int, today: dt.date) -> dict[str, int]:
                     updated_by=officer,
                 )
             )
-        events.append(ReleasePlanEvent(plan=plan, kind=EventKind.OPENED, by=officer))
+        opened_at = _at(min(plan.opens_on, today))
+        events.append(ReleasePlanEvent(plan=plan, kind=EventKind.OPENED, by=officer, at=opened_at))
         if plan.notified_at is not None:
-            events.append(ReleasePlanEvent(plan=plan, kind=EventKind.NOTIFIED))
+            events.append(ReleasePlanEvent(plan=plan, kind=EventKind.NOTIFIED, at=plan.notified_at))
         if plan.status == PlanStatus.HANDED_OVER:
-            events.append(ReleasePlanEvent(plan=plan, kind=EventKind.HANDED_OVER))
+            events.append(ReleasePlanEvent(plan=plan, kind=EventKind.HANDED_OVER, at=plan.handed_over_at or opened_at))
     ReleasePlanItem.objects.bulk_create(items, batch_size=BATCH)
-    ReleasePlanEvent.objects.bulk_create(events, batch_size=BATCH)
+    moments = [e.at for e in events]  # auto_now_add stamps "now" on create: put each back at its day
+    created = ReleasePlanEvent.objects.bulk_create(events, batch_size=BATCH)
+    for event, moment in zip(created, moments, strict=True):
+        event.at = moment
+    ReleasePlanEvent.objects.bulk_update(created, ["at"], batch_size=BATCH)
     return {
         "release_plans": len(plans),
         "release_plans_handed_over": len(handed),

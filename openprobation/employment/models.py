@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from openprobation.accounts.models import Office
 from openprobation.cases.models import Case
@@ -56,7 +57,7 @@ class JobQuota(TimeStampedModel):
 
 
 class VacancyStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("vacancy status", "Open")
     FILLED = "filled", _("Filled")
     CLOSED = "closed", _("Closed")
 

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from openprobation.accounts.permissions import require_cap, staff_user
@@ -48,7 +49,7 @@ def portal_list(request: HttpRequest) -> HttpResponse:
         view = "open"
     rows = selectors.portal_referrals(user=request.user, view=view, today=local_today())
     views = [
-        ("open", _("Open")),
+        ("open", pgettext("referrals filter", "Open")),
         ("waiting", _("Waiting for your answer")),
         ("overdue", _("Overdue")),
         ("all", _("All")),

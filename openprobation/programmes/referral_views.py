@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openprobation.accounts.permissions import require_cap, staff_user
@@ -187,7 +187,7 @@ def referral_cancel(request: HttpRequest, pk: int, record: int) -> HttpResponse:
 
 
 VIEW_LABELS = {
-    "open": gettext_lazy("Open"),
+    "open": pgettext_lazy("referrals filter", "Open"),
     "waiting": gettext_lazy("Waiting for an answer"),
     "overdue": gettext_lazy("Overdue"),
     "all": gettext_lazy("All"),

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from openprobation.accounts.models import Office
 from openprobation.cases.models import Case
@@ -46,13 +47,13 @@ SENTENCE_KINDS = (HandoverKind.PAROLE, HandoverKind.DEFERRAL)
 class PlanStatus(models.TextChoices):
     """The stored status; "ready" is derived from the items (``readiness.plan_readiness``)."""
 
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("release plan status", "Open")
     HANDED_OVER = "handed_over", _("Handed over")
     CANCELLED = "cancelled", _("Cancelled")
 
 
 class ItemStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("release plan item status", "Open")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
     NOT_NEEDED = "not_needed", _("Not needed")
