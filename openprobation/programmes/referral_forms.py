@@ -33,7 +33,7 @@ class ReferralForm(UswdsForm):
     def __init__(self, *args: Any, organisations: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices: list[tuple[Any, Any]] = [("", _("— choose —"))]
-        choices += [(org.pk, org.name) for org in organisations or []]
+        choices += [(org.pk, org.local_name) for org in organisations or []]
         self.fields["organisation"].choices = choices  # type: ignore[attr-defined]
 
 

@@ -100,7 +100,10 @@ def referral_new(request: HttpRequest, pk: int, record: int) -> HttpResponse:
                 return redirect("programmes:referral_detail", pk=case.pk, record=referral.pk)
         case_shown(user=request.user, case=case, part="referrals")
     else:
-        form = ReferralForm(organisations=organisations, initial={"request": measure.description})
+        # The measure's responsible organisation is the usual addressee: chosen already when it fits.
+        fits = measure.organisation_id in {o.pk for o in organisations}
+        initial = {"request": measure.description, "organisation": measure.organisation_id if fits else None}
+        form = ReferralForm(organisations=organisations, initial=initial)
     context = {"case": case, "measure": measure, "form": form, "organisations": organisations}
     return render(request, "programmes/referrals/new.html", context)
 
