@@ -21,6 +21,7 @@ from openprobation.cases.terms import registration_overdue_q
 from openprobation.core.exceptions import DomainError
 from openprobation.core.forms import style_fields
 from openprobation.core.timeutil import local_today
+from openprobation.programmes.referral_services import partner_organisation_id
 from openprobation.staff.services import staff_password_set
 from openprobation.workqueue.selectors import (
     manages_queue,
@@ -80,10 +81,13 @@ class ChangePasswordView(auth_views.PasswordChangeView):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if has_cap(user, Cap.PARTNER_PORTAL) and not has_cap(user, Cap.CASE_VIEW):
-        # Partner staff have one place: the referrals sent to their organisation.
-        return redirect("programmes:portal_list")
     context: dict[str, Any] = {"today": local_today()}
+    if has_cap(user, Cap.PARTNER_PORTAL) and not has_cap(user, Cap.CASE_VIEW):
+        # Partner staff have one place: the referrals sent to their organisation (an account not
+        # tied to one yet is told so here, not sent to a page that cannot open).
+        if partner_organisation_id(user) is not None:
+            return redirect("programmes:portal_list")
+        context["partner_unlinked"] = True
     if has_cap(user, Cap.CASE_VIEW):
         today = context["today"]
         # Counts cover cases currently in the user's jurisdiction (not ones transferred away).

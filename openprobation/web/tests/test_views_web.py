@@ -165,3 +165,19 @@ def test_unknown_page_is_a_friendly_404(personas):
     response = signed_in(personas["officer"]).get("/no-such-page/")
     assert response.status_code == 404
     assert 'id="main-content"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_partner_staff_land_on_their_portal_or_are_told_their_account_is_not_tied_yet(personas):
+    from openprobation.programmes.models import PartnerOrganisation, PartnerStaff
+
+    client = signed_in(personas["partner"])
+    unlinked = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
+    assert unlinked.status_code == 200
+    assert 'id="partner-unlinked"' in unlinked.content.decode()
+    office = personas["office_a"]
+    org = PartnerOrganisation.objects.create(name="Центр занятости", kind="employment_centre", region=office.region)
+    PartnerStaff.objects.create(user=personas["partner"], organisation=org)
+    linked = client.get(reverse("home"))
+    assert linked.status_code == 302 and linked["Location"] == reverse("programmes:portal_list")
+    assert client.get(linked["Location"]).status_code == 200
