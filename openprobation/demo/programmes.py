@@ -164,6 +164,10 @@ def seed_programmes(*, seed: int, today: dt.date) -> dict[str, int]:
         months = int(interval["minor_months"] if minor else interval["months"])
         answered = min(today, opened + dt.timedelta(days=rng.randint(1, 10)))
         status = {"new_version": ProgrammeStatus.DRAFT}.get(state, state)
+        # Most programmes were reviewed on time (the next review ahead); some are overdue.
+        review = answered + relativedelta(months=months)
+        while review < today and rng.random() < 0.85:
+            review += relativedelta(months=months)
         programmes.append(
             Programme(
                 person=case.person,
@@ -177,7 +181,7 @@ def seed_programmes(*, seed: int, today: dt.date) -> dict[str, int]:
                 opened_on=opened,
                 agreement_on=answered if state in ("agreed", "refused", "closed") else None,
                 agreement_note={"refused": "Бағдарламамен келіспеймін", "agreed": "Келісемін"}.get(state, ""),
-                next_review_on=answered + relativedelta(months=months) if state == "agreed" else None,
+                next_review_on=review if state == "agreed" else None,
                 review_rule_key=interval.key if state == "agreed" else "",
                 review_rule_version=interval.version if state == "agreed" else None,
                 closed_on=min(today, answered + dt.timedelta(days=rng.randint(30, 120))) if state == "closed" else None,
