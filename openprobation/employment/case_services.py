@@ -46,6 +46,7 @@ from openprobation.people.models import Employment, Person
 from openprobation.people.selectors import person_editable_by
 from openprobation.people.services import person_update
 from openprobation.programmes.catalogue import OrganisationKind
+from openprobation.programmes.models import PartnerOrganisation
 
 
 def _pk(value: Any, *, field: str, message: str) -> int | None:
@@ -221,6 +222,23 @@ def _close_referral(actor: User, referral: EmploymentReferral, to: str, on: dt.d
 # --- Placements ------------------------------------------------------------------------------------------------
 
 
+def _job_source(
+    case: Case, referral_id: Any, vacancy_id: Any, employer_id: Any, *, missing: str
+) -> tuple[EmploymentReferral | None, Vacancy | None, PartnerOrganisation]:
+    """What a placement or a refusal is about: the open referral if one is named (its vacancy and
+    employer), else the vacancy (its employer), else the employer of the district; ``missing`` is
+    the message when none is named."""
+    referral = _open_referral(case, referral_id)
+    vacancy = referral.vacancy if referral is not None else _vacancy(case, vacancy_id)
+    if referral is not None:
+        return referral, vacancy, referral.employer
+    if vacancy is not None:
+        return None, vacancy, vacancy.employer
+    if employer_id in (None, ""):
+        raise DomainError(missing, field="employer")
+    return None, None, employer_for(office=case.office, pk=employer_id)
+
+
 def placement_start(
     *,
     actor: User,
@@ -237,16 +255,9 @@ def placement_start(
     (``domain.quota_usage``) unless recorded outside the quota on purpose."""
     with transaction.atomic():
         locked = case_locked_for_change(actor, case)
-        referral = _open_referral(locked, referral_id)
-        vacancy = referral.vacancy if referral is not None else _vacancy(locked, vacancy_id)
-        if referral is not None:
-            employer = referral.employer
-        elif vacancy is not None:
-            employer = vacancy.employer
-        elif employer_id in (None, ""):
-            raise DomainError(_("Choose the employer."), field="employer")
-        else:
-            employer = employer_for(office=locked.office, pk=employer_id)
+        referral, vacancy, employer = _job_source(
+            locked, referral_id, vacancy_id, employer_id, missing=_("Choose the employer.")
+        )
         position = check_text(
             position or (vacancy.title if vacancy else ""),
             field="position",
@@ -386,16 +397,13 @@ def refusal_record(
         raise DomainError(_("Say whether the reason is a good one."), field="good_reason")
     with transaction.atomic():
         locked = case_locked_for_change(actor, case)
-        referral = _open_referral(locked, referral_id)
-        vacancy = referral.vacancy if referral is not None else _vacancy(locked, vacancy_id)
-        if referral is not None:
-            employer = referral.employer
-        elif vacancy is not None:
-            employer = vacancy.employer
-        elif employer_id in (None, ""):
-            raise DomainError(_("Choose the referral, vacancy or employer the person refused."), field="employer")
-        else:
-            employer = employer_for(office=locked.office, pk=employer_id)
+        referral, vacancy, employer = _job_source(
+            locked,
+            referral_id,
+            vacancy_id,
+            employer_id,
+            missing=_("Choose the referral, vacancy or employer the person refused."),
+        )
         refused = check_date(
             refused_on, field="refused_on", earliest=referral.issued_on if referral else locked.received_on
         )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
@@ -7,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from openprobation.accounts.roles import Cap, has_cap
-from openprobation.web.access import Target, access_table, allows
+from openprobation.web.access import Route, Target, access_table, allows
 
 # The lists of social and legal assistance, in the menu's "Assistance" group: each offered to whom
 # the access table lets open it (``web.access``), so the menu and the answers cannot disagree.
@@ -23,11 +24,17 @@ ASSISTANCE_LINKS: list[tuple[str, Any]] = [
 ]
 
 
+@cache
+def _table() -> dict[str, Route]:
+    """The access table, built once (it is declared in code and does not change while running)."""
+    return access_table()
+
+
 def assistance_links(user: Any) -> list[tuple[str, str]]:
     """(address, label) of the assistance lists the user may open."""
     if not getattr(user, "is_authenticated", False):
         return []
-    table = access_table()
+    table = _table()
     links = []
     for name, label in ASSISTANCE_LINKS:
         rule = table[name].rule("GET")
