@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "openprobation.employment.apps.EmploymentConfig",
     "openprobation.releases.apps.ReleasesConfig",
     "openprobation.volunteers.apps.VolunteersConfig",
+    "openprobation.monitoring.apps.MonitoringConfig",
     "openprobation.workqueue.apps.WorkqueueConfig",
     "openprobation.web.apps.WebConfig",
     "openprobation.demo.apps.DemoConfig",
@@ -330,6 +331,21 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("NOTIFY_SEND_INTERVAL_SECONDS", 60)),
     },
 }
+
+# Electronic monitoring (the data plane; README "Electronic monitoring"). With EM_NATS_URL set the
+# receivers append to NATS JetStream and `openprobation em-evaluate` workers consume it; without it
+# the log is a table of the application's database, and `openprobation run` evaluates in-process.
+EM_NATS_URL = env_str("EM_NATS_URL", "")
+EM_NATS_STREAM = env_str("EM_NATS_STREAM", "OP_EM")
+# Where `openprobation em-receive-mqtt` subscribes (owntracks/<subject>/<device>); empty = no MQTT.
+EM_MQTT_URL = env_str("EM_MQTT_URL", "")
+# Partitions of the log (devices are spread over them by id; each is evaluated in order by one worker).
+EM_PARTITIONS = env_int("EM_PARTITIONS", 16)
+# Raw payloads (log entries, rejected messages) and positions are kept this many days.
+EM_RAW_RETENTION_DAYS = env_int("EM_RAW_RETENTION_DAYS", 30)
+EM_POSITION_RETENTION_DAYS = env_int("EM_POSITION_RETENTION_DAYS", 400)
+# Evaluate in-process in `openprobation run` (the embedded default) rather than in em-evaluate workers.
+EM_EVALUATE_IN_PROCESS = env_bool("EM_EVALUATE_IN_PROCESS", not EM_NATS_URL)
 
 # Analysts' uploaded files (validation and batch scoring): where they are kept (private, never
 # served as static files), the largest file accepted, and how long a job and its files are kept.

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from openprobation.core.models import TimeStampedModel
+from openprobation.core.timeutil import validate_time_zone
 
 
 class LocalizedName:
@@ -55,6 +56,13 @@ class Office(LocalizedName, TimeStampedModel):
         _("cases per officer (capacity)"),
         default=40,
         help_text=_("Caseload an officer of this office is expected to carry; used on the head's caseload view."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="Asia/Almaty",
+        validators=[validate_time_zone],
+        help_text=_("IANA time zone of the office: curfews and other local times are read in it."),
     )
 
     class Meta:

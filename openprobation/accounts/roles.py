@@ -34,6 +34,10 @@ class Cap(StrEnum):
     LEVEL_COUNTERSIGN = "level_countersign"
     INSTRUMENT_ANALYSIS = "instrument_analysis"
     PARTNER_PORTAL = "partner_portal"
+    EM_VIEW = "em_view"
+    EM_ZONES = "em_zones"
+    EM_ASSIGN = "em_assign"
+    EM_DEVICES = "em_devices"
 
 
 CAP_LABELS: dict[Cap, Any] = {
@@ -53,14 +57,27 @@ CAP_LABELS: dict[Cap, Any] = {
     Cap.LEVEL_COUNTERSIGN: _("Countersign an officer's override of a supervision level"),
     Cap.INSTRUMENT_ANALYSIS: _("Validate assessment instruments on uploaded files"),
     Cap.PARTNER_PORTAL: _("Answer the referrals sent to my organisation (partner portal)"),
+    Cap.EM_VIEW: _("See electronic monitoring: devices, zones, alerts and tracks"),
+    Cap.EM_ZONES: _("Set zones, curfews and permissions of a monitored case"),
+    Cap.EM_ASSIGN: _("Fit a monitoring device to a case and remove it"),
+    Cap.EM_DEVICES: _("Manage the stock of monitoring devices"),
 }
 
 _OFFICER = {Cap.CASE_VIEW, Cap.PERSON_CREATE, Cap.PERSON_EDIT, Cap.CASE_OPEN, Cap.CASE_EDIT_OWN}
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
-    Role.OFFICER: frozenset(_OFFICER | {Cap.CASE_CARRY}),
+    Role.OFFICER: frozenset(_OFFICER | {Cap.CASE_CARRY, Cap.EM_VIEW, Cap.EM_ZONES}),
     Role.SENIOR_OFFICER: frozenset(
-        _OFFICER | {Cap.CASE_CARRY, Cap.CASE_EDIT_ANY, Cap.CASE_ALLOCATE, Cap.OFFICE_CASELOAD}
+        _OFFICER
+        | {
+            Cap.CASE_CARRY,
+            Cap.CASE_EDIT_ANY,
+            Cap.CASE_ALLOCATE,
+            Cap.OFFICE_CASELOAD,
+            Cap.EM_VIEW,
+            Cap.EM_ZONES,
+            Cap.EM_ASSIGN,
+        }
     ),
     Role.HEAD_OF_OFFICE: frozenset(
         _OFFICER
@@ -71,6 +88,10 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.OFFICE_CASELOAD,
             Cap.STATS_VIEW,
             Cap.LEVEL_COUNTERSIGN,
+            Cap.EM_VIEW,
+            Cap.EM_ZONES,
+            Cap.EM_ASSIGN,
+            Cap.EM_DEVICES,
         }
     ),
     Role.REGIONAL_ADMIN: frozenset(
@@ -83,10 +104,13 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.OFFICE_CASELOAD,
             Cap.STATS_VIEW,
             Cap.LEVEL_COUNTERSIGN,
+            Cap.EM_VIEW,
+            Cap.EM_DEVICES,
         }
     ),
-    # Electronic monitoring arrives with its own module; until then the role sees no personal data.
-    Role.MONITORING_OPERATOR: frozenset(),
+    # Operators of the monitoring centre see the people under electronic monitoring in the regions
+    # they monitor (a relationship registered by the monitoring app), never other cases.
+    Role.MONITORING_OPERATOR: frozenset({Cap.EM_VIEW}),
     # Partner staff see only the referrals sent to their organisation, through the partner portal
     # (never a case or person page: they hold no CASE_VIEW).
     Role.PARTNER_STAFF: frozenset({Cap.PARTNER_PORTAL}),

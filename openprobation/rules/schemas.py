@@ -392,6 +392,35 @@ SCHEMAS: dict[str, Obj] = {
         }
     ),
     "release.handover_notice": Params({"days_before_release": Int(min=1, max=365)}),
+    # Electronic monitoring (Order 511 para. 140): what the rules engine judges and how hard.
+    "monitoring.thresholds": Params(
+        {
+            "debounce_fixes": Int(min=1, max=20),
+            "debounce_seconds": Int(min=0, max=3600),
+            "low_battery_pct": Int(min=1, max=90),
+            "battery_clear_pct": Int(min=2, max=100),
+            "lost_communication_minutes": Int(min=1, max=1440),
+            "no_fix_minutes": Int(min=1, max=1440),
+            "proximity_m": Int(min=10, max=50_000),
+            "max_accuracy_m": Int(min=10, max=10_000),
+            "severity": Obj(
+                {
+                    name: Choice(frozenset({"low", "medium", "high", "critical"}))
+                    for name in (
+                        "inclusion_exit",
+                        "exclusion_entry",
+                        "curfew",
+                        "strap",
+                        "low_battery",
+                        "lost_communication",
+                        "no_fix",
+                        "victim_proximity",
+                    )
+                }
+            ),
+        },
+        checks=(ordered("low_battery_pct", "battery_clear_pct"),),
+    ),
     "volunteers.checks": Params(
         {
             "required": ListOf(Choice(frozenset({"criminal_record", "training", "interview", "medical"})), unique=True),

@@ -463,6 +463,10 @@ ACCESS: dict[str, Route] = {
     "notifications:retry": route(S.CASE, POST=CASE_CHANGE),
     "api-case-messages": route(S.CASE, GET=jurisdiction(*CASEWORK)),
     "api-case-message-retry": route(S.CASE, POST=CASE_CHANGE),
+    # --- Electronic monitoring: devices reporting (monitoring ingest) — BEGIN
+    # --- Electronic monitoring: devices reporting (monitoring ingest) — END
+    # --- Electronic monitoring: devices, assignments, zones, alerts, tracks (monitoring) — BEGIN
+    # --- Electronic monitoring: devices, assignments, zones, alerts, tracks (monitoring) — END
     # Anything else under /api/v1/, and under /api/ (another version, a typo), is a JSON 404.
     "api-not-found": route(),
     "api-root-not-found": route(),

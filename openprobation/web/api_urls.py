@@ -43,6 +43,7 @@ APP_API_URLS = [
     path("", include("openprobation.employment.api_urls")),
     path("", include("openprobation.releases.api_urls")),
     path("", include("openprobation.volunteers.api_urls")),
+    path("", include("openprobation.monitoring.api_urls")),
     path("", include("openprobation.notifications.api_urls")),
     path("", include("openprobation.workqueue.api_urls")),
 ]

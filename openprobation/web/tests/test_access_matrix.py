@@ -46,6 +46,8 @@ from openprobation.core.timeutil import local_today
 from openprobation.employment.tests import matrix as employment_matrix
 from openprobation.enforcement.tests import matrix as enforcement_matrix
 from openprobation.labour.tests.matrix import LABOUR_PAYLOADS, LABOUR_RECORDS
+from openprobation.monitoring.tests import ingest_matrix as monitoring_ingest_matrix
+from openprobation.monitoring.tests import matrix as monitoring_matrix
 from openprobation.people.iin import make_iin
 from openprobation.programmes.tests import matrix as programmes_matrix
 from openprobation.programmes.tests import referral_matrix
@@ -818,7 +820,15 @@ RECORDS.update(enforcement_matrix.RECORDS)
 PAYLOADS.update(enforcement_matrix.PAYLOADS)
 RECORDS.update(assessments_matrix.RECORDS)
 PAYLOADS.update(assessments_matrix.PAYLOADS)
-for _app_matrix in (programmes_matrix, referral_matrix, employment_matrix, releases_matrix, volunteers_matrix):
+for _app_matrix in (
+    programmes_matrix,
+    referral_matrix,
+    employment_matrix,
+    releases_matrix,
+    volunteers_matrix,
+    monitoring_matrix,
+    monitoring_ingest_matrix,
+):
     RECORDS.update(_app_matrix.RECORDS)
     PAYLOADS.update(_app_matrix.PAYLOADS)
 # The record is named in the body, not the address: one the caller may not see is a bad value of
