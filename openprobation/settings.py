@@ -346,6 +346,8 @@ EM_RAW_RETENTION_DAYS = env_int("EM_RAW_RETENTION_DAYS", 30)
 EM_POSITION_RETENTION_DAYS = env_int("EM_POSITION_RETENTION_DAYS", 400)
 # Evaluate in-process in `openprobation run` (the embedded default) rather than in em-evaluate workers.
 EM_EVALUATE_IN_PROCESS = env_bool("EM_EVALUATE_IN_PROCESS", not EM_NATS_URL)
+# `openprobation run` streams the demo's monitored devices from the simulator (loopback, demo data only).
+EM_DEMO_STREAM = env_bool("EM_DEMO_STREAM", LOCAL_DEVELOPMENT)
 
 # Analysts' uploaded files (validation and batch scoring): where they are kept (private, never
 # served as static files), the largest file accepted, and how long a job and its files are kept.
