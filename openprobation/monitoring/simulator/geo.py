@@ -38,11 +38,15 @@ def segment_distance_m(p: tuple[float, float], a: tuple[float, float], b: tuple[
     return math.hypot(ax + t * dx, ay + t * dy)
 
 
-def arrays_offset(lat: FloatArray, lon: FloatArray, east_m: FloatArray, north_m: FloatArray) -> tuple[FloatArray, FloatArray]:
+def arrays_offset(
+    lat: FloatArray, lon: FloatArray, east_m: FloatArray, north_m: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     return lat + north_m / M_PER_DEG_LAT, lon + east_m / (M_PER_DEG_LON_EQ * np.cos(np.radians(lat)))
 
 
-def arrays_delta_m(lat0: FloatArray, lon0: FloatArray, lat1: FloatArray, lon1: FloatArray) -> tuple[FloatArray, FloatArray]:
+def arrays_delta_m(
+    lat0: FloatArray, lon0: FloatArray, lat1: FloatArray, lon1: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     """East and north metres from (lat0, lon0) to (lat1, lon1), element-wise."""
     return (lon1 - lon0) * M_PER_DEG_LON_EQ * np.cos(np.radians(lat0)), (lat1 - lat0) * M_PER_DEG_LAT
 

@@ -325,9 +325,7 @@ class Simulation:
         t_dep2 = np.maximum(t_dep2, t_arr2)
         t_home = t_dep2 + back
 
-        hours = np.stack(
-            [np.zeros(n), t_leave, t_arr1, t_dep1, t_arr2, t_dep2, t_home, np.full(n, 24.0)], axis=1
-        )
+        hours = np.stack([np.zeros(n), t_leave, t_arr1, t_dep1, t_arr2, t_dep2, t_home, np.full(n, 24.0)], axis=1)
         hours = np.maximum.accumulate(np.minimum(hours, 24.0), axis=1)
         self.wt[:, day] = m + hours * HOUR
         points = np.stack([home, home, first, first, second, second, home, home], axis=1)
@@ -377,20 +375,27 @@ class Simulation:
 
     # --- sampling -------------------------------------------------------------------------------
 
-    def schedule(self, *, interval: float, start: float, end: float) -> tuple[IntArray, FloatArray]:
-        """Every fix time in [start, end): device i reports every ``interval`` seconds at a phase
-        spread evenly over the interval (whole seconds when the interval allows). Ordered by time."""
+    def schedule(
+        self, *, interval: float, start: float, end: float, origin: float | None = None
+    ) -> tuple[IntArray, FloatArray]:
+        """Every fix time in [start, end): device i reports at ``origin`` + its phase + k × ``interval``
+        (phases spread evenly over the interval, whole seconds when it allows; ``origin`` defaults
+        to ``start``). Ordered by time, then device."""
         n = len(self.people)
-        if n == 0 or end <= start:
+        if n == 0 or end <= start or interval <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
+        origin = start if origin is None else origin
         phase = np.arange(n) * (interval / n)
         if interval >= 1:
             phase = np.floor(phase)
-        rounds = int(math.ceil((end - start) / interval)) + 1
-        t = start + phase[None, :] + interval * np.arange(rounds)[:, None]
-        device = np.broadcast_to(np.arange(n), t.shape)
-        keep = t < end
-        return device[keep].astype(np.int64), t[keep]
+        first = np.ceil((start - origin - phase) / interval)
+        last = np.ceil((end - origin - phase) / interval) - 1
+        counts = np.maximum(last - first + 1, 0).astype(np.int64)
+        device = np.repeat(np.arange(n, dtype=np.int64), counts)
+        k = np.repeat(first, counts) + (np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts))
+        t = origin + phase[device] + k * interval
+        order = np.lexsort((device, t))
+        return device[order], t[order]
 
     def fixes(self, device: IntArray, t: FloatArray) -> Fixes:
         """The fixes of ``device`` (indexes) at times ``t`` (epoch s, within the simulated days)."""
