@@ -47,6 +47,7 @@ QUIET = 6  # of the monitored, the devices that went quiet with an alert open
 IN_STOCK = 40
 STREAM_PREFIX = "DEMO"
 QUIET_PREFIX = "DEMOQ"
+STOCK_PREFIX = "KZ-EM"
 SUPPLIERS = ["Kazakhtelecom (лизинг)", "ТОО «GeoTrack KZ» (лизинг)", "Beeline Казахстан (лизинг)"]
 QUIET_RULES = [
     Rule.LOST_COMMUNICATION,
@@ -95,8 +96,8 @@ def seed_monitoring(*, seed: int, today: dt.date) -> dict[str, int]:
     rng = stream(seed, "monitoring")
     now = _anchor(today)
     offices = list(Office.objects.select_related("region").order_by("pk"))
-    if not offices:
-        return {"devices": 0, "assignments": 0, "positions": 0, "alerts": 0}
+    if not offices or Device.objects.filter(serial__startswith=f"{STOCK_PREFIX}-").exists():
+        return {"devices": 0, "assignments": 0, "positions": 0, "alerts": 0, "permissions": 0}  # seeded already
     heads = {
         u.office_id: u
         for u in User.objects.filter(role="head_of_office", office__isnull=False).order_by("pk")
@@ -156,7 +157,7 @@ def _stock(rng: Any, *, offices: list[Office], heads: dict[int, User], today: dt
         devices.append(
             Device(
                 kind=rng.choice(kinds),
-                serial=f"KZ-EM-{i + 1:05d}",
+                serial=f"{STOCK_PREFIX}-{i + 1:05d}",
                 supplier=rng.choice(SUPPLIERS),
                 leased=True,
                 firmware=rng.choice(["2.3.9", "2.4.1"]),
