@@ -9,6 +9,7 @@ Plain data written for the simulator; ``region`` is the code of the demo region 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 LatLon = tuple[float, float]
 
@@ -30,7 +31,7 @@ class City:
     boundary: tuple[LatLon, ...]  # (lat, lon) ring, not closed
     forbidden: tuple[Place, ...]
 
-    def boundary_geojson(self) -> dict[str, object]:
+    def boundary_geojson(self) -> dict[str, Any]:
         ring = [[lon, lat] for lat, lon in self.boundary]
         return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
 

@@ -21,6 +21,7 @@ import math
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -175,9 +176,9 @@ STRAP_NAMES = ("intact", "opened", "cut")
 FIX_NAMES = ("valid", "none", "last_known")
 
 
-def owntracks(fixes: Fixes) -> list[dict[str, object]]:
+def owntracks(fixes: Fixes) -> list[dict[str, Any]]:
     """The fixes as OwnTracks location messages extended with the monitoring fields."""
-    out: list[dict[str, object]] = []
+    out: list[dict[str, Any]] = []
     columns = zip(
         fixes.t.tolist(),
         fixes.seq.tolist(),

@@ -9,7 +9,7 @@ from http.server import ThreadingHTTPServer
 from io import StringIO
 
 import pytest
-import shapely
+import shapely  # type: ignore[import-untyped]
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -129,11 +129,12 @@ def test_demo_monitoring_has_stock_assignments_positions_and_alerts_consistent_w
     open_alerts = Alert.objects.filter(cleared_at__isnull=True).select_related("device")
     assert open_alerts.exists() and all(a.device.serial.startswith(f"{QUIET_PREFIX}-") for a in open_alerts)
     cleared = Alert.objects.filter(cleared_at__isnull=False)
-    assert cleared.exists() and all(a.cleared_at > a.opened_at for a in cleared)
+    assert cleared.exists() and all(a.cleared_at is not None and a.cleared_at > a.opened_at for a in cleared)
     for alert in Alert.objects.filter(rule="curfew").select_related("zone"):
         assert alert.zone is not None and alert.zone.kind == ZoneKind.HOME and alert.zone_version_id
         version = alert.zone.versions.get()
         lon, lat = version.geometry["coordinates"]
+        assert alert.lat is not None and alert.lon is not None and version.radius_m is not None
         assert distance_m(lat, lon, alert.lat, alert.lon) > version.radius_m  # out at the window's start
     positions = Position.objects.order_by("fix_time")
     assert all(p.assignment_id is not None for p in positions[:50])

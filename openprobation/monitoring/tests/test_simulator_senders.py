@@ -13,6 +13,7 @@ import socket
 import threading
 import zoneinfo
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import numpy as np
 import pytest
@@ -173,7 +174,7 @@ def test_mqtt_sender_publishes_with_qos1_to_the_local_broker():
     fleet = _fleet(2)
     fleet.devices[0].subject = f"simtest{os.getpid()}"
     fleet.devices[1].subject = f"simtest{os.getpid()}"
-    got: list[tuple[str, bytes]] = []
+    got: list[tuple[str, Any]] = []
     subscribed = threading.Event()
     listener = mqtt.Client(callback_api_version=mqtt.CallbackAPIVersion.VERSION2)
     listener.on_message = lambda _c, _u, msg: got.append((msg.topic, msg.payload))

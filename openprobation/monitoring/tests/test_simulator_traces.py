@@ -10,7 +10,7 @@ import zoneinfo
 
 import numpy as np
 import pytest
-import shapely
+import shapely  # type: ignore[import-untyped]
 
 from openprobation.monitoring.simulator import geo
 from openprobation.monitoring.simulator.cities import CITIES
