@@ -12,7 +12,9 @@ import pytest
 import shapely  # type: ignore[import-untyped]
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
+from openprobation.cases.models import Case
 from openprobation.monitoring.catalogue import DeviceStatus, ZoneKind
 from openprobation.monitoring.credentials import credential_matches
 from openprobation.monitoring.models import (
@@ -139,3 +141,43 @@ def test_demo_monitoring_has_stock_assignments_positions_and_alerts_consistent_w
     positions = Position.objects.order_by("fix_time")
     assert all(p.assignment_id is not None for p in positions[:50])
     assert seed_monitoring(seed=7, today=TODAY)["assignments"] == 0  # seeded once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_stream_reports_the_demo_devices_to_the_local_server_and_stops(settings):
+    from openprobation.demo.monitoring import STREAM_PREFIX
+    from openprobation.demo.stream import start_demo_stream
+    from openprobation.monitoring.simulator.fleet import Fleet, _create_cases, fleet_assign, simulator_user
+
+    settings.EM_DEMO_STREAM = False
+    assert start_demo_stream() is None
+    settings.EM_DEMO_STREAM = True
+    assert start_demo_stream() is None  # no demo devices
+    # Made without fleet_prepare: its audit event could not be flushed after a transactional test.
+    fleet = Fleet(devices=[], people=[])
+    cases = list(Case.objects.filter(pk__in=[c.pk for c in _create_cases(3, start=1)]).select_related("office__region"))
+    user = simulator_user()
+    assert user.is_active is False
+    fleet_assign(fleet, cases=cases, seed=2, prefix=STREAM_PREFIX, actor=user, installed_at=[timezone.now()] * 3)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    server.requests = []  # type: ignore[attr-defined]
+    server.status = 202  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        stop = start_demo_stream(f"http://127.0.0.1:{server.server_port}")
+        assert stop is not None
+        waited = threading.Event()
+        for _ in range(300):  # the first fixes are due within one interval (15 s)
+            if len(server.requests) >= 3:  # type: ignore[attr-defined]
+                break
+            waited.wait(0.1)
+        stop()
+    finally:
+        server.shutdown()
+        server.server_close()
+    auths = {auth for _p, auth, _b in server.requests}  # type: ignore[attr-defined]
+    assert {a.split(":")[0] for a in auths} == {d.serial for d in fleet.devices}
+    for auth in auths:  # credentials were rotated when the stream started: the new ones are stored
+        serial, secret = auth.split(":")
+        assert credential_matches(secret, Device.objects.get(serial=serial).credential_hash)

@@ -80,10 +80,11 @@ class Command(BaseCommand):
         simulation = simulation_for(
             fleet, seed=options["seed"], start=time.time(), plan=plan, violations=options["violations"]
         )
+        began = time.monotonic()
         try:
             elapsed = run(fleet=fleet, simulation=simulation, sender=sender, plan=plan)
         except KeyboardInterrupt:
-            elapsed = plan.duration
+            elapsed = time.monotonic() - began
         finally:
             sender.close()
         tally = sender.tally
