@@ -31,6 +31,8 @@ RULES: tuple[str, ...] = (
 RULE_INDEX = {name: i for i, name in enumerate(RULES)}
 KINDS = ("inclusion", "home", "exclusion", "victim")
 INCLUSION, HOME, EXCLUSION, VICTIM = range(4)
+WEEK_MIN = 7 * 1440
+MAX_WINDOW_SETS = 512  # distinct weekly schedules tabulated minute by minute (else searched)
 
 I64 = NDArray[np.int64]
 F64 = NDArray[np.float64]
@@ -89,6 +91,10 @@ class Tables:
     v_win: F64  # (V, W, 2) seconds of week [start, end), padded with (0, 0)
     v_wstart: F64  # (V, W) effective start (negative when the window continues from Sunday)
     v_wend: F64  # (V, W) effective end (beyond the week when it continues into Monday)
+    v_wset: I64  # the version's schedule (distinct window set), for the minute tables
+    set_in: B | None  # (sets * WEEK_MIN,) minute of week inside a window
+    set_start: F64  # seconds of week where the window containing the minute starts (may be < 0)
+    set_end: F64
     p_segments: F64  # (P, S, 4)
     p_raster: F64  # (P, GRID*GRID)
     p_half: F64  # (P,)
@@ -101,7 +107,14 @@ class Tables:
 
 
 def _windows(spec: ZoneVersionSpec) -> tuple[list[tuple[float, float]], list[float], list[float]]:
-    wins = sorted(windows_seconds(spec.windows))
+    wins: list[tuple[float, float]] = []
+    for a, b in sorted(windows_seconds(spec.windows)):
+        if b <= a:
+            continue
+        if wins and a <= wins[-1][1]:  # adjacent or overlapping: one window
+            wins[-1] = (wins[-1][0], max(wins[-1][1], b))
+        else:
+            wins.append((a, b))
     starts = [a for a, _ in wins]
     ends = [b for _, b in wins]
     # an interval crossing Sunday midnight is given as two: join them for the start/end instants
@@ -222,6 +235,27 @@ def build(
             v_wstart[i, : len(wins)] = starts
             v_wend[i, : len(wins)] = ends
 
+    set_of: dict[tuple[tuple[float, float], ...], int] = {}
+    v_wset = np.array([set_of.setdefault(tuple(w[0]), len(set_of)) for w in win_lists], dtype=np.int64)
+    set_in: B | None = None
+    set_start = np.zeros(0)
+    set_end = np.zeros(0)
+    if len(set_of) <= MAX_WINDOW_SETS:
+        set_in = np.zeros(len(set_of) * WEEK_MIN, dtype=bool)
+        set_start = np.zeros(len(set_of) * WEEK_MIN)
+        set_end = np.zeros(len(set_of) * WEEK_MIN)
+        done: set[int] = set()
+        for i, (wins, starts, ends) in enumerate(win_lists):
+            sid = int(v_wset[i])
+            if sid in done:
+                continue
+            done.add(sid)
+            for (a, b), s0, e0 in zip(wins, starts, ends, strict=True):
+                lo, hi = sid * WEEK_MIN + int(a // 60), sid * WEEK_MIN + int(b // 60)
+                set_in[lo:hi] = True
+                set_start[lo:hi] = s0
+                set_end[lo:hi] = e0
+
     def buffer_of(zv: ZoneVersionSpec, prox: float) -> float:
         b = float(zv.buffer_m or 0.0)
         if zv.kind == "victim" and zv.geometry.get("type") != "Point":
@@ -269,6 +303,10 @@ def build(
         v_win=v_win,
         v_wstart=v_wstart,
         v_wend=v_wend,
+        v_wset=v_wset,
+        set_in=set_in,
+        set_start=set_start,
+        set_end=set_end,
         p_segments=p_segments,
         p_raster=p_raster,
         p_half=p_half,

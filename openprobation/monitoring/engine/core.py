@@ -14,7 +14,7 @@ import shapely
 from numpy.typing import NDArray
 
 from . import vector as vx
-from .compiled import EXCLUSION, HOME, INCLUSION, RULE_INDEX, RULES, VICTIM, PolygonCache, Tables, build
+from .compiled import EXCLUSION, HOME, INCLUSION, RULE_INDEX, RULES, VICTIM, WEEK_MIN, PolygonCache, Tables, build
 from .geometry import EDGE_EPS_M, GRID, CompiledShape, polygon_signed_distance
 from .schedule import offsets, seconds_of_week
 from .types import (
@@ -325,8 +325,13 @@ class Engine:
 
         # received: the receipt clock counts every message, late ones too
         nd = np.nonzero(~dup)[0]
-        rec_all = batch.received[order]
-        np.fmax.at(dc["last_received"], d[nd], rec_all[nd])
+        rec_nd = batch.received[order][nd]
+        d_nd = d[nd]
+        if len(nd):
+            starts = np.nonzero(vx.group_starts(d_nd))[0]
+            newest = np.fmax.reduceat(rec_nd, starts)
+            dd = d_nd[starts]
+            dc["last_received"][dd] = np.fmax(dc["last_received"][dd], newest)
 
         li = np.nonzero(live)[0]
         flags = np.zeros(n, dtype=np.int32)
@@ -408,41 +413,50 @@ class Engine:
 
         # ---- zones ----------------------------------------------------------------------------
         if tb.max_slots and ev.any():
+            # pairs (fix, zone slot, version in force), slot rank by slot rank: within a rank the
+            # fixes keep their (device, time) order, so each slot's pairs are contiguous and in time
             pf_parts, ps_parts, pv_parts = [], [], []
             ev_idx = np.nonzero(ev)[0]
             slot_count = tb.a_slot_count[arow[ev_idx]]
             slot_first = tb.a_slot_first[arow[ev_idx]]
             for k in range(tb.max_slots):
-                sel_k = np.nonzero(slot_count > k)[0]
+                sel_k = np.nonzero(slot_count > k)[0] if k else np.nonzero(slot_count)[0]
                 if not len(sel_k):
                     break
                 fk = ev_idx[sel_k]
                 s = slot_first[sel_k] + k
-                vcount = tb.s_ver_count[s]
+                tk = t[fk]
                 vfirst = tb.s_ver_first[s]
-                for v in range(tb.max_versions):
-                    sel_v = np.nonzero(vcount > v)[0]
-                    if not len(sel_v):
-                        break
-                    ver = vfirst[sel_v] + v
-                    fv = fk[sel_v]
-                    ok = (tb.v_from[ver] <= t[fv]) & (t[fv] < tb.v_to[ver])
-                    pf_parts.append(fv[ok])
-                    ps_parts.append(s[sel_v][ok])
+                if tb.max_versions == 1:
+                    ver = vfirst
+                    ok = (tb.v_from[ver] <= tk) & (tk < tb.v_to[ver])
+                else:
+                    vcount = tb.s_ver_count[s]
+                    ver = np.full(len(s), -1, dtype=np.int64)
+                    for v in range(tb.max_versions):
+                        cand = np.minimum(vfirst + v, len(tb.v_id) - 1)
+                        hit = (vcount > v) & (tb.v_from[cand] <= tk) & (tk < tb.v_to[cand])
+                        ver[hit] = cand[hit]
+                    ok = ver >= 0
+                if ok.all():
+                    pf_parts.append(fk)
+                    ps_parts.append(s)
+                    pv_parts.append(ver)
+                else:
+                    pf_parts.append(fk[ok])
+                    ps_parts.append(s[ok])
                     pv_parts.append(ver[ok])
             pf = np.concatenate(pf_parts)
             ps = np.concatenate(ps_parts)
             pv = np.concatenate(pv_parts)
-            po = np.lexsort((pf, ps))
-            pf, ps, pv = pf[po], ps[po], pv[po]
             kind = tb.v_kind[pv]
             pvalid = valid[pf]
             inside = self._judge(pv, kind, lon[pf], lat[pf], acc[pf], pvalid)
 
             # raw flags
-            np.bitwise_or.at(lflags, pf[pvalid & (kind == INCLUSION) & ~inside], FLAG_OUTSIDE_INCLUSION)
-            np.bitwise_or.at(lflags, pf[pvalid & (kind >= EXCLUSION) & inside], FLAG_INSIDE_EXCLUSION)
-            np.bitwise_or.at(lflags, pf[pvalid & (kind == HOME) & ~inside], FLAG_OUTSIDE_HOME)
+            lflags[pf[pvalid & (kind == INCLUSION) & ~inside]] |= FLAG_OUTSIDE_INCLUSION
+            lflags[pf[pvalid & (kind >= EXCLUSION) & inside]] |= FLAG_INSIDE_EXCLUSION
+            lflags[pf[pvalid & (kind == HOME) & ~inside]] |= FLAG_OUTSIDE_HOME
 
             # windows
             haswin = tb.v_haswin[pv]
@@ -452,16 +466,23 @@ class Engine:
             wsel = np.nonzero(haswin)[0]
             if len(wsel):
                 wv = pv[wsel]
-                ws = sow[pf[wsel]][:, None]
-                inside_w = (tb.v_win[wv, :, 0] <= ws) & (ws < tb.v_win[wv, :, 1])
-                any_w = inside_w.any(axis=1)
-                which = inside_w.argmax(axis=1)
-                rows = np.arange(len(wsel))
-                base = t[pf[wsel]] - sow[pf[wsel]]
-                in_win[wsel] = any_w
-                wstart[wsel] = np.where(any_w, base + tb.v_wstart[wv, which], -np.inf)
-                wend[wsel] = np.where(any_w, base + tb.v_wend[wv, which], np.inf)
-                del rows
+                ts = t[pf[wsel]]
+                ws = sow[pf[wsel]]
+                base = ts - ws
+                if tb.set_in is not None:
+                    cell = tb.v_wset[wv] * WEEK_MIN + np.minimum((ws // 60).astype(np.int64), WEEK_MIN - 1)
+                    any_w = tb.set_in[cell]
+                    in_win[wsel] = any_w
+                    wstart[wsel] = np.where(any_w, base + tb.set_start[cell], -np.inf)
+                    wend[wsel] = np.where(any_w, base + tb.set_end[cell], np.inf)
+                else:
+                    wcol = ws[:, None]
+                    inside_w = (tb.v_win[wv, :, 0] <= wcol) & (wcol < tb.v_win[wv, :, 1])
+                    any_w = inside_w.any(axis=1)
+                    which = inside_w.argmax(axis=1)
+                    in_win[wsel] = any_w
+                    wstart[wsel] = np.where(any_w, base + tb.v_wstart[wv, which], -np.inf)
+                    wend[wsel] = np.where(any_w, base + tb.v_wend[wv, which], np.inf)
             excepted = np.zeros(len(pv), dtype=bool)
             if tb.max_exc:
                 hsel = np.nonzero(kind == HOME)[0]
@@ -475,35 +496,40 @@ class Engine:
                     e = efirst[sel] + k
                     hit = (tb.e_start[e] <= th[sel]) & (th[sel] < tb.e_end[e]) & ((tb.e_zone[e] < 0) | (tb.e_zone[e] == zh[sel]))
                     excepted[hsel[sel[hit]]] = True
-            np.bitwise_or.at(lflags, pf[(kind == HOME) & haswin & in_win & ~excepted], FLAG_IN_CURFEW)
+            lflags[pf[(kind == HOME) & haswin & in_win & ~excepted]] |= FLAG_IN_CURFEW
 
             conf, since = self._debounce(ps, pf, t, inside, pvalid)
 
-            # zone-rule conditions per fix
-            for zkind, rule in ZONE_RULE.items():
-                want = 0 if zkind in (INCLUSION, HOME) else 1
-                sel = kind == zkind
-                if not sel.any():
-                    continue
-                breach = sel & (conf == want) & in_win
-                if zkind == HOME:
-                    active = sel & haswin & in_win & ~excepted
-                    breach &= active
-                    base = np.fmax(wstart, last_valid_t[pf])
-                    nofix = active & ~breach & (t[pf] - base >= p.no_fix_s)
-                    idx = np.nonzero(nofix)[0]
+            # zone-rule conditions per fix: only the pairs confirmed on the wrong side, and the home
+            # pairs in a curfew window (for the no-fix judgement), are looked at
+            wrong = np.where(kind <= HOME, 0, 1).astype(np.int8)
+            hot = np.nonzero((conf == wrong) & in_win)[0]
+            home_active = np.nonzero((kind == HOME) & haswin & in_win & ~excepted)[0]
+            if len(home_active):
+                hp = pf[home_active]
+                base = np.fmax(wstart[home_active], last_valid_t[hp])
+                nofix = (conf[home_active] != 0) & (t[hp] - base >= p.no_fix_s)
+                idx = home_active[nofix]
+                cond[R_CURFEW, pf[idx]] = True
+                at[R_CURFEW, pf[idx]] = base[nofix] + p.no_fix_s
+                resp_zone[R_CURFEW, pf[idx]] = pv[idx]
+                detail_nofix[pf[idx]] = True
+                until[pf[idx]] = wend[idx]
+            if len(hot):
+                hk = kind[hot]
+                # a home pair is a breach only while its curfew is in force (not suspended)
+                hot = hot[(hk != HOME) | (haswin[hot] & ~excepted[hot])]
+                hk = kind[hot]
+                for zkind, rule in ZONE_RULE.items():
+                    idx = hot[hk == zkind]
+                    if not len(idx):
+                        continue
                     cond[rule, pf[idx]] = True
-                    at[rule, pf[idx]] = base[idx] + p.no_fix_s
+                    at[rule, pf[idx]] = np.fmax(since[idx], wstart[idx])
                     resp_zone[rule, pf[idx]] = pv[idx]
-                    detail_nofix[pf[idx]] = True
-                    until[pf[idx]] = wend[idx]
-                idx = np.nonzero(breach)[0]
-                cond[rule, pf[idx]] = True
-                at[rule, pf[idx]] = np.fmax(since[idx], wstart[idx])
-                resp_zone[rule, pf[idx]] = pv[idx]
-                if zkind == HOME:
-                    detail_nofix[pf[idx]] = False
-                    until[pf[idx]] = wend[idx]
+                    if zkind == HOME:
+                        detail_nofix[pf[idx]] = False
+                        until[pf[idx]] = wend[idx]
 
             # a straight path between two sparse fixes through an exclusion zone
             xsel = np.nonzero((kind == EXCLUSION) & pvalid & ~inside & in_win & (conf != 1))[0]
@@ -683,18 +709,27 @@ class Engine:
         plon = np.where(from_batch, lon[np.maximum(pi, 0)], dc["lon"][d[f]])
         plat = np.where(from_batch, lat[np.maximum(pi, 0)], dc["lat"][d[f]])
         pacc = np.where(from_batch, acc[np.maximum(pi, 0)], np.nan_to_num(dc["accuracy"][d[f]]))
-        known = np.isfinite(plon) & np.isfinite(plat)
-        f, v, plon, plat, pacc = f[known], v[known], plon[known], plat[known], pacc[known]
-        if not len(f):
-            return []
-        kinds = tb.v_kind[v]
-        prev_inside = self._judge(v, kinds, plon, plat, pacc, np.ones(len(v), dtype=bool))
-        keep = ~prev_inside
-        f, v, plon, plat = f[keep], v[keep], plon[keep], plat[keep]
         x1 = (plon - tb.v_lon0[v]) * tb.v_kx[v]
         y1 = (plat - tb.v_lat0[v]) * 110_540.0
         x2 = (lon[f] - tb.v_lon0[v]) * tb.v_kx[v]
         y2 = (lat[f] - tb.v_lat0[v]) * 110_540.0
+        # a path can reach the zone only if it is longer than the fix's distance to the zone's
+        # bounding box (a lower bound of its distance to the zone)
+        bb = tb.v_bbox[v]
+        bf = tb.v_buffer[v]
+        ox = np.maximum(np.maximum(bb[:, 0] - x2, 0.0), x2 - bb[:, 2])
+        oy = np.maximum(np.maximum(bb[:, 1] - y2, 0.0), y2 - bb[:, 3])
+        seg2 = (x2 - x1) ** 2 + (y2 - y1) ** 2
+        reach_lb = np.maximum(np.hypot(ox, oy) - bf, 0.0)
+        near = np.nonzero(np.isfinite(seg2) & (seg2 >= reach_lb * reach_lb))[0]
+        if not len(near):
+            return []
+        f, v, plon, plat, pacc = f[near], v[near], plon[near], plat[near], pacc[near]
+        x1, y1, x2, y2 = x1[near], y1[near], x2[near], y2[near]
+        kinds = tb.v_kind[v]
+        prev_inside = self._judge(v, kinds, plon, plat, pacc, np.ones(len(v), dtype=bool))
+        keep = ~prev_inside
+        f, v, x1, y1, x2, y2 = f[keep], v[keep], x1[keep], y1[keep], x2[keep], y2[keep]
         reach = tb.v_radius[v] + tb.v_buffer[v]
         dx, dy = x2 - x1, y2 - y1
         l2 = dx * dx + dy * dy

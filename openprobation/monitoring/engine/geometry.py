@@ -188,10 +188,31 @@ def raster(shapes: Sequence[CompiledShape], segments: F64, grid: int = GRID) -> 
     xs = np.repeat(cx[:, None, :], grid, axis=1).reshape(count, -1)  # row-major: cell (iy, ix)
     ys = np.repeat(cy[:, :, None], grid, axis=2).reshape(count, -1)
     cells = grid * grid
-    out = np.empty((count, cells))
-    chunk = max(1, 200_000 // max(1, segments.shape[1] * cells))
-    for start in range(0, count, chunk):
-        stop = min(count, start + chunk)
-        seg = np.repeat(segments[start:stop], cells, axis=0)
-        out[start:stop] = polygon_signed_distance(seg, xs[start:stop].ravel(), ys[start:stop].ravel()).reshape(-1, cells)
+    # GEOS, vectorised over (polygon, cell) pairs: the distance to the boundary, negative inside
+    polygons = []
+    for i, shape in enumerate(shapes):
+        seg = segments[i] if shape.segments is None else shape.segments
+        ring = np.concatenate([seg[:, :2], seg[-1:, 2:]])
+        polygons.append(shapely.Polygon(ring) if shape.segments is not None and _single_ring(shape.segments) else _rings_polygon(shape.segments))
+    array = np.array(polygons, dtype=object)
+    shapely.prepare(array)
+    geoms = np.repeat(array, cells)
+    boundaries = np.repeat(shapely.boundary(array), cells)
+    points = shapely.points(xs.ravel(), ys.ravel())
+    distance = shapely.distance(boundaries, points)
+    inside = shapely.intersects(geoms, points)
+    out = np.where(inside, -distance, distance).reshape(count, cells)
     return out, 0.5 * np.hypot(cw, ch)
+
+
+def _single_ring(segments: F64) -> bool:
+    # a single ring closes only at its end: no segment ends where a later one does not start
+    return bool(np.all(segments[:-1, 2:] == segments[1:, :2]))
+
+
+def _rings_polygon(segments: F64 | None) -> Any:
+    """A polygon with holes rebuilt from its segments (rings are consecutive runs of segments)."""
+    assert segments is not None
+    breaks = np.nonzero(np.any(segments[:-1, 2:] != segments[1:, :2], axis=1))[0] + 1
+    rings = [np.concatenate([part[:, :2], part[-1:, 2:]]) for part in np.split(segments, breaks)]
+    return shapely.Polygon(rings[0], rings[1:])
