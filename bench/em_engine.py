@@ -80,7 +80,10 @@ def _star(lon0: float, lat0: float, radius: float, vertices: int, rng: np.random
     angles = (np.arange(vertices) + rng.uniform(0, 0.8, vertices)) * (2 * math.pi / vertices)
     radii = radius * rng.uniform(0.7, 1.0, vertices)
     kx = math.cos(math.radians(lat0)) * 111_320
-    ring = [[lon0 + float(r * math.cos(a)) / kx, lat0 + float(r * math.sin(a)) / KY] for a, r in zip(angles, radii, strict=True)]
+    ring = [
+        [lon0 + float(r * math.cos(a)) / kx, lat0 + float(r * math.sin(a)) / KY]
+        for a, r in zip(angles, radii, strict=True)
+    ]
     ring.append(ring[0])
     return ring
 
@@ -89,7 +92,21 @@ def build_subjects(count: int, seed: int, start: float) -> tuple[list[Assignment
     rng = np.random.default_rng(seed)
     cities = list(PLACES)
     specs: list[AssignmentSpec] = []
-    info: dict[str, list[float]] = {k: [] for k in ("home_lon", "home_lat", "work_lon", "work_lat", "ex_lon", "ex_lat", "kx", "centre_lon", "centre_lat", "radius")}
+    info: dict[str, list[float]] = {
+        k: []
+        for k in (
+            "home_lon",
+            "home_lat",
+            "work_lon",
+            "work_lat",
+            "ex_lon",
+            "ex_lat",
+            "kx",
+            "centre_lon",
+            "centre_lat",
+            "radius",
+        )
+    }
     curfew = []
     for day in range(7):
         curfew.append((day * 1440 + 22 * 60, day * 1440 + 1440))
@@ -110,13 +127,29 @@ def build_subjects(count: int, seed: int, start: float) -> tuple[list[Assignment
         zid = s * 3
         zones = [
             ZoneVersionSpec(zid + 1, zid + 1, "inclusion", {"type": "Polygon", "coordinates": [ring]}, None, 0.0, 0.0),
-            ZoneVersionSpec(zid + 2, zid + 2, "home", _circle(*home, 0), float(rng.uniform(60, 150)), 20.0, 0.0, math.inf, tuple(curfew)),
+            ZoneVersionSpec(
+                zid + 2,
+                zid + 2,
+                "home",
+                _circle(*home, 0),
+                float(rng.uniform(60, 150)),
+                20.0,
+                0.0,
+                math.inf,
+                tuple(curfew),
+            ),
         ]
         if s % 2:
-            zones.append(ZoneVersionSpec(zid + 3, zid + 3, "exclusion", _circle(*ex, 0), float(rng.uniform(100, 300)), 10.0, 0.0))
+            zones.append(
+                ZoneVersionSpec(zid + 3, zid + 3, "exclusion", _circle(*ex, 0), float(rng.uniform(100, 300)), 10.0, 0.0)
+            )
         else:
             small = _star(ex[0], ex[1], 200, 6, rng)
-            zones.append(ZoneVersionSpec(zid + 3, zid + 3, "exclusion", {"type": "Polygon", "coordinates": [small]}, None, 10.0, 0.0))
+            zones.append(
+                ZoneVersionSpec(
+                    zid + 3, zid + 3, "exclusion", {"type": "Polygon", "coordinates": [small]}, None, 10.0, 0.0
+                )
+            )
         specs.append(AssignmentSpec(s + 1, 100_000 + s, "Asia/Almaty", start - 86_400, zones=tuple(zones)))
         for k, v in zip(info, (*home, *work, *ex, kx, lon_c, lat_c, radius), strict=True):
             info[k].append(v)
@@ -228,13 +261,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     command = "bench/em_engine.py " + " ".join(argv if argv is not None else sys.argv[1:])
     print(f"\nRules engine: {command.strip()}")
-    print(f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}"
+    )
     start = dt.datetime(2026, 3, 2, 21, 0, tzinfo=ZoneInfo("Asia/Almaty")).timestamp()
 
     started = time.perf_counter()
     specs, info = build_subjects(args.subjects, args.seed, start)
     trace = make_trace(info, args.fixes, start, args.seed)
-    print(f"data: {args.subjects:,} subjects, {3 * args.subjects:,} zones, {len(trace):,} fixes, generated in {time.perf_counter() - started:.1f} s")
+    print(
+        f"data: {args.subjects:,} subjects, {3 * args.subjects:,} zones, {len(trace):,} fixes, generated in {time.perf_counter() - started:.1f} s"
+    )
 
     rss0 = _rss()
     started = time.perf_counter()
@@ -283,7 +320,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"{'baseline, per-fix loop, prepared Shapely':44}{base_rate:>14,.0f}")
     verdict = "PASS" if ratio >= TARGET_RATIO else "FAIL"
     print(f"{'ratio':44}{ratio:>14.1f}×{TARGET_RATIO:>13.0f}×  {verdict}")
-    print(f"alert openings in the trace: {opened:,}; tick over {args.subjects:,} assignments: {tick_s * 1000:.0f} ms ({len(ticked)} changes)")
+    print(
+        f"alert openings in the trace: {opened:,}; tick over {args.subjects:,} assignments: {tick_s * 1000:.0f} ms ({len(ticked)} changes)"
+    )
     print(f"export_state of {len(engine.devices()):,} devices: {export_s * 1000:.0f} ms")
     print(f"agreement with Shapely on the sample: inclusion {agree_incl:.4%}, exclusion {agree_excl:.4%}")
     print(f"engine memory: {per_10k / 1e6:.1f} MB per 10,000 devices (RSS growth while built and fed)")

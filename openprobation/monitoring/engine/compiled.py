@@ -131,6 +131,7 @@ def _windows(spec: ZoneVersionSpec) -> tuple[list[tuple[float, float]], list[flo
 
 
 def build(
+    *,
     specs: Mapping[int, AssignmentSpec],
     params: Params,
     device_index: Callable[[int], int],
@@ -154,7 +155,9 @@ def build(
             tzs.append(spec.tz)
         victim = device_index(spec.victim_device_id) if spec.victim_device_id is not None else -1
         prox = float(spec.proximity_m if spec.proximity_m is not None else params.proximity_m)
-        a_rows.append((spec.assignment_id, device_index(spec.device_id), spec.installed_at, spec.removed_at, tz, victim, prox))
+        a_rows.append(
+            (spec.assignment_id, device_index(spec.device_id), spec.installed_at, spec.removed_at, tz, victim, prox)
+        )
         if spec.rules:
             for name in spec.rules:
                 if name in RULE_INDEX:
@@ -212,7 +215,8 @@ def build(
         values, half = raster(new_shapes, seg)
         for j, i in enumerate(new_polys):
             entry = cache[versions[i][0].version_id]
-            assert isinstance(entry, PolygonCache)
+            if not isinstance(entry, PolygonCache):  # pragma: no cover - polygons only
+                continue
             entry.raster = values[j]
             entry.half_diagonal = float(half[j])
     poly_entries = [cache[versions[i][0].version_id] for i in polys]
@@ -316,4 +320,3 @@ def build(
         max_exc=max(a_exc_count, default=0),
         tzs=tzs,
     )
-

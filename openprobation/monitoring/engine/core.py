@@ -139,7 +139,14 @@ class Engine:
         self._t = self._compile()
 
     def _compile(self) -> Tables:
-        tables = build(self._specs, self.params, self._device, self._zone_state, lambda: len(self._dev_ids), self._cache)
+        tables = build(
+            specs=self._specs,
+            params=self.params,
+            device_index=self._device,
+            zone_state_row=self._zone_state,
+            n_devices=lambda: len(self._dev_ids),
+            cache=self._cache,
+        )
         self._lines = {}
         self._t = tables
         self._rebuild_open_matrix()
@@ -226,15 +233,21 @@ class Engine:
         d = self._devs.cols
         z = self._zones.cols
         out: dict[int, dict[str, Any]] = {}
-        for device_id in device_ids:
-            device_id = int(device_id)
+        for raw_id in device_ids:
+            device_id = int(raw_id)
             i = self._dev_index.get(device_id)
             if i is None:
                 continue
             last_t = float(d["last_t"][i])
             connected = int(d["connected"][i])
             zones = {
-                str(zone_id): [int(z["conf"][r]), _opt(z["since"][r]), int(z["run_side"][r]), int(z["run_n"][r]), _opt(z["run_first"][r])]
+                str(zone_id): [
+                    int(z["conf"][r]),
+                    _opt(z["since"][r]),
+                    int(z["run_side"][r]),
+                    int(z["run_n"][r]),
+                    _opt(z["run_first"][r]),
+                ]
                 for zone_id, r in self._zs_of_device.get(device_id, {}).items()
                 if z["run_side"][r] >= 0 or z["conf"][r] >= 0
             }
@@ -304,7 +317,6 @@ class Engine:
         asg_in = np.full(n, -1, dtype=np.int64)
         if n == 0:
             return EvaluationResult([], asg_in, flags_in, np.zeros(0, dtype=np.int64))
-        p = self.params
         order = np.lexsort((batch.seq, batch.t, batch.device))
         dev_id = batch.device[order]
         t = batch.t[order]
@@ -317,7 +329,9 @@ class Engine:
         no_seq = seq < 0
         key2 = np.where(no_seq, t.view(np.int64), seq)
         o2 = np.lexsort((np.arange(n), key2, no_seq, dev_id))
-        same = (dev_id[o2][1:] == dev_id[o2][:-1]) & (no_seq[o2][1:] == no_seq[o2][:-1]) & (key2[o2][1:] == key2[o2][:-1])
+        same = (
+            (dev_id[o2][1:] == dev_id[o2][:-1]) & (no_seq[o2][1:] == no_seq[o2][:-1]) & (key2[o2][1:] == key2[o2][:-1])
+        )
         dup = np.zeros(n, dtype=bool)
         dup[o2[1:][same]] = True
         late = ~dup & (t <= dc["last_t"][d])
@@ -451,7 +465,7 @@ class Engine:
             pv = np.concatenate(pv_parts)
             kind = tb.v_kind[pv]
             pvalid = valid[pf]
-            inside = self._judge(pv, kind, lon[pf], lat[pf], acc[pf], pvalid)
+            inside = self._judge(pv, kind, lon=lon[pf], lat=lat[pf], acc=acc[pf], pvalid=pvalid)
 
             # raw flags
             lflags[pf[pvalid & (kind == INCLUSION) & ~inside]] |= FLAG_OUTSIDE_INCLUSION
@@ -494,7 +508,11 @@ class Engine:
                 for k in range(tb.max_exc):
                     sel = np.nonzero(ecount > k)[0]
                     e = efirst[sel] + k
-                    hit = (tb.e_start[e] <= th[sel]) & (th[sel] < tb.e_end[e]) & ((tb.e_zone[e] < 0) | (tb.e_zone[e] == zh[sel]))
+                    hit = (
+                        (tb.e_start[e] <= th[sel])
+                        & (th[sel] < tb.e_end[e])
+                        & ((tb.e_zone[e] < 0) | (tb.e_zone[e] == zh[sel]))
+                    )
                     excepted[hsel[sel[hit]]] = True
             lflags[pf[(kind == HOME) & haswin & in_win & ~excepted]] |= FLAG_IN_CURFEW
 
@@ -534,7 +552,9 @@ class Engine:
             # a straight path between two sparse fixes through an exclusion zone
             xsel = np.nonzero((kind == EXCLUSION) & pvalid & ~inside & in_win & (conf != 1))[0]
             if len(xsel):
-                crossing_events = self._crossings(xsel, pf, pv, ps, valid, gstart, t, lon, lat, acc, d)
+                crossing_events = self._crossings(
+                    xsel=xsel, pf=pf, pv=pv, valid=valid, gstart=gstart, lon=lon, lat=lat, acc=acc, d=d
+                )
 
         # ---- device rules -----------------------------------------------------------------------
         cond[R_STRAP] = (strap_now == 1) | (strap_now == 2)  # noqa: PLR2004
@@ -550,7 +570,7 @@ class Engine:
         at[R_NOFIX] = nofix_base + p.no_fix_s
         # lost communication clears on any message (opened by the clock)
         at[R_LOST] = t
-        self._victim_devices(cond, at, ev, ar, valid, d, t, lat, lon, gstart)
+        self._victim_devices(cond, at, ev=ev, ar=ar, valid=valid, d=d, t=t, lat=lat, lon=lon, gstart=gstart)
 
         # ---- transitions into alert changes ---------------------------------------------------
         changes: list[tuple[int, int, str]] = []
@@ -566,11 +586,24 @@ class Engine:
                 for i in np.nonzero(ev & ~c & prev)[0].tolist():
                     changes.append((i, r, "close"))
             rows_on = tb.a_rules[ar, R_EXCL]
-            for i, ver in crossing_events:
+            for i, _ver in crossing_events:
                 if ev[i] and rows_on[i] and not cond[R_EXCL, i]:
                     changes.append((i, R_EXCL, "cross"))
             changes.sort()
-        out = self._apply(changes, d, ar, t, rec, lat, lon, at, resp_zone, detail_nofix, until, crossing_events)
+        out = self._apply(
+            changes,
+            d=d,
+            ar=ar,
+            t=t,
+            rec=rec,
+            lat=lat,
+            lon=lon,
+            at=at,
+            resp_zone=resp_zone,
+            detail_nofix=detail_nofix,
+            until=until,
+            crossings=crossing_events,
+        )
 
         # ---- device state ---------------------------------------------------------------------------
         last = np.nonzero(gend)[0]
@@ -594,7 +627,7 @@ class Engine:
             dc["connected"][d[mqtt]] = 1
         return arow, lflags, out
 
-    def _judge(self, pv: I64, kind: I64, lon: F64, lat: F64, acc: F64, pvalid: B) -> B:
+    def _judge(self, pv: I64, kind: I64, *, lon: F64, lat: F64, acc: F64, pvalid: B) -> B:
         """Inside (True) or outside of each (fix, version) pair by the kind's rule: inclusion and
         home zones — outside only when farther than the accuracy outside the buffered zone;
         exclusion and victim zones — inside only when inside by at least the accuracy. The edge is
@@ -694,7 +727,17 @@ class Engine:
         return conf, since
 
     def _crossings(
-        self, xsel: I64, pf: I64, pv: I64, ps: I64, valid: B, gstart: B, t: F64, lon: F64, lat: F64, acc: F64, d: I64
+        self,
+        *,
+        xsel: I64,
+        pf: I64,
+        pv: I64,
+        valid: B,
+        gstart: B,
+        lon: F64,
+        lat: F64,
+        acc: F64,
+        d: I64,
     ) -> list[tuple[int, int]]:
         """Exclusion pairs whose fix and the device's previous valid fix are both outside but the
         straight path between them crosses or touches the (buffered) zone."""
@@ -727,7 +770,7 @@ class Engine:
         f, v, plon, plat, pacc = f[near], v[near], plon[near], plat[near], pacc[near]
         x1, y1, x2, y2 = x1[near], y1[near], x2[near], y2[near]
         kinds = tb.v_kind[v]
-        prev_inside = self._judge(v, kinds, plon, plat, pacc, np.ones(len(v), dtype=bool))
+        prev_inside = self._judge(v, kinds, lon=plon, lat=plat, acc=pacc, pvalid=np.ones(len(v), dtype=bool))
         keep = ~prev_inside
         f, v, x1, y1, x2, y2 = f[keep], v[keep], x1[keep], y1[keep], x2[keep], y2[keep]
         reach = tb.v_radius[v] + tb.v_buffer[v]
@@ -751,7 +794,9 @@ class Engine:
             cj = poly[cand]
             if len(cj):
                 geoms = np.array([self._buffered(int(r)) for r in v[cj]], dtype=object)
-                lines = shapely.linestrings(np.stack([np.stack([x1[cj], x2[cj]], 1), np.stack([y1[cj], y2[cj]], 1)], axis=2))
+                lines = shapely.linestrings(
+                    np.stack([np.stack([x1[cj], x2[cj]], 1), np.stack([y1[cj], y2[cj]], 1)], axis=2)
+                )
                 hit[cj] = shapely.intersects(geoms, lines)
         return list(zip(f[hit].tolist(), v[hit].tolist(), strict=True))
 
@@ -769,7 +814,9 @@ class Engine:
             self._lines[ver] = geom
         return geom
 
-    def _victim_devices(self, cond: B, at: F64, ev: B, ar: I64, valid: B, d: I64, t: F64, lat: F64, lon: F64, gstart: B) -> None:
+    def _victim_devices(
+        self, cond: B, at: F64, *, ev: B, ar: I64, valid: B, d: I64, t: F64, lat: F64, lon: F64, gstart: B
+    ) -> None:
         """Two moving devices: the person's valid fix within the proximity distance of the victim
         device's latest valid position at most five minutes older (from the batch or the state)."""
         tb = self._t
@@ -807,6 +854,7 @@ class Engine:
     def _apply(
         self,
         changes: list[tuple[int, int, str]],
+        *,
         d: I64,
         ar: I64,
         t: F64,
@@ -862,7 +910,17 @@ class Engine:
                 self._open_m[row, r] = True
                 out.append(
                     AlertChange(
-                        assignment_id, device_id, rule, "open", when, float(rec[i]), zone_id, version_id, fix_lat, fix_lon, details
+                        assignment_id,
+                        device_id,
+                        rule,
+                        "open",
+                        when,
+                        float(rec[i]),
+                        zone_id,
+                        version_id,
+                        fix_lat,
+                        fix_lon,
+                        details,
                     )
                 )
             else:
@@ -873,7 +931,17 @@ class Engine:
                     when = min(when, float(info["until"]))
                 out.append(
                     AlertChange(
-                        assignment_id, device_id, rule, "close", when, float(rec[i]), info.get("zone_id"), info.get("version_id"), fix_lat, fix_lon, {}
+                        assignment_id,
+                        device_id,
+                        rule,
+                        "close",
+                        when,
+                        float(rec[i]),
+                        info.get("zone_id"),
+                        info.get("version_id"),
+                        fix_lat,
+                        fix_lon,
+                        {},
                     )
                 )
         return out
@@ -893,7 +961,16 @@ class Engine:
         in_force = (tb.a_start <= now) & (now < tb.a_end)
         om = self._open_m
 
-        def emit(row: int, r: int, action: str, when: float, zone_row: int = -1, details: dict[str, Any] | None = None, until: float | None = None) -> None:
+        def emit(
+            row: int,
+            r: int,
+            action: str,
+            when: float,
+            *,
+            zone_row: int = -1,
+            details: dict[str, Any] | None = None,
+            until: float | None = None,
+        ) -> None:
             assignment_id = int(tb.a_id[row])
             device_id = self._dev_ids[int(dev[row])]
             rule = RULES[r]
@@ -907,17 +984,39 @@ class Engine:
                     info["until"] = until
                 alerts[(assignment_id, rule)] = info
                 om[row, r] = True
-                out.append(AlertChange(assignment_id, device_id, rule, "open", when, None, zone_id, version_id, None, None, det))
+                out.append(
+                    AlertChange(
+                        assignment_id, device_id, rule, "open", when, None, zone_id, version_id, None, None, det
+                    )
+                )
             else:
                 info = alerts.pop((assignment_id, rule), {})
                 om[row, r] = False
-                out.append(AlertChange(assignment_id, device_id, rule, "close", when, None, info.get("zone_id"), info.get("version_id"), None, None, details or {}))
+                out.append(
+                    AlertChange(
+                        assignment_id,
+                        device_id,
+                        rule,
+                        "close",
+                        when,
+                        None,
+                        info.get("zone_id"),
+                        info.get("version_id"),
+                        None,
+                        None,
+                        details or {},
+                    )
+                )
 
         lost_base = np.fmax(dc["last_received"][dev], tb.a_start)
-        for row in np.nonzero(in_force & tb.a_rules[:, R_LOST] & ~om[:, R_LOST] & (now - lost_base > p.lost_communication_s))[0].tolist():
+        for row in np.nonzero(
+            in_force & tb.a_rules[:, R_LOST] & ~om[:, R_LOST] & (now - lost_base > p.lost_communication_s)
+        )[0].tolist():
             emit(row, R_LOST, "open", float(lost_base[row] + p.lost_communication_s))
         fix_base = np.fmax(dc["last_valid"][dev], tb.a_start)
-        for row in np.nonzero(in_force & tb.a_rules[:, R_NOFIX] & ~om[:, R_NOFIX] & (now - fix_base >= p.no_fix_s))[0].tolist():
+        for row in np.nonzero(in_force & tb.a_rules[:, R_NOFIX] & ~om[:, R_NOFIX] & (now - fix_base >= p.no_fix_s))[
+            0
+        ].tolist():
             emit(row, R_NOFIX, "open", float(fix_base[row] + p.no_fix_s))
 
         # curfews
@@ -955,11 +1054,26 @@ class Engine:
                     conf = int(self._zones.cols["conf"][zs])
                     if conf == 0:
                         since = float(self._zones.cols["since"][zs])
-                        emit(row, R_CURFEW, "open", max(since, float(wstart[j])) if math.isfinite(since) else float(wstart[j]), int(ver[j]), until=float(wend[j]))
+                        emit(
+                            row,
+                            R_CURFEW,
+                            "open",
+                            max(since, float(wstart[j])) if math.isfinite(since) else float(wstart[j]),
+                            zone_row=int(ver[j]),
+                            until=float(wend[j]),
+                        )
                         continue
                     base = float(np.fmax(dc["last_valid"][dev[row]], wstart[j]))
                     if now - base >= p.no_fix_s:
-                        emit(row, R_CURFEW, "open", base + p.no_fix_s, int(ver[j]), {"reason": "no_fix"}, until=float(wend[j]))
+                        emit(
+                            row,
+                            R_CURFEW,
+                            "open",
+                            base + p.no_fix_s,
+                            zone_row=int(ver[j]),
+                            details={"reason": "no_fix"},
+                            until=float(wend[j]),
+                        )
         for row in np.nonzero(om[:, R_CURFEW] & ~curfew_on & in_force)[0].tolist():
             info = self._open.get(self._dev_ids[int(dev[row])], {}).get((int(tb.a_id[row]), "curfew"), {})
             emit(row, R_CURFEW, "close", min(now, float(info.get("until", now))))
@@ -979,7 +1093,7 @@ class Engine:
         return False
 
     def device_event(self, device_id: int, kind: str, at: float) -> list[AlertChange]:
-        """"disconnected" (the MQTT last will): lost communication opens at once for the assignment
+        """ "disconnected" (the MQTT last will): lost communication opens at once for the assignment
         in force; "connected": it clears."""
         i = self._device(device_id)
         self._grow_tables()

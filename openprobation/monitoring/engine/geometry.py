@@ -67,7 +67,12 @@ def _finite_pair(value: Any) -> tuple[float, float]:
     if not isinstance(value, (list, tuple)) or len(value) < 2:  # noqa: PLR2004
         raise ZoneGeometryError("bad_coordinates", "A position must be [longitude, latitude].")
     lon, lat = value[0], value[1]
-    if isinstance(lon, bool) or isinstance(lat, bool) or not isinstance(lon, (int, float)) or not isinstance(lat, (int, float)):
+    if (
+        isinstance(lon, bool)
+        or isinstance(lat, bool)
+        or not isinstance(lon, (int, float))
+        or not isinstance(lat, (int, float))
+    ):
         raise ZoneGeometryError("bad_coordinates", "Coordinates must be numbers.")
     if not (math.isfinite(lon) and math.isfinite(lat)) or not (-180 <= lon <= 180 and -90 <= lat <= 90):  # noqa: PLR2004
         raise ZoneGeometryError("bad_coordinates", "Coordinates are out of range.")
@@ -169,7 +174,8 @@ def pad_segments(shapes: Sequence[CompiledShape]) -> F64:
     table = np.zeros((len(shapes), smax, 4))
     for i, shape in enumerate(shapes):
         seg = shape.segments
-        assert seg is not None
+        if seg is None:  # pragma: no cover - polygons only
+            continue
         table[i, : len(seg)] = seg
         table[i, len(seg) :] = [seg[0, 0], seg[0, 1], seg[0, 0], seg[0, 1]]
     return table
@@ -193,7 +199,11 @@ def raster(shapes: Sequence[CompiledShape], segments: F64, grid: int = GRID) -> 
     for i, shape in enumerate(shapes):
         seg = segments[i] if shape.segments is None else shape.segments
         ring = np.concatenate([seg[:, :2], seg[-1:, 2:]])
-        polygons.append(shapely.Polygon(ring) if shape.segments is not None and _single_ring(shape.segments) else _rings_polygon(shape.segments))
+        polygons.append(
+            shapely.Polygon(ring)
+            if shape.segments is not None and _single_ring(shape.segments)
+            else _rings_polygon(shape.segments)
+        )
     array = np.array(polygons, dtype=object)
     shapely.prepare(array)
     geoms = np.repeat(array, cells)
@@ -212,7 +222,8 @@ def _single_ring(segments: F64) -> bool:
 
 def _rings_polygon(segments: F64 | None) -> Any:
     """A polygon with holes rebuilt from its segments (rings are consecutive runs of segments)."""
-    assert segments is not None
+    if segments is None:  # pragma: no cover - polygons only
+        raise ZoneGeometryError("bad_geometry", "Not a polygon.")
     breaks = np.nonzero(np.any(segments[:-1, 2:] != segments[1:, :2], axis=1))[0] + 1
     rings = [np.concatenate([part[:, :2], part[-1:, 2:]]) for part in np.split(segments, breaks)]
     return shapely.Polygon(rings[0], rings[1:])

@@ -38,7 +38,19 @@ def ll(x: float, y: float) -> tuple[float, float]:
     return LON0 + x / KX, LAT0 + y / KY
 
 
-def circle(zone_id: int, kind: str, x: float, y: float, r: float, *, buffer_m: float = 0, windows=(), version_id=None, valid_from=0.0, valid_to=math.inf):
+def circle(
+    zone_id: int,
+    kind: str,
+    x: float,
+    y: float,
+    r: float,
+    *,
+    buffer_m: float = 0,
+    windows=(),
+    version_id=None,
+    valid_from=0.0,
+    valid_to=math.inf,
+):
     lon, lat = ll(x, y)
     return ZoneVersionSpec(
         zone_id=zone_id,
@@ -56,7 +68,17 @@ def circle(zone_id: int, kind: str, x: float, y: float, r: float, *, buffer_m: f
 def polygon(zone_id: int, kind: str, points_m, *, buffer_m: float = 0, version_id=None, windows=()):
     ring = [list(ll(x, y)) for x, y in points_m]
     ring.append(ring[0])
-    return ZoneVersionSpec(zone_id, version_id or zone_id * 100, kind, {"type": "Polygon", "coordinates": [ring]}, None, buffer_m, 0.0, math.inf, tuple(windows))
+    return ZoneVersionSpec(
+        zone_id,
+        version_id or zone_id * 100,
+        kind,
+        {"type": "Polygon", "coordinates": [ring]},
+        None,
+        buffer_m,
+        0.0,
+        math.inf,
+        tuple(windows),
+    )
 
 
 def assignment(*zones, assignment_id=1, device_id=10, tz="Asia/Almaty", installed_at=T0 - 3600, **kw) -> AssignmentSpec:
@@ -98,7 +120,7 @@ def run(engine: Engine, batch: FixBatch):
 
 def test_jitter_at_inclusion_edge_raises_nothing():
     engine = Engine(PARAMS, [assignment(circle(1, "inclusion", 0, 0, 500))])
-    rng = random.Random(1)
+    rng = random.Random(1)  # noqa: S311
     # alternating just inside/outside the edge, never three in a row outside and beyond the accuracy
     pts = [(505 + rng.uniform(-3, 3), 0) if i % 2 else (495, 0) for i in range(40)]
     result = run(engine, fixes(pts, accuracy=[12.0] * 40))
@@ -168,7 +190,10 @@ def test_exclusion_accuracy_gives_benefit_of_doubt_and_buffer_widens():
 
 
 def test_path_between_two_sparse_fixes_crossing_an_exclusion_zone():
-    for zone in (circle(1, "exclusion", 0, 0, 100), polygon(1, "exclusion", [(-100, -100), (100, -100), (100, 100), (-100, 100)])):
+    for zone in (
+        circle(1, "exclusion", 0, 0, 100),
+        polygon(1, "exclusion", [(-100, -100), (100, -100), (100, 100), (-100, 100)]),
+    ):
         engine = Engine(PARAMS, [assignment(zone)])
         result = run(engine, fixes([(-1000, 0), (1000, 0)], step=300))
         assert [(c.action, c.at - T0, c.details.get("path_crossing")) for c in result.changes] == [
@@ -214,17 +239,23 @@ def test_curfew_breach_at_window_start_when_already_outside():
 
 
 def test_curfew_with_no_fix_opens_by_clock_and_by_fixes():
-    spec = assignment(circle(1, "home", 0, 0, 100, windows=CURFEW), installed_at=almaty(2, 0), rules=frozenset({"curfew"}))
+    spec = assignment(
+        circle(1, "home", 0, 0, 100, windows=CURFEW), installed_at=almaty(2, 0), rules=frozenset({"curfew"})
+    )
     engine = Engine(PARAMS, [spec])
     run(engine, fixes([(0, 0)] * 3, start=almaty(2, 21), step=60))
     assert engine.tick(almaty(2, 22, 10)) == []
     ticked = engine.tick(almaty(2, 22, 25))
-    assert [(c.rule, c.action, c.at, c.details.get("reason")) for c in ticked] == [("curfew", "open", almaty(2, 22, 20), "no_fix")]
+    assert [(c.rule, c.action, c.at, c.details.get("reason")) for c in ticked] == [
+        ("curfew", "open", almaty(2, 22, 20), "no_fix")
+    ]
     # the same by messages without a fix, in a second engine
     engine = Engine(PARAMS, [spec])
     run(engine, fixes([(0, 0)] * 3, start=almaty(2, 21), step=60))
     result = run(engine, fixes([None] * 30, start=almaty(2, 22), step=60))
-    assert [(c.action, c.at, c.details.get("reason")) for c in result.changes] == [("open", almaty(2, 22, 20), "no_fix")]
+    assert [(c.action, c.at, c.details.get("reason")) for c in result.changes] == [
+        ("open", almaty(2, 22, 20), "no_fix")
+    ]
     # a valid fix at home clears it
     back = run(engine, fixes([(0, 0)], start=almaty(2, 22, 40)))
     assert [(c.action, c.at) for c in back.changes] == [("close", almaty(2, 22, 40))]
@@ -232,7 +263,9 @@ def test_curfew_with_no_fix_opens_by_clock_and_by_fixes():
 
 def test_curfew_exception_suspends_it():
     exc = ((almaty(2, 21), almaty(3, 1), None),)
-    engine = Engine(PARAMS, [assignment(circle(1, "home", 0, 0, 100, windows=CURFEW), installed_at=almaty(2, 0), exceptions=exc)])
+    engine = Engine(
+        PARAMS, [assignment(circle(1, "home", 0, 0, 100, windows=CURFEW), installed_at=almaty(2, 0), exceptions=exc)]
+    )
     result = run(engine, fixes([(1000, 0)] * 30, start=almaty(2, 21, 50), step=60))
     assert [c for c in result.changes if c.rule == "curfew"] == []
 
@@ -240,16 +273,29 @@ def test_curfew_exception_suspends_it():
 def test_curfew_in_another_time_zone():
     # 22:00 in Aqtobe (UTC+5) is 17:00 UTC; the same UTC trace is before the window in Almaty-less terms
     aqtobe = dt.datetime(2026, 3, 2, 22, 0, tzinfo=ZoneInfo("Asia/Aqtobe")).timestamp()
-    engine = Engine(PARAMS, [assignment(circle(1, "home", 0, 0, 100, windows=CURFEW), tz="Asia/Aqtobe", installed_at=aqtobe - 86400)])
+    engine = Engine(
+        PARAMS,
+        [assignment(circle(1, "home", 0, 0, 100, windows=CURFEW), tz="Asia/Aqtobe", installed_at=aqtobe - 86400)],
+    )
     result = run(engine, fixes([(1000, 0)] * 20, start=aqtobe - 600, step=60))
     assert [(c.action, c.at) for c in result.changes if c.rule == "curfew"] == [("open", aqtobe)]
     # and a zone with daylight saving time: Europe/Berlin, the window is in local time after the change
     berlin = dt.datetime(2026, 3, 30, 22, 0, tzinfo=ZoneInfo("Europe/Berlin")).timestamp()  # Monday after DST
-    engine = Engine(PARAMS, [assignment(circle(1, "home", 0, 0, 100, windows=CURFEW), tz="Europe/Berlin", installed_at=berlin - 40 * 86400)])
+    engine = Engine(
+        PARAMS,
+        [
+            assignment(
+                circle(1, "home", 0, 0, 100, windows=CURFEW), tz="Europe/Berlin", installed_at=berlin - 40 * 86400
+            )
+        ],
+    )
     batch = fixes([(1000, 0)] * 10, start=berlin - 20 * 86400, step=60)  # weeks before, to span the change
     late = fixes([(1000, 0)] * 10, start=berlin - 300, step=60, seq=list(range(10, 20)))
     result = run(engine, FixBatch.concat([batch, late]))
-    assert [(c.action, c.at) for c in result.changes if c.rule == "curfew" and c.action == "open"][-1] == ("open", berlin)
+    assert [(c.action, c.at) for c in result.changes if c.rule == "curfew" and c.action == "open"][-1] == (
+        "open",
+        berlin,
+    )
 
 
 # ---- device rules ---------------------------------------------------------------------------
@@ -258,7 +304,10 @@ def test_curfew_in_another_time_zone():
 def test_tamper_opens_at_once_and_clears_when_intact():
     engine = Engine(PARAMS, [assignment()])
     result = run(engine, fixes([(0, 0)] * 4, strap=[0, 2, -1, 0]))
-    assert [(c.rule, c.action, c.at - T0) for c in result.changes] == [("strap", "open", 30.0), ("strap", "close", 90.0)]
+    assert [(c.rule, c.action, c.at - T0) for c in result.changes] == [
+        ("strap", "open", 30.0),
+        ("strap", "close", 90.0),
+    ]
     assert result.changes[0].details["severity"] == "critical"
 
 
@@ -267,7 +316,10 @@ def test_low_battery_with_hysteresis():
     battery = [30, 14, 18, 22, 14, 25, 10]
     charging = [0, 0, 0, 0, 0, 0, 1]
     result = run(engine, fixes([(0, 0)] * 7, battery=battery, charging=charging))
-    assert [(c.action, c.at - T0) for c in result.changes if c.rule == "low_battery"] == [("open", 30.0), ("close", 150.0)]
+    assert [(c.action, c.at - T0) for c in result.changes if c.rule == "low_battery"] == [
+        ("open", 30.0),
+        ("close", 150.0),
+    ]
 
 
 def test_lost_communication_by_the_clock_and_cleared_by_next_message():
@@ -284,14 +336,18 @@ def test_lost_communication_by_the_clock_and_cleared_by_next_message():
 
 def test_lost_communication_of_an_assignment_that_never_reported():
     engine = Engine(PARAMS, [assignment(installed_at=T0)])
-    assert [(c.rule, c.at) for c in engine.tick(T0 + 1000) if c.rule == "lost_communication"] == [("lost_communication", T0 + 900)]
+    assert [(c.rule, c.at) for c in engine.tick(T0 + 1000) if c.rule == "lost_communication"] == [
+        ("lost_communication", T0 + 900)
+    ]
 
 
 def test_mqtt_last_will_opens_and_reconnection_closes():
     engine = Engine(PARAMS, [assignment()])
     assert [(c.rule, c.action) for c in engine.device_event(10, "disconnected", T0)] == [("lost_communication", "open")]
     assert engine.export_state([10])[10]["connected"] is False
-    assert [(c.rule, c.action) for c in engine.device_event(10, "connected", T0 + 5)] == [("lost_communication", "close")]
+    assert [(c.rule, c.action) for c in engine.device_event(10, "connected", T0 + 5)] == [
+        ("lost_communication", "close")
+    ]
 
 
 def test_no_fix_for_twenty_minutes():
@@ -337,7 +393,7 @@ def scenario():
     incl = polygon(2, "inclusion", [(-4000, -4000), (4000, -4000), (4500, 0), (4000, 4000), (-4000, 4000)])
     excl = circle(3, "exclusion", 2500, 2500, 200)
     spec = assignment(home, incl, excl, installed_at=almaty(2, 0))
-    rng = random.Random(7)
+    rng = random.Random(7)  # noqa: S311
     pts = []
     for i in range(400):
         phase = i // 40
@@ -345,7 +401,14 @@ def scenario():
         pts.append(None if rng.random() < 0.05 else (base[0] + rng.gauss(0, 20), base[1] + rng.gauss(0, 20)))
     strap = [2 if 120 <= i < 125 else 0 for i in range(400)]
     battery = [max(5, 90 - i // 4) for i in range(400)]
-    batch = fixes(pts, start=almaty(2, 20), step=20, strap=strap, battery=battery, accuracy=[rng.uniform(3, 30) for _ in range(400)])
+    batch = fixes(
+        pts,
+        start=almaty(2, 20),
+        step=20,
+        strap=strap,
+        battery=battery,
+        accuracy=[rng.uniform(3, 30) for _ in range(400)],
+    )
     return spec, batch
 
 
@@ -376,7 +439,7 @@ def test_batch_split_at_arbitrary_points_gives_identical_changes():
     spec, batch = scenario()
     expected = key(run(Engine(PARAMS, [spec]), batch).changes)
     for seed in range(5):
-        cuts = sorted(random.Random(seed).sample(range(1, len(batch)), 7))
+        cuts = sorted(random.Random(seed).sample(range(1, len(batch)), 7))  # noqa: S311
         engine = Engine(PARAMS, [spec])
         got = []
         for a, b in zip([0, *cuts], [*cuts, len(batch)], strict=True):
