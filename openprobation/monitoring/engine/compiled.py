@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .geometry import GRID, CompiledShape, compile_shape, pad_segments, raster
+from .geometry import GRID, CompiledShape, ZoneGeometryError, compile_shape, pad_segments, raster
 from .schedule import WEEK_S, windows_seconds
 from .types import AssignmentSpec, Params, ZoneVersionSpec
 
@@ -130,6 +130,26 @@ def _windows(spec: ZoneVersionSpec) -> tuple[list[tuple[float, float]], list[flo
     return wins, starts, ends
 
 
+def _compiled(
+    zv: ZoneVersionSpec, prox: float, cache: dict[int, PolygonCache | CompiledShape], rejected: dict[int, str]
+) -> PolygonCache | CompiledShape | None:
+    """The version's compiled shape (cached); None, noted in ``rejected``, when it cannot be judged
+    (the API validates zones before saving them, so this guards against bad stored data only)."""
+    cached = cache.get(zv.version_id)
+    if cached is None:
+        radius = zv.radius_m
+        if zv.kind == "victim" and zv.geometry.get("type") == "Point" and radius is None:
+            radius = prox
+        try:
+            shape = compile_shape(zv.geometry, radius)
+        except ZoneGeometryError as error:
+            rejected[zv.version_id] = error.code
+            return None
+        cached = shape if shape.segments is None else PolygonCache(shape)
+        cache[zv.version_id] = cached
+    return cached
+
+
 def build(
     *,
     specs: Mapping[int, AssignmentSpec],
@@ -138,6 +158,7 @@ def build(
     zone_state_row: Callable[[int, int], int],
     n_devices: Callable[[], int],
     cache: dict[int, PolygonCache | CompiledShape],
+    rejected: dict[int, str],
 ) -> Tables:
     ordered = sorted(specs.values(), key=lambda s: (device_index(s.device_id), s.installed_at, s.assignment_id))
     tzs: list[str] = []
@@ -166,7 +187,8 @@ def build(
             a_rules[row, :] = True
         by_zone: dict[int, list[ZoneVersionSpec]] = {}
         for zv in spec.zones:
-            by_zone.setdefault(zv.zone_id, []).append(zv)
+            if _compiled(zv, prox, cache, rejected) is not None:
+                by_zone.setdefault(zv.zone_id, []).append(zv)
         a_slot_first.append(len(slot_rows))
         a_slot_count.append(len(by_zone))
         for zone_id, zvs in by_zone.items():
@@ -192,15 +214,8 @@ def build(
     polys: list[int] = []
     v_poly = np.full(nv, -1, dtype=np.int64)
     new_polys: list[int] = []
-    for i, (zv, _prox) in enumerate(versions):
-        cached = cache.get(zv.version_id)
-        if cached is None:
-            radius = zv.radius_m
-            if zv.kind == "victim" and zv.geometry.get("type") == "Point" and radius is None:
-                radius = _prox
-            shape = compile_shape(zv.geometry, radius)
-            cached = shape if shape.segments is None else PolygonCache(shape)
-            cache[zv.version_id] = cached
+    for i, (zv, _prox) in enumerate(versions):  # noqa: B007
+        cached = cache[zv.version_id]
         if isinstance(cached, PolygonCache):
             v_poly[i] = len(polys)
             polys.append(i)

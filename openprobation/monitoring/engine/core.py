@@ -99,7 +99,9 @@ ZONE_COLUMNS: dict[str, tuple[Any, Any]] = {
 class Engine:
     """Judges batches of fixes against the assignments' rules, keeping per-device state.
 
-    Helpers for the evaluator: ``assignment_at(device_id, t)``, ``devices()``, ``open_alerts(device_id)``.
+    Helpers for the evaluator: ``assignment_at(device_id, t)``, ``devices()``, ``open_alerts(device_id)``,
+    ``rejected_versions`` (zone versions whose stored geometry cannot be judged, by version id, with
+    the reason's code; the engine skips them rather than stopping).
     """
 
     def __init__(self, params: Params, assignments: Iterable[AssignmentSpec] = ()) -> None:
@@ -116,6 +118,7 @@ class Engine:
         self._zones = _Grow(ZONE_COLUMNS)
         self._open: dict[int, dict[tuple[int, str], dict[str, Any]]] = {}  # device → (assignment, rule) → info
         self._cache: dict[int, PolygonCache | CompiledShape] = {}
+        self.rejected_versions: dict[int, str] = {}  # zone version id → why it is not judged
         self._lines: dict[int, Any] = {}  # version row → buffered shapely polygon (path crossing)
         self._t: Tables = self._compile()
         self._open_m = np.zeros((0, len(RULES)), dtype=bool)
@@ -146,6 +149,7 @@ class Engine:
             zone_state_row=self._zone_state,
             n_devices=lambda: len(self._dev_ids),
             cache=self._cache,
+            rejected=self.rejected_versions,
         )
         self._lines = {}
         self._t = tables

@@ -515,3 +515,18 @@ def test_zone_geometry_validation(geometry, radius, code):
     with pytest.raises(ZoneGeometryError) as caught:
         validate_zone_geometry(geometry, radius)
     assert caught.value.code == code
+
+
+def test_a_stored_zone_that_cannot_be_judged_is_skipped_not_fatal():
+    bad = ZoneVersionSpec(
+        9,
+        900,
+        "exclusion",
+        {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]},
+        None,
+        0,
+        0.0,
+    )
+    engine = Engine(PARAMS, [assignment(bad, circle(1, "inclusion", 0, 0, 500))])
+    assert engine.rejected_versions == {900: "invalid_polygon"}
+    assert [c.rule for c in run(engine, fixes([(900, 0)] * 3)).changes] == ["inclusion_exit"]
