@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
-import shapely
+import shapely  # type: ignore[import-untyped]
 from numpy.typing import NDArray
 
 from . import vector as vx
@@ -129,8 +129,8 @@ class Engine:
         for spec in specs:
             self._specs[spec.assignment_id] = spec
         for assignment_id in removed:
-            spec = self._specs.pop(assignment_id, None)
-            if spec is not None:
+            if assignment_id in self._specs:
+                spec = self._specs.pop(assignment_id)
                 alerts = self._open.get(spec.device_id, {})
                 for key in [k for k in alerts if k[0] == assignment_id]:
                     del alerts[key]
@@ -401,9 +401,9 @@ class Engine:
                 sel = np.nonzero(cnt > k)[0]
                 if not len(sel):
                     break
-                r = tb.a_order[first[sel] + k]
-                ok = (tb.a_start[r] <= t[sel]) & (t[sel] < tb.a_end[r])
-                arow[sel[ok]] = r[ok]
+                rows = tb.a_order[first[sel] + k]
+                ok = (tb.a_start[rows] <= t[sel]) & (t[sel] < tb.a_end[rows])
+                arow[sel[ok]] = rows[ok]
         ev = arow >= 0
         ar = np.maximum(arow, 0)
         lflags = np.where(ev, 0, FLAG_NO_ASSIGNMENT).astype(np.int32)
@@ -496,7 +496,7 @@ class Engine:
                 else:
                     wcol = ws[:, None]
                     inside_w = (tb.v_win[wv, :, 0] <= wcol) & (wcol < tb.v_win[wv, :, 1])
-                    any_w = inside_w.any(axis=1)
+                    any_w = np.asarray(inside_w.any(axis=1), dtype=bool)
                     which = inside_w.argmax(axis=1)
                     in_win[wsel] = any_w
                     wstart[wsel] = np.where(any_w, base + tb.v_wstart[wv, which], -np.inf)
@@ -895,8 +895,8 @@ class Engine:
                     "lat": fix_lat,
                     "lon": fix_lon,
                 }
-                details = {"severity": self.params.severity.get(rule, "high"), "path_crossing": True}
-                out.append(AlertChange(action="open", details=details, **common))  # type: ignore[arg-type]
+                crossing = {"severity": self.params.severity.get(rule, "high"), "path_crossing": True}
+                out.append(AlertChange(action="open", details=crossing, **common))  # type: ignore[arg-type]
                 out.append(AlertChange(action="close", details={"path_crossing": True}, **common))  # type: ignore[arg-type]
                 continue
             if action == "open":

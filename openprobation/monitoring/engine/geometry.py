@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import shapely
+import shapely  # type: ignore[import-untyped]
 from numpy.typing import NDArray
 
 M_PER_DEG_LAT = 110_540.0
