@@ -41,7 +41,7 @@ def ll(x: float, y: float) -> tuple[float, float]:
 
 def circle(
     zone_id: int,
-    kind: str,
+    kind: Any,
     x: float,
     y: float,
     r: float,
