@@ -234,41 +234,55 @@ class Engine:
 
     # ---- state ------------------------------------------------------------------------------
     def export_state(self, device_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """The state of these devices as JSON-ready dicts (NaN as None); columns are converted to
+        Python values once for all the devices asked, not value by value."""
+        ids = [int(x) for x in device_ids]
+        known = [(device_id, self._dev_index[device_id]) for device_id in ids if device_id in self._dev_index]
+        if not known:
+            return {}
+        rows = np.array([i for _, i in known], dtype=np.int64)
         d = self._devs.cols
+
+        def nan_none(values: list[Any]) -> list[Any]:
+            return [None if isinstance(x, float) and math.isnan(x) else x for x in values]
+
+        last_t = nan_none(np.where(np.isfinite(d["last_t"][rows]), d["last_t"][rows], np.nan).tolist())
+        cols = {
+            name: nan_none(d[name][rows].tolist())
+            for name in ("last_received", "last_fix", "last_valid", "lat", "lon", "accuracy")
+        }
+        small = {name: d[name][rows].tolist() for name in ("battery", "strap", "charging", "connected")}
         z = self._zones.cols
         out: dict[int, dict[str, Any]] = {}
-        for raw_id in device_ids:
-            device_id = int(raw_id)
-            i = self._dev_index.get(device_id)
-            if i is None:
-                continue
-            last_t = float(d["last_t"][i])
-            connected = int(d["connected"][i])
-            zones = {
-                str(zone_id): [
-                    int(z["conf"][r]),
-                    _opt(z["since"][r]),
-                    int(z["run_side"][r]),
-                    int(z["run_n"][r]),
-                    _opt(z["run_first"][r]),
-                ]
-                for zone_id, r in self._zs_of_device.get(device_id, {}).items()
-                if z["run_side"][r] >= 0 or z["conf"][r] >= 0
-            }
+        for j, (device_id, _i) in enumerate(known):
+            zone_rows = self._zs_of_device.get(device_id, {})
+            zones: dict[str, list[Any]] = {}
+            if zone_rows:
+                zr = np.fromiter(zone_rows.values(), dtype=np.int64, count=len(zone_rows))
+                conf = z["conf"][zr].tolist()
+                since = nan_none(z["since"][zr].tolist())
+                run_side = z["run_side"][zr].tolist()
+                run_n = z["run_n"][zr].tolist()
+                run_first = nan_none(z["run_first"][zr].tolist())
+                for k, zone_id in enumerate(zone_rows):
+                    if run_side[k] >= 0 or conf[k] >= 0:
+                        zones[str(zone_id)] = [conf[k], since[k], run_side[k], run_n[k], run_first[k]]
             alerts: dict[str, dict[str, Any]] = {}
             for (assignment_id, rule), info in self._open.get(device_id, {}).items():
                 alerts.setdefault(str(assignment_id), {})[rule] = dict(info)
+            battery, strap = small["battery"][j], small["strap"][j]
+            charging, connected = small["charging"][j], small["connected"][j]
             out[device_id] = {
-                "last_message": last_t if math.isfinite(last_t) else None,
-                "last_received": _opt(d["last_received"][i]),
-                "last_fix": _opt(d["last_fix"][i]),
-                "last_valid_fix": _opt(d["last_valid"][i]),
-                "lat": _opt(d["lat"][i]),
-                "lon": _opt(d["lon"][i]),
-                "accuracy": _opt(d["accuracy"][i]),
-                "battery": None if d["battery"][i] < 0 else int(d["battery"][i]),
-                "strap": None if d["strap"][i] < 0 else int(d["strap"][i]),
-                "charging": None if d["charging"][i] < 0 else bool(d["charging"][i]),
+                "last_message": last_t[j],
+                "last_received": cols["last_received"][j],
+                "last_fix": cols["last_fix"][j],
+                "last_valid_fix": cols["last_valid"][j],
+                "lat": cols["lat"][j],
+                "lon": cols["lon"][j],
+                "accuracy": cols["accuracy"][j],
+                "battery": None if battery < 0 else battery,
+                "strap": None if strap < 0 else strap,
+                "charging": None if charging < 0 else bool(charging),
                 "connected": None if connected < 0 else bool(connected),
                 "zones": zones,
                 "alerts": alerts,
