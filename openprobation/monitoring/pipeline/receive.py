@@ -108,7 +108,7 @@ class _Invalid(Exception):  # noqa: N818 - internal control flow, never leaves t
 
 def with_device(fixes: list[Fix], device_id: int) -> list[Fix]:
     """The fixes with their device set (parsing leaves it 0)."""
-    return [cast(Fix, (device_id, *f[1:])) for f in fixes]
+    return [(device_id, *f[1:]) for f in fixes]
 
 
 def _number(value: Any, name: str) -> float:
