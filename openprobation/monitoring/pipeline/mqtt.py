@@ -95,6 +95,7 @@ class MqttReceiver:
         log: Log | None = None,
         batch_s: float = 0.02,
         batch_max: int = 500,
+        persistent: bool = True,
     ):
         self.url = url
         self.shared = shared
@@ -112,7 +113,7 @@ class MqttReceiver:
         self.client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2,
             client_id=client_id or f"op-em-receiver-{uuid.uuid4().hex[:8]}",
-            clean_session=False,
+            clean_session=not persistent,
             manual_ack=True,
         )
         self.client.max_inflight_messages_set(1000)
