@@ -27,12 +27,13 @@ def make_device(
         kind=DeviceKind.BRACELET, serial=serial, office=case.office, status=status, credential_hash=digest
     )
     if assigned:
+        creator: Any = UserFactory(office=case.office)
         Assignment.objects.create(
             device=device,
             case=case,
             installed_at=timezone.now() - dt.timedelta(days=1),
             time_zone="Asia/Almaty",
-            created_by=UserFactory(office=case.office),
+            created_by=creator,
         )
     return device, secret
 

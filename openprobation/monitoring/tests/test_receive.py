@@ -158,7 +158,19 @@ def test_osmand_parameters():
     )
     assert result.serial == "EM-1" and codes(result) == []
     (fix,) = result.fixes
-    assert fix[1:] == (NOW - 5, 9, 43.25, 76.95, 7.5, 64, pytest.approx(10 * KNOTS_TO_KMH), 90, Strap.INTACT, 0, 1)
+    assert list(fix[1:]) == [
+        NOW - 5,
+        9,
+        43.25,
+        76.95,
+        7.5,
+        64,
+        pytest.approx(10 * KNOTS_TO_KMH),
+        90,
+        Strap.INTACT,
+        0,
+        1,
+    ]
 
 
 def test_osmand_iso_and_millisecond_timestamps():
