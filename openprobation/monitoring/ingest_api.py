@@ -122,13 +122,16 @@ def _too_large() -> JsonResponse:
     return _error(413, refusal.message, refusal.code)
 
 
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def _body(request: HttpRequest) -> bytes | None:
     """The request body, or None when it is over the limit (read no further than the limit)."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > MAX_BODY_BYTES:
+    if _declared_length(request) > MAX_BODY_BYTES:
         return None
     try:
         body = request.body
@@ -165,7 +168,7 @@ def osmand(request: HttpRequest) -> JsonResponse:
         "application/x-www-form-urlencoded",
         "multipart/form-data",
     ):
-        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+        if _declared_length(request) > MAX_BODY_BYTES:
             return _too_large()
         params.update({str(k): str(v) for k, v in request.POST.items()})
     serial = params.get("id") or params.get("deviceid") or ""
