@@ -137,7 +137,8 @@ def record_rejections(device_id: int | None, channel: int, refusals: Iterable[tu
             dropped_rejections[device_id] = dropped_rejections.get(device_id, 0) + len(items) - len(keep)
     if not keep:
         return 0
-    text = payload[:PAYLOAD_KEEP_BYTES].decode("utf-8", "replace")
+    # Text columns (PostgreSQL) take no NUL character.
+    text = payload[:PAYLOAD_KEEP_BYTES].decode("utf-8", "replace").replace("\x00", "\ufffd")
     with transaction.atomic():
         RejectedMessage.objects.bulk_create(
             RejectedMessage(device_id=device_id, channel=channel, code=code[:64], message=message, payload=text)

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from openprobation.monitoring.catalogue import Channel
 from openprobation.monitoring.pipeline import auth
@@ -224,7 +224,7 @@ class MqttReceiver:
                     if self._stop.wait(0.5):
                         return  # stopping: unacknowledged messages are redelivered by the broker
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own database connection
 
     # --- running ---------------------------------------------------------------------------------
 
