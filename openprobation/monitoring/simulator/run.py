@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from openprobation.monitoring.simulator.traces import DAY, Fixes, Simulation, ow
 
 MAX_DURATION_S = 24 * 3600.0
 MIN_INTERVAL_S = 1.0
+MAX_REPLAY_S = 6 * 86_400.0
 
 
 @dataclass(frozen=True)
@@ -33,18 +33,26 @@ class Plan:
             raise ValueError("the duration must be more than 0 and at most 24 hours")
         if not 1 <= self.speedup <= 3600:
             raise ValueError("the speed-up must be between 1 and 3600")
+        if self.duration * (self.speedup - 1) > MAX_REPLAY_S:
+            raise ValueError("a sped-up run may replay at most the last 6 days (duration × speed-up)")
+
+    def origin(self, wall0: float) -> float:
+        """Where simulated time starts: now, or — sped up — far enough back that the simulated
+        clock reaches the wall clock when the run ends (receivers refuse fixes from the future)."""
+        return wall0 - self.duration * (self.speedup - 1)
 
 
 def simulation_for(fleet: Fleet, *, seed: int, start: float, plan: Plan, violations: float) -> Simulation:
+    """The simulated days a run starting at wall time ``start`` goes through."""
     days = math.ceil((plan.duration * plan.speedup) / DAY) + 2
-    return Simulation(fleet.people, seed=seed, start=start, days=days, violations=violations)
+    return Simulation(fleet.people, seed=seed, start=plan.origin(start), days=days, violations=violations)
 
 
 def batches_of(fleet: Fleet, fixes: Fixes, held: dict[int, list[dict[str, object]]]) -> list[Batch]:
-    """Messages per device for fixes in time order: held fixes wait in ``held`` for the device's
-    next live fix, then go with it."""
+    """One message per live fix (in time order); fixes held in a signal gap wait in ``held`` and go
+    with the device's next live fix as one batch (store and forward)."""
     messages = owntracks(fixes)
-    out: dict[int, list[dict[str, object]]] = defaultdict(list)
+    out: list[Batch] = []
     for index, message, is_held in zip(fixes.device.tolist(), messages, fixes.held.tolist(), strict=True):
         if is_held:
             held.setdefault(index, []).append(message)
@@ -54,9 +62,10 @@ def batches_of(fleet: Fleet, fixes: Fixes, held: dict[int, list[dict[str, object
             stamp = int(time.time())
             for m in waiting:
                 m["created_at"] = stamp
-            out[index].extend(waiting)
-        out[index].append(message)
-    return [(fleet.devices[i], msgs) for i, msgs in out.items()]
+            out.append((fleet.devices[index], [*waiting, message]))
+        else:
+            out.append((fleet.devices[index], [message]))
+    return out
 
 
 def run(
@@ -70,12 +79,12 @@ def run(
     on_tick: Callable[[float], object] | None = None,
 ) -> float:
     """Send until ``plan.duration`` wall seconds have passed (or ``stop`` is set); returns the
-    elapsed wall time. Simulated time runs ``plan.speedup`` times faster than the wall clock, from
-    the moment the run starts."""
+    elapsed wall time. Simulated time runs ``plan.speedup`` times faster than the wall clock and
+    ends at the wall clock (``Plan.origin``); give ``simulation`` the same start (``simulation_for``)."""
     stop = stop or threading.Event()
     wall0 = clock()
-    origin = wall0
-    done_until = wall0
+    origin = plan.origin(wall0)
+    done_until = origin
     held: dict[int, list[dict[str, object]]] = {}
     while not stop.is_set():
         elapsed = clock() - wall0

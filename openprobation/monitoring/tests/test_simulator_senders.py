@@ -150,7 +150,9 @@ def test_a_run_sends_every_scheduled_fix_once(receiver):
     sender = HttpSender(f"http://127.0.0.1:{receiver.server_port}")
     run(fleet=fleet, simulation=sim, sender=sender, plan=plan, clock=clock)
     sender.close()
-    device, t = sim.schedule(interval=5, start=wall0, end=wall0 + 120, origin=wall0)
+    origin = plan.origin(wall0)  # sped up: the simulated two minutes end at the wall clock
+    assert origin == wall0 - 2 * 59
+    device, t = sim.schedule(interval=5, start=origin, end=origin + 120, origin=origin)
     held_at_end = int(sim.fixes(device, t).held.sum())
     payloads = [p if isinstance(p, list) else [p] for _path, _auth, p in receiver.requests]
     seqs = [(auth, m["seq"]) for (_p, auth, _b), ms in zip(receiver.requests, payloads, strict=True) for m in ms]
