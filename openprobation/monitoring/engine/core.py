@@ -14,7 +14,19 @@ import shapely  # type: ignore[import-untyped]
 from numpy.typing import NDArray
 
 from . import vector as vx
-from .compiled import EXCLUSION, HOME, INCLUSION, RULE_INDEX, RULES, VICTIM, WEEK_MIN, PolygonCache, Tables, build
+from .compiled import (
+    EXCLUSION,
+    HOME,
+    INCLUSION,
+    RULE_INDEX,
+    RULES,
+    VICTIM,
+    WEEK_MIN,
+    GeometryKey,
+    PolygonCache,
+    Tables,
+    build,
+)
 from .geometry import EDGE_EPS_M, GRID, CompiledShape, polygon_signed_distance
 from .schedule import offsets, seconds_of_week
 from .types import (
@@ -118,6 +130,7 @@ class Engine:
         self._zones = _Grow(ZONE_COLUMNS)
         self._open: dict[int, dict[tuple[int, str], dict[str, Any]]] = {}  # device → (assignment, rule) → info
         self._cache: dict[int, PolygonCache | CompiledShape] = {}
+        self._by_geometry: dict[GeometryKey, PolygonCache | CompiledShape] = {}
         self.rejected_versions: dict[int, str] = {}  # zone version id → why it is not judged
         self._lines: dict[int, Any] = {}  # version row → buffered shapely polygon (path crossing)
         self._t: Tables = self._compile()
@@ -139,6 +152,7 @@ class Engine:
     def set_params(self, params: Params) -> None:
         self.params = params
         self._cache.clear()  # victim zones depend on the proximity distance
+        self._by_geometry.clear()
         self._t = self._compile()
 
     def _compile(self) -> Tables:
@@ -149,6 +163,7 @@ class Engine:
             zone_state_row=self._zone_state,
             n_devices=lambda: len(self._dev_ids),
             cache=self._cache,
+            by_geometry=self._by_geometry,
             rejected=self.rejected_versions,
         )
         self._lines = {}
