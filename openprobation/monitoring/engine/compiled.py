@@ -43,6 +43,16 @@ RULES: tuple[str, ...] = (
 RULE_INDEX = {name: i for i, name in enumerate(RULES)}
 KINDS = ("inclusion", "home", "exclusion", "victim")
 INCLUSION, HOME, EXCLUSION, VICTIM = range(4)
+R_INCL = RULE_INDEX["inclusion_exit"]
+R_EXCL = RULE_INDEX["exclusion_entry"]
+R_CURFEW = RULE_INDEX["curfew"]
+R_STRAP = RULE_INDEX["strap"]
+R_BATT = RULE_INDEX["low_battery"]
+R_LOST = RULE_INDEX["lost_communication"]
+R_NOFIX = RULE_INDEX["no_fix"]
+R_VICTIM = RULE_INDEX["victim_proximity"]
+ZONE_RULE = {INCLUSION: R_INCL, HOME: R_CURFEW, EXCLUSION: R_EXCL, VICTIM: R_VICTIM}
+VICTIM_MAX_GAP_S = 300.0
 WEEK_MIN = 7 * 1440
 MAX_WINDOW_SETS = 512  # distinct weekly schedules tabulated minute by minute (else searched)
 
