@@ -152,3 +152,58 @@ def test_duplicate_fast_path_equals_the_general_path(seed: int) -> None:
     order = np.lexsort((seq, t, dev))
     dev, t, seq = dev[order], t[order], seq[order]
     assert np.array_equal(CoreEngine._duplicates(dev, t, seq), _reference_duplicates(dev, t, seq))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_batch_order_fast_path_equals_lexsort(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    n = int(rng.integers(1, 500))
+    dev = rng.integers(0, 12, n)
+    t = rng.integers(0, 40, n).astype(np.float64)
+    seq = np.where(rng.random(n) < 0.1, -1, rng.integers(0, 30, n))
+    if seed % 2 == 0:  # a receiver's batch: runs of devices, each in time order
+        pre = np.lexsort((seq, t))
+        dev, t, seq = dev[pre], t[pre], seq[pre]
+    batch = FixBatch.from_columns({"device": dev, "t": t, "seq": seq})
+    expected = np.lexsort((batch.seq, batch.t, batch.device))
+    assert np.array_equal(CoreEngine._order(batch), expected)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_shuffled_batches_split_anywhere_give_the_same_changes(seed: int) -> None:
+    """The sort fast path (batches in order) and the general path (shuffled) agree, with debounce
+    runs spanning batches."""
+    rng = np.random.default_rng(200 + seed)
+    ring = star(rng, LON0, LAT0, 800, 16)
+    specs = [_spec(a, 10 + a, ring, 100 + a) for a in range(1, 6)]
+    n = 3_000
+    dev = 11 + rng.integers(0, 5, n)
+    t = 1000.0 + np.sort(rng.uniform(0, 20_000, n))
+    r = np.where(rng.random(n) < 0.5, 700.0, 900.0) + rng.normal(0, 40, n)
+    a = rng.uniform(0, 2 * math.pi, n)
+    cols = {
+        "device": dev,
+        "t": t,
+        "seq": np.arange(n),
+        "lon": LON0 + r * np.cos(a) / KX,
+        "lat": LAT0 + r * np.sin(a) / KY,
+        "accuracy": rng.uniform(0, 20, n),
+        "received": t + 1,
+    }
+    ordered = FixBatch.from_columns(cols)
+    cuts = np.sort(rng.choice(np.arange(1, n), 4, replace=False)).tolist()
+
+    def run(shuffle: bool) -> list[tuple[Any, ...]]:
+        engine = Engine(Params(debounce_fixes=3, debounce_seconds=120), specs)
+        out = []
+        for lo, hi in zip([0, *cuts], [*cuts, n], strict=True):
+            idx = np.arange(lo, hi)
+            if shuffle:
+                idx = rng.permutation(idx)
+            part = FixBatch(**{k: getattr(ordered, k)[idx] for k in FixBatch.__dataclass_fields__})
+            out += [
+                (c.assignment_id, c.rule, c.action, c.at) for c in engine.evaluate(part, now=float(t[hi - 1])).changes
+            ]
+        return sorted(out)
+
+    assert run(False) == run(True)
