@@ -5,6 +5,7 @@ semantics; this module implements them.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -108,16 +109,24 @@ class Engine:
         self._t = self._compile()
 
     def _compile(self) -> Tables:
-        tables = build(
-            specs=self._specs,
-            params=self.params,
-            device_index=self._device,
-            zone_state_row=self._zone_state,
-            n_devices=lambda: len(self._dev_ids),
-            cache=self._cache,
-            by_geometry=self._by_geometry,
-            rejected=self.rejected_versions,
-        )
+        # the compile makes many small objects and frees none of them in cycles: the cyclic garbage
+        # collector, which would scan every live object again and again meanwhile, waits
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            tables = build(
+                specs=self._specs,
+                params=self.params,
+                device_index=self._device,
+                zone_state_row=self._zone_state,
+                n_devices=lambda: len(self._dev_ids),
+                cache=self._cache,
+                by_geometry=self._by_geometry,
+                rejected=self.rejected_versions,
+            )
+        finally:
+            if collecting:
+                gc.enable()
         self._lines = {}
         self._t = tables
         self._rebuild_open_matrix()
