@@ -85,7 +85,8 @@ def _engine_bytes(engine: Engine) -> int:
             total += value.nbytes
     for grow in (engine._devs, engine._zones):
         total += sum(col.nbytes for col in grow.cols.values())
-    for entry in engine._cache.values():
+    shared = {id(entry): entry for entry in engine._cache.values()}  # versions may share a shape
+    for entry in shared.values():
         if isinstance(entry, PolygonCache):
             total += entry.raster.nbytes if entry.raster is not None else 0
             total += entry.shape.segments.nbytes if entry.shape.segments is not None else 0
