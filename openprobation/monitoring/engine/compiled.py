@@ -1,5 +1,6 @@
 """The assignments compiled into flat NumPy tables (rebuilt when assignments change; the zone
-geometry of a version is compiled once and cached by its version id).
+geometry of a version is compiled once and cached by its version id, and one compiled shape with its
+raster is shared by every version of the same geometry).
 
 Rows: assignments sorted by (device, installed_at); zone slots (one per zone of an assignment, whose
 membership state is kept by (device, zone_id)); zone versions of each slot sorted by valid_from;
