@@ -1,5 +1,6 @@
 """The assignments compiled into flat NumPy tables (rebuilt when assignments change; the zone
-geometry of a version is compiled once and cached by its version id).
+geometry of a version is compiled once and cached by its version id, and one compiled shape with its
+raster is shared by every version of the same geometry).
 
 Rows: assignments sorted by (device, installed_at); zone slots (one per zone of an assignment, whose
 membership state is kept by (device, zone_id)); zone versions of each slot sorted by valid_from;
@@ -10,11 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .geometry import GRID, CompiledShape, ZoneGeometryError, compile_shape, pad_segments, raster
+from .geometry import (
+    GRID,
+    CompiledShape,
+    ZoneGeometryError,
+    compile_rings,
+    compile_shape,
+    pad_segments,
+    plain_ring,
+    raster,
+    ring_table,
+)
 from .schedule import WEEK_S, windows_seconds
 from .types import AssignmentSpec, Params, ZoneVersionSpec
 
@@ -31,6 +44,16 @@ RULES: tuple[str, ...] = (
 RULE_INDEX = {name: i for i, name in enumerate(RULES)}
 KINDS = ("inclusion", "home", "exclusion", "victim")
 INCLUSION, HOME, EXCLUSION, VICTIM = range(4)
+R_INCL = RULE_INDEX["inclusion_exit"]
+R_EXCL = RULE_INDEX["exclusion_entry"]
+R_CURFEW = RULE_INDEX["curfew"]
+R_STRAP = RULE_INDEX["strap"]
+R_BATT = RULE_INDEX["low_battery"]
+R_LOST = RULE_INDEX["lost_communication"]
+R_NOFIX = RULE_INDEX["no_fix"]
+R_VICTIM = RULE_INDEX["victim_proximity"]
+ZONE_RULE = {INCLUSION: R_INCL, HOME: R_CURFEW, EXCLUSION: R_EXCL, VICTIM: R_VICTIM}
+VICTIM_MAX_GAP_S = 300.0
 WEEK_MIN = 7 * 1440
 MAX_WINDOW_SETS = 512  # distinct weekly schedules tabulated minute by minute (else searched)
 
@@ -106,9 +129,12 @@ class Tables:
     tzs: list[str]
 
 
-def _windows(spec: ZoneVersionSpec) -> tuple[list[tuple[float, float]], list[float], list[float]]:
+@lru_cache(maxsize=4096)
+def _windows(windows: tuple[tuple[int, int], ...]) -> tuple[list[tuple[float, float]], list[float], list[float]]:
+    """Merged windows in seconds of week, with the start and end instants of each (joined across
+    Sunday midnight). Shared by every version of the same schedule: do not modify."""
     wins: list[tuple[float, float]] = []
-    for a, b in sorted(windows_seconds(spec.windows)):
+    for a, b in sorted(windows_seconds(windows)):
         if b <= a:
             continue
         if wins and a <= wins[-1][1]:  # adjacent or overlapping: one window
@@ -130,24 +156,70 @@ def _windows(spec: ZoneVersionSpec) -> tuple[list[tuple[float, float]], list[flo
     return wins, starts, ends
 
 
-def _compiled(
-    zv: ZoneVersionSpec, prox: float, cache: dict[int, PolygonCache | CompiledShape], rejected: dict[int, str]
-) -> PolygonCache | CompiledShape | None:
-    """The version's compiled shape (cached); None, noted in ``rejected``, when it cannot be judged
-    (the API validates zones before saving them, so this guards against bad stored data only)."""
-    cached = cache.get(zv.version_id)
-    if cached is None:
-        radius = zv.radius_m
-        if zv.kind == "victim" and zv.geometry.get("type") == "Point" and radius is None:
-            radius = prox
-        try:
-            shape = compile_shape(zv.geometry, radius)
-        except ZoneGeometryError as error:
-            rejected[zv.version_id] = error.code
-            return None
-        cached = shape if shape.segments is None else PolygonCache(shape)
-        cache[zv.version_id] = cached
-    return cached
+GeometryKey = tuple[Any, ...]
+
+
+def _radius(zv: ZoneVersionSpec, prox: float) -> float | None:
+    if zv.kind == "victim" and zv.geometry.get("type") == "Point" and zv.radius_m is None:
+        return prox
+    return zv.radius_m
+
+
+def compile_versions(
+    versions: list[tuple[ZoneVersionSpec, float]],
+    cache: dict[int, PolygonCache | CompiledShape],
+    by_geometry: dict[GeometryKey, PolygonCache | CompiledShape],
+    rejected: dict[int, str],
+) -> None:
+    """Compile the shapes of the versions not yet in ``cache`` (by version id), sharing one compiled
+    shape (and its raster) between versions of the same geometry — many assignments are judged by
+    the same district. Plain one-ring polygons are compiled together (``geometry.compile_rings``),
+    the rest one by one. The versions that cannot be judged are noted in ``rejected`` (the API
+    validates zones before saving them, so this guards against bad stored data only)."""
+    todo = [(zv, _radius(zv, prox)) for zv, prox in versions if zv.version_id not in cache]
+    if not todo:
+        return
+    plain = [plain_ring(zv.geometry) for zv, _ in todo]
+    fast = [i for i, ring in enumerate(plain) if ring is not None]
+    coords, offsets, ok = ring_table([plain[i] for i in fast])  # type: ignore[misc]
+    ring_of: dict[int, F64] = {}
+    for j, i in enumerate(fast):
+        if ok[j]:
+            ring_of[i] = coords[offsets[j] : offsets[j + 1]]
+    pending: dict[GeometryKey, list[int]] = {}
+    for i, (zv, radius) in enumerate(todo):
+        ring = ring_of.get(i)
+        key = (
+            ("ring", ring.tobytes())
+            if ring is not None
+            else (zv.geometry.get("type"), repr(zv.geometry.get("coordinates")), radius)
+        )
+        if key in by_geometry:
+            cache[todo[i][0].version_id] = by_geometry[key]
+        else:
+            pending.setdefault(key, []).append(i)
+    firsts = [members[0] for members in pending.values()]
+    batch = [i for i in firsts if i in ring_of]
+    shapes: dict[int, CompiledShape | ZoneGeometryError] = dict(
+        zip(batch, compile_rings([ring_of[i] for i in batch]), strict=True)
+    )
+    for i in firsts:
+        if i not in shapes:
+            zv, radius = todo[i]
+            try:
+                shapes[i] = compile_shape(zv.geometry, radius)
+            except ZoneGeometryError as error:
+                shapes[i] = error
+    for key, members in pending.items():
+        shape = shapes[members[0]]
+        if isinstance(shape, ZoneGeometryError):
+            for i in members:
+                rejected[todo[i][0].version_id] = shape.code
+            continue
+        entry: PolygonCache | CompiledShape = shape if shape.segments is None else PolygonCache(shape)
+        by_geometry[key] = entry
+        for i in members:
+            cache[todo[i][0].version_id] = entry
 
 
 def build(
@@ -158,6 +230,7 @@ def build(
     zone_state_row: Callable[[int, int], int],
     n_devices: Callable[[], int],
     cache: dict[int, PolygonCache | CompiledShape],
+    by_geometry: dict[GeometryKey, PolygonCache | CompiledShape],
     rejected: dict[int, str],
 ) -> Tables:
     ordered = sorted(specs.values(), key=lambda s: (device_index(s.device_id), s.installed_at, s.assignment_id))
@@ -170,6 +243,7 @@ def build(
     s_ver_first, s_ver_count = [], []
     versions: list[tuple[ZoneVersionSpec, float]] = []  # spec, proximity
     exceptions: list[tuple[float, float, int]] = []
+    a_versions: list[list[tuple[ZoneVersionSpec, float]]] = []
     for row, spec in enumerate(ordered):
         tz = tz_index.setdefault(spec.tz, len(tzs))
         if tz == len(tzs):
@@ -185,9 +259,14 @@ def build(
                     a_rules[row, RULE_INDEX[name]] = True
         else:
             a_rules[row, :] = True
+        a_versions.append([(zv, prox) for zv in spec.zones])
+    compile_versions([pair for pairs in a_versions for pair in pairs], cache, by_geometry, rejected)
+    for row, pairs in enumerate(a_versions):
+        spec = ordered[row]
+        prox = a_rows[row][6]
         by_zone: dict[int, list[ZoneVersionSpec]] = {}
-        for zv in spec.zones:
-            if _compiled(zv, prox, cache, rejected) is not None:
+        for zv, _ in pairs:
+            if zv.version_id in cache:
                 by_zone.setdefault(zv.zone_id, []).append(zv)
         a_slot_first.append(len(slot_rows))
         a_slot_count.append(len(by_zone))
@@ -213,7 +292,7 @@ def build(
     shapes: list[CompiledShape] = []
     polys: list[int] = []
     v_poly = np.full(nv, -1, dtype=np.int64)
-    new_polys: list[int] = []
+    new_polys: dict[int, PolygonCache] = {}  # by identity: versions may share one
     for i, (zv, _prox) in enumerate(versions):  # noqa: B007
         cached = cache[zv.version_id]
         if isinstance(cached, PolygonCache):
@@ -221,17 +300,13 @@ def build(
             polys.append(i)
             shapes.append(cached.shape)
             if cached.raster is None:
-                new_polys.append(i)
+                new_polys[id(cached)] = cached
         else:
             shapes.append(cached)
     if new_polys:
-        new_shapes = [shapes[i] for i in new_polys]
-        seg = pad_segments(new_shapes)
-        values, half = raster(new_shapes, seg)
-        for j, i in enumerate(new_polys):
-            entry = cache[versions[i][0].version_id]
-            if not isinstance(entry, PolygonCache):  # pragma: no cover - polygons only
-                continue
+        entries = list(new_polys.values())
+        values, half = raster([e.shape for e in entries])
+        for j, entry in enumerate(entries):
             entry.raster = values[j]
             entry.half_diagonal = float(half[j])
     poly_entries = [cache[versions[i][0].version_id] for i in polys]
@@ -243,7 +318,7 @@ def build(
     )
     p_half = np.array([e.half_diagonal for e in poly_entries if isinstance(e, PolygonCache)], dtype=np.float64)
 
-    win_lists = [_windows(zv) for zv, _ in versions]
+    win_lists = [_windows(tuple(map(tuple, zv.windows))) for zv, _ in versions]
     wmax = max((len(w[0]) for w in win_lists), default=0) or 1
     v_win = np.zeros((nv, wmax, 2))
     v_wstart = np.zeros((nv, wmax))

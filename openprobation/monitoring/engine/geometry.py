@@ -18,6 +18,7 @@ segment, inside by the even-odd rule, the edge itself inside).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -119,11 +120,94 @@ def compile_shape(geometry: Mapping[str, Any], radius_m: float | None) -> Compil
     if polygon.area <= 0:
         raise ZoneGeometryError("invalid_polygon", "The polygon has no area.")
     centroid = polygon.centroid
-    lon0, lat0 = float(centroid.x), float(centroid.y)
+    return _project_polygon(rings, float(centroid.x), float(centroid.y))
+
+
+def validate_zone_geometry(geometry: Mapping[str, Any], radius_m: float | None) -> None:
+    """What the API calls before saving a zone version: raises ZoneGeometryError with a code."""
+    compile_shape(geometry, radius_m)
+
+
+def plain_ring(geometry: Mapping[str, Any]) -> list[Any] | None:
+    """The ring of a one-ring Polygon whose positions are plainly [number, number] (no altitude, no
+    other types), not too many; None otherwise. Plain rings are compiled many at once
+    (``ring_table``, ``compile_rings``); the others one by one by ``compile_shape``, which says what
+    is wrong with them."""
+    if geometry.get("type") != "Polygon":
+        return None
+    coordinates = geometry.get("coordinates")
+    if not isinstance(coordinates, list) or len(coordinates) != 1:
+        return None
+    ring = coordinates[0]
+    if not isinstance(ring, list) or not 4 <= len(ring) <= MAX_VERTICES:  # noqa: PLR2004
+        return None
+    if set(map(type, ring)) != {list} or set(map(len, ring)) != {2}:
+        return None
+    if not set(map(type, itertools.chain.from_iterable(ring))) <= {int, float}:
+        return None
+    return ring
+
+
+def ring_table(rings: Sequence[list[Any]]) -> tuple[F64, NDArray[np.int64], NDArray[np.bool_]]:
+    """Plain rings as one (N, 2) array of positions, the offset of each ring (R + 1,), and whether
+    each ring is in range and closed."""
+    sizes = np.fromiter(map(len, rings), dtype=np.int64, count=len(rings))
+    offsets = np.zeros(len(rings) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    if not len(rings):
+        return np.zeros((0, 2)), offsets, np.zeros(0, dtype=bool)
+    coords = np.array(list(itertools.chain.from_iterable(rings)), dtype=np.float64).reshape(-1, 2)
+    good = np.isfinite(coords).all(axis=1) & (np.abs(coords[:, 0]) <= 180) & (np.abs(coords[:, 1]) <= 90)  # noqa: PLR2004
+    ok = np.logical_and.reduceat(good, offsets[:-1])
+    ok &= (coords[offsets[:-1]] == coords[offsets[1:] - 1]).all(axis=1)
+    return coords, offsets, ok
+
+
+def compile_rings(rings: Sequence[F64]) -> list[CompiledShape | ZoneGeometryError]:
+    """``compile_shape`` for many one-ring polygons at once (rings from ``ring_table`` that are in
+    range and closed), with the same results: GEOS validates them as one array, the projection and
+    the segment tables are computed for all of them together."""
+    count = len(rings)
+    if not count:
+        return []
+    sizes = np.fromiter(map(len, rings), dtype=np.int64, count=count)
+    coords = np.concatenate(rings)
+    ring_of = np.repeat(np.arange(count), sizes)
+    polygons = shapely.polygons(shapely.linearrings(coords, indices=ring_of))
+    valid = shapely.is_valid(polygons)
+    area = shapely.area(polygons)
+    centroids = shapely.get_coordinates(shapely.centroid(polygons))
+    lon0, lat0 = centroids[:, 0], centroids[:, 1]
+    kx = np.array([math.cos(math.radians(v)) for v in lat0.tolist()]) * M_PER_DEG_LON
+    xs = (coords[:, 0] - lon0[ring_of]) * kx[ring_of]
+    ys = (coords[:, 1] - lat0[ring_of]) * M_PER_DEG_LAT
+    starts = np.zeros(count, dtype=np.int64)
+    np.cumsum(sizes[:-1], out=starts[1:])
+    minx, maxx = np.minimum.reduceat(xs, starts), np.maximum.reduceat(xs, starts)
+    miny, maxy = np.minimum.reduceat(ys, starts), np.maximum.reduceat(ys, starts)
+    table = np.stack([xs[:-1], ys[:-1], xs[1:], ys[1:]], axis=1)  # segment k: position k → k + 1
+    out: list[CompiledShape | ZoneGeometryError] = []
+    for j in range(count):
+        if not valid[j]:
+            out.append(ZoneGeometryError("invalid_polygon", "The polygon intersects itself or is otherwise invalid."))
+        elif not area[j] > 0:
+            out.append(ZoneGeometryError("invalid_polygon", "The polygon has no area."))
+        elif maxx[j] - minx[j] > MAX_EXTENT_M or maxy[j] - miny[j] > MAX_EXTENT_M:
+            out.append(ZoneGeometryError("too_large", "The polygon is too large for a zone (more than 200 km across)."))
+        else:
+            a = int(starts[j])
+            bbox = (float(minx[j]), float(miny[j]), float(maxx[j]), float(maxy[j]))
+            segments = table[a : a + int(sizes[j]) - 1].copy()
+            out.append(CompiledShape(float(lon0[j]), float(lat0[j]), float(kx[j]), 0.0, segments, bbox))
+    return out
+
+
+def _project_polygon(rings: Sequence[Any], lon0: float, lat0: float) -> CompiledShape:
     kx = math.cos(math.radians(lat0)) * M_PER_DEG_LON
     parts = []
     for ring in rings:
-        xs, ys = project([p[0] for p in ring], [p[1] for p in ring], lon0, lat0, kx)
+        arr = np.asarray(ring, dtype=np.float64)
+        xs, ys = project(arr[:, 0], arr[:, 1], lon0, lat0, kx)
         parts.append(np.stack([xs[:-1], ys[:-1], xs[1:], ys[1:]], axis=1))
     segments = np.concatenate(parts)
     minx, maxx = float(segments[:, 0].min()), float(segments[:, 0].max())
@@ -131,11 +215,6 @@ def compile_shape(geometry: Mapping[str, Any], radius_m: float | None) -> Compil
     if maxx - minx > MAX_EXTENT_M or maxy - miny > MAX_EXTENT_M:
         raise ZoneGeometryError("too_large", "The polygon is too large for a zone (more than 200 km across).")
     return CompiledShape(lon0, lat0, kx, 0.0, segments, (minx, miny, maxx, maxy))
-
-
-def validate_zone_geometry(geometry: Mapping[str, Any], radius_m: float | None) -> None:
-    """What the API calls before saving a zone version: raises ZoneGeometryError with a code."""
-    compile_shape(geometry, radius_m)
 
 
 def polygon_signed_distance(segments: F64, x: F64, y: F64) -> F64:
@@ -181,49 +260,71 @@ def pad_segments(shapes: Sequence[CompiledShape]) -> F64:
     return table
 
 
-def raster(shapes: Sequence[CompiledShape], segments: F64, grid: int = GRID) -> tuple[F64, F64]:
+RASTER_CHUNK = 400_000  # (polygon, cell, segment) triples per NumPy step while rasterising
+
+
+def raster(shapes: Sequence[CompiledShape], grid: int = GRID) -> tuple[F64, F64]:
     """Per polygon the signed distance at each cell centre of a grid×grid raster over its bounding
-    box, flattened (P, grid*grid), and the half-diagonal of a cell (P,)."""
+    box, flattened (P, grid*grid), and the half-diagonal of a cell (P,), widened by a micrometre so
+    that rounding never makes the bound it gives too tight.
+
+    Vectorised over polygons: they are taken in order of their segment count, in chunks, and every
+    (polygon, cell centre, segment) triple of a chunk is measured at once (distance to the nearest
+    segment, inside by the even-odd rule over every ring — holes included)."""
     count = len(shapes)
+    cells = grid * grid
+    out = np.zeros((count, cells))
+    if not count:
+        return out, np.zeros(0)
     bbox = np.array([s.bbox for s in shapes]).reshape(count, 4)
     cw = (bbox[:, 2] - bbox[:, 0]) / grid
     ch = (bbox[:, 3] - bbox[:, 1]) / grid
-    centres = (np.arange(grid) + 0.5)[None, :]
-    cx = bbox[:, 0:1] + centres * cw[:, None]  # (P, grid)
-    cy = bbox[:, 1:2] + centres * ch[:, None]
-    xs = np.repeat(cx[:, None, :], grid, axis=1).reshape(count, -1)  # row-major: cell (iy, ix)
-    ys = np.repeat(cy[:, :, None], grid, axis=2).reshape(count, -1)
-    cells = grid * grid
-    # GEOS, vectorised over (polygon, cell) pairs: the distance to the boundary, negative inside
-    polygons = []
-    for i, shape in enumerate(shapes):
-        seg = segments[i] if shape.segments is None else shape.segments
-        ring = np.concatenate([seg[:, :2], seg[-1:, 2:]])
-        polygons.append(
-            shapely.Polygon(ring)
-            if shape.segments is not None and _single_ring(shape.segments)
-            else _rings_polygon(shape.segments)
-        )
-    array = np.array(polygons, dtype=object)
-    shapely.prepare(array)
-    geoms = np.repeat(array, cells)
-    boundaries = np.repeat(shapely.boundary(array), cells)
-    points = shapely.points(xs.ravel(), ys.ravel())
-    distance = shapely.distance(boundaries, points)
-    inside = shapely.intersects(geoms, points)
-    out = np.where(inside, -distance, distance).reshape(count, cells)
-    return out, 0.5 * np.hypot(cw, ch)
+    centres = np.arange(grid) + 0.5
+    # row-major: cell (iy, ix)
+    xs = bbox[:, 0:1] + np.tile(centres, grid)[None, :] * cw[:, None]  # (P, cells)
+    ys = bbox[:, 1:2] + np.repeat(centres, grid)[None, :] * ch[:, None]
+    sizes = np.array([0 if s.segments is None else len(s.segments) for s in shapes])
+    order = np.argsort(sizes, kind="stable")
+    i = 0
+    while i < count:
+        smax = max(int(sizes[order[i]]), 1)
+        step = max(1, RASTER_CHUNK // (cells * smax))
+        # chunk members share the padding of the largest (sorted: the last) of them
+        j = min(count, i + step)
+        while j > i + 1 and int(sizes[order[j - 1]]) * (j - i) * cells > RASTER_CHUNK:
+            j = max(i + 1, (i + j) // 2)
+        rows = order[i:j]
+        seg = pad_segments([shapes[k] for k in rows]).astype(np.float32)
+        out[rows] = _signed_distance_grid(seg, xs[rows].astype(np.float32), ys[rows].astype(np.float32))
+        i = j
+    # single precision is exact to a few parts in ten million of the coordinates (metres from the
+    # polygon's centroid): the bound is widened by ten times that
+    reach = np.max(np.abs(bbox), axis=1) + np.hypot(cw, ch) * grid
+    return out, 0.5 * np.hypot(cw, ch) + reach * 1e-5 + EDGE_EPS_M
 
 
-def _single_ring(segments: F64) -> bool:
-    # a single ring closes only at its end: no segment ends where a later one does not start
-    return bool(np.all(segments[:-1, 2:] == segments[1:, :2]))
-
-
-def _rings_polygon(segments: F64 | None) -> Any:
-    """A polygon with holes rebuilt from its segments (rings are consecutive runs of segments)."""
-    if segments is None:  # pragma: no cover - polygons only
-        raise ZoneGeometryError("bad_geometry", "Not a polygon.")
-    breaks = np.nonzero(np.any(segments[:-1, 2:] != segments[1:, :2], axis=1))[0] + 1
-    rings = [np.concatenate([part[:, :2], part[-1:, 2:]]) for part in np.split(segments, breaks)]
-    return shapely.Polygon(rings[0], rings[1:])
+def _signed_distance_grid(seg: NDArray[np.float32], px: NDArray[np.float32], py: NDArray[np.float32]) -> Any:
+    """Signed distance of points (C, N) to their polygon's padded segments (C, S, 4), in single
+    precision."""
+    x1 = seg[:, None, :, 0]
+    y1 = seg[:, None, :, 1]
+    dx = seg[:, None, :, 2] - x1
+    dy = seg[:, None, :, 3] - y1
+    length2 = dx * dx + dy * dy
+    inv = np.divide(np.float32(1.0), length2, out=np.zeros_like(length2), where=length2 > 0)
+    wx = px[:, :, None] - x1
+    wy = py[:, :, None] - y1
+    u = (wx * dx + wy * dy) * inv
+    np.clip(u, np.float32(0.0), np.float32(1.0), out=u)
+    ex = wx - u * dx
+    ey = wy - u * dy
+    ex *= ex
+    ey *= ey
+    ex += ey
+    distance = np.sqrt(ex.min(axis=2))
+    pyc = py[:, :, None]
+    straddles = (y1 > pyc) != ((y1 + dy) > pyc)
+    safe_dy = np.where(dy != 0, dy, np.float32(1.0))
+    crosses = straddles & (wx < wy * dx / safe_dy)
+    inside = (np.count_nonzero(crosses, axis=2) % 2) == 1
+    return np.where(inside, -distance, distance)
