@@ -45,6 +45,7 @@ from openprobation.demo.credentials import DEMO_PASSWORD, DEMO_USERNAMES
 from openprobation.demo.employment import seed_employment
 from openprobation.demo.enforcement import seed_enforcement
 from openprobation.demo.labour import seed_labour
+from openprobation.demo.monitoring import seed_monitoring
 from openprobation.demo.names import (
     CC_ARTICLES,
     INSTITUTIONS,
@@ -829,6 +830,8 @@ def seed_demo(*, size: DemoSize, seed: int, today: dt.date, progress: Callable[[
         seed_employment(seed=seed, today=today)
         seed_releases(seed=seed, today=today)
         seed_volunteers(seed=seed, today=today)
+        # Electronic monitoring: devices, monitored cases with zones and curfews, recent positions.
+        seed_monitoring(seed=seed, today=today)
         audit_record(
             actor=None,
             action="demo.seed",

@@ -138,7 +138,7 @@ def test_same_seed_and_date_give_the_same_cases():
     from django.apps import apps
 
     # The assistance apps' rows first: they hold protected references to cases and people.
-    for label in ("volunteers", "releases", "employment", "programmes"):
+    for label in ("monitoring", "volunteers", "releases", "employment", "programmes"):
         for model in reversed(list(apps.get_app_config(label).get_models())):
             model._default_manager.all().delete()
     Case.objects.all().delete()
