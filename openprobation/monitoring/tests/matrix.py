@@ -150,3 +150,36 @@ PAYLOADS: dict[tuple[str, str], Callable[..., Any]] = {
     ("api-em-assignment-exceptions", "POST"): _permission,
     ("api-em-exception-cancel", "POST"): lambda w, s: {"reason": "Қажет емес"},
 }
+
+
+# --- Shared by the monitoring tests ----------------------------------------------------------------------
+
+
+def active_case(personas: dict[str, Any], office_key: str = "office_a", officer: str = "officer") -> Case:
+    """An active case of ``office_key`` allocated to ``officer``."""
+    from openprobation.cases.models import CaseStatus  # noqa: PLC0415 - test helper
+    from openprobation.core.timeutil import local_today  # noqa: PLC0415
+    from openprobation.testing.factories import a_case, a_person  # noqa: PLC0415
+
+    office = personas[office_key]
+    received = local_today() - dt.timedelta(days=100)
+    return a_case(
+        person=a_person(registered_office=office),
+        office=office,
+        officer=personas[officer],
+        status=CaseStatus.ACTIVE,
+        received_on=received,
+        decision_date=received - dt.timedelta(days=20),
+        effective_date=received - dt.timedelta(days=5),
+    )
+
+
+def stock_device(office: Any, kind: str = DeviceKind.BRACELET) -> Device:
+    return _device(office.pk, kind=kind)
+
+
+def fitted(actor: Any, case: Case, **fields: Any) -> Assignment:
+    """An open assignment on ``case`` made through the service by ``actor`` (a senior officer or head)."""
+    from openprobation.monitoring.services import assignment_create  # noqa: PLC0415
+
+    return assignment_create(actor=actor, case=case, device=stock_device(case.office), **fields)
