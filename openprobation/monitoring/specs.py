@@ -87,7 +87,8 @@ def assignment_specs(
 ) -> list[AssignmentSpec]:
     """The assignments in force (or removed within ``LATE_FIXES_GRACE``, so late fixes find them),
     optionally only ``ids`` or only the devices of one partition ``(p, P)`` (device id % P == p),
-    each with every version of every zone and the exceptions not cancelled. Three queries."""
+    each with every version of every zone and the exceptions not cancelled. Four queries
+    (assignments, zones, versions, exceptions), however many assignments."""
     qs = _assignments(ids=ids, device_partition=device_partition, now=timezone.now())
     return [assignment_spec(a) for a in qs]
 
