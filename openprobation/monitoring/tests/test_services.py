@@ -72,7 +72,9 @@ def test_a_head_registers_a_device_and_gets_its_credential_once(personas):
     assert AuditEvent.objects.filter(action="monitoring.device.rotate_credential").count() == 1
 
 
-@pytest.mark.parametrize("who", ["officer", "senior", "other_head", "court_liaison", "auditor", "sysadmin", "monitoring"])
+@pytest.mark.parametrize(
+    "who", ["officer", "senior", "other_head", "court_liaison", "auditor", "sysadmin", "monitoring"]
+)
 def test_only_stock_keepers_of_the_office_register_devices(personas, who):
     before = counts()
     with pytest.raises(DomainError):
@@ -236,7 +238,11 @@ def test_a_permission_is_bounded_and_can_be_cancelled(personas):
     now = timezone.now()
     with pytest.raises(DomainError):
         services.exception_create(
-            actor=personas["officer"], assignment=assignment, starts_at=now, ends_at=now + dt.timedelta(days=40), reason="x"
+            actor=personas["officer"],
+            assignment=assignment,
+            starts_at=now,
+            ends_at=now + dt.timedelta(days=40),
+            reason="x",
         )
     with pytest.raises(DomainError):
         services.exception_create(
@@ -248,7 +254,11 @@ def test_a_permission_is_bounded_and_can_be_cancelled(personas):
         )
     with pytest.raises(DomainError):
         services.exception_create(
-            actor=personas["officer"], assignment=assignment, starts_at=now, ends_at=now + dt.timedelta(hours=3), reason=" "
+            actor=personas["officer"],
+            assignment=assignment,
+            starts_at=now,
+            ends_at=now + dt.timedelta(hours=3),
+            reason=" ",
         )
     permission = services.exception_create(
         actor=personas["officer"],
