@@ -44,7 +44,7 @@ def Id(**kwargs: Any) -> IntegerField:  # noqa: N802 - reads like a field class
 
 
 @extend_schema_field({"type": "number", "nullable": True})
-class NumberField(serializers.Field):  # type: ignore[type-arg]
+class NumberField(serializers.Field):
     """A JSON number, finite; nothing else."""
 
     def to_internal_value(self, data: Any) -> float:
@@ -215,7 +215,7 @@ class ZoneInputSerializer(serializers.Serializer[Any]):
     geometry = GeometryField()
     radius_m = NumberField(required=False, allow_null=True, default=None)
     buffer_m = NumberField(required=False, allow_null=True, default=0)
-    windows = WindowsField(required=False, default=list)
+    windows = WindowsField(required=False, allow_null=True, default=None)
     valid_from = serializers.DateTimeField(required=False, allow_null=True, default=None)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 

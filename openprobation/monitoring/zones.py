@@ -18,9 +18,9 @@ import math
 import re
 from typing import Any
 
-import shapely
+import shapely  # type: ignore[import-untyped]
 from django.utils.translation import gettext as _
-from shapely.geometry import Polygon
+from shapely import Polygon
 
 from openprobation.core.exceptions import DomainError
 
@@ -225,8 +225,8 @@ def check_windows(windows: Any) -> list[dict[str, Any]]:
         last = intervals.pop()
         intervals.append((last[0], WEEK + first[1]))
     out: list[dict[str, Any]] = []
-    for first, end in intervals:
-        start = first
+    for begin, end in intervals:
+        start = begin
         while start < end:
             day = start // DAY
             # A window of at most a day stays whole (crossing midnight); a longer one is cut there.

@@ -4,6 +4,7 @@ audited, alerts filtered and scoped."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -19,15 +20,14 @@ pytestmark = pytest.mark.django_db
 BOW_TIE = {"type": "Polygon", "coordinates": [[[71.40, 51.10], [71.42, 51.12], [71.42, 51.10], [71.40, 51.12]]]}
 
 
-def _zone_body(**over):
-    body = {
+def _zone_body(**over: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
         "kind": "exclusion",
         "name": "Victim's street",
         "geometry": {"type": "Point", "coordinates": [71.43, 51.13]},
+        "radius_m": 200,
     }
-    body["radius_m"] = 200
-    body.update(over)
-    return body
+    return {**base, **over}
 
 
 def test_a_device_is_registered_fitted_and_zoned_over_the_api(personas):

@@ -74,7 +74,7 @@ def test_specs_are_read_in_four_queries_whatever_their_number(personas, django_a
 
 def test_a_partition_holds_only_its_devices(personas):
     assignments = _monitored(personas, 4)
-    seen = []
+    seen: list[int] = []
     for p in range(3):
         part = assignment_specs(device_partition=(p, 3))
         assert all(s.device_id % 3 == p for s in part)
