@@ -6,3 +6,11 @@ class MonitoringConfig(AppConfig):
     name = "openprobation.monitoring"
     label = "monitoring"
     verbose_name = _("Electronic monitoring")
+
+    def ready(self) -> None:
+        # The relationship imports the models, which load only once the app registry is ready (here).
+        from openprobation.accounts.models import Role  # noqa: PLC0415
+        from openprobation.accounts.scoping import register_relationship  # noqa: PLC0415
+        from openprobation.monitoring.relationship import MONITORING_RELATIONSHIP  # noqa: PLC0415
+
+        register_relationship(Role.MONITORING_OPERATOR, MONITORING_RELATIONSHIP)

@@ -1,5 +1,29 @@
 """Devices, assignments, zones, schedules, alerts and tracks for staff."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from openprobation.monitoring import api
+
+urlpatterns: list[URLPattern] = [
+    path("em/devices/", api.DevicesView.as_view(), name="api-em-devices"),
+    path("em/devices/<int:record>/", api.DeviceView.as_view(), name="api-em-device"),
+    path("em/devices/<int:record>/status/", api.DeviceStatusView.as_view(), name="api-em-device-status"),
+    path("em/devices/<int:record>/credential/", api.DeviceCredentialView.as_view(), name="api-em-device-credential"),
+    path("em/devices/<int:record>/state/", api.DeviceStateView.as_view(), name="api-em-device-state"),
+    path("em/cases/<int:pk>/assignments/", api.CaseAssignmentsView.as_view(), name="api-em-case-assignments"),
+    path("em/assignments/<int:record>/", api.AssignmentView.as_view(), name="api-em-assignment"),
+    path("em/assignments/<int:record>/end/", api.AssignmentEndView.as_view(), name="api-em-assignment-end"),
+    path("em/assignments/<int:record>/zones/", api.AssignmentZonesView.as_view(), name="api-em-assignment-zones"),
+    path(
+        "em/assignments/<int:record>/exceptions/",
+        api.AssignmentExceptionsView.as_view(),
+        name="api-em-assignment-exceptions",
+    ),
+    path("em/assignments/<int:record>/track/", api.AssignmentTrackView.as_view(), name="api-em-assignment-track"),
+    path("em/zones/<int:record>/", api.ZoneView.as_view(), name="api-em-zone"),
+    path("em/zones/<int:record>/schedule/", api.ZoneScheduleView.as_view(), name="api-em-zone-schedule"),
+    path("em/zones/<int:record>/retire/", api.ZoneRetireView.as_view(), name="api-em-zone-retire"),
+    path("em/exceptions/<int:record>/cancel/", api.ExceptionCancelView.as_view(), name="api-em-exception-cancel"),
+    path("em/alerts/", api.AlertsView.as_view(), name="api-em-alerts"),
+    path("em/alerts/<int:record>/", api.AlertView.as_view(), name="api-em-alert"),
+]

@@ -154,4 +154,6 @@ def make_personas() -> dict[str, Any]:
         personas[name] = UserFactory(
             username=name, role=role, office=office, region=region, is_staff=role == Role.SYSTEM_ADMIN
         )
+    # The monitoring operator watches the north region (offices A and B).
+    personas["monitoring"].monitored_regions.set([north])
     return personas

@@ -22,6 +22,9 @@ applies to:
 - ``own_record(...)`` — those roles, on a case in their jurisdiction allocated to them.
 - ``partner(...)`` — those roles, on a referral addressed to the partner organisation they work
   for (the partner portal; everyone else gets 403 or 404).
+- ``monitored(...)`` — those roles (monitoring operators), on a record held by an office of a region
+  they monitor and, for a case, only while it is under electronic monitoring (an assignment open
+  or removed within the last 30 days).
 - ``OWNER`` — any signed-in member of staff, on a record of their own (their API tokens).
 - ``NOBODY`` — no one (the address exists but refuses every caller).
 
@@ -37,6 +40,7 @@ from enum import StrEnum
 from typing import Any
 
 from openprobation.accounts.models import Role
+from openprobation.accounts.scoping import monitored_region_ids
 
 
 class Reach(StrEnum):
@@ -47,6 +51,7 @@ class Reach(StrEnum):
     OWN_RECORD = "own record"
     OWNER = "owner"
     PARTNER = "partner"
+    MONITORED = "monitored"
 
 
 class Subject(StrEnum):
@@ -104,6 +109,10 @@ def partner(*names: str) -> Rule:
     return (Grant(Reach.PARTNER, frozenset(names)),)
 
 
+def monitored(*names: str) -> Rule:
+    return (Grant(Reach.MONITORED, frozenset(names)),)
+
+
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 METHODS = ("GET", *WRITE_METHODS)
 
@@ -154,6 +163,14 @@ COUNTERSIGN = (HEAD, REGIONAL)
 WORK_QUEUE = (OFFICER, SENIOR, HEAD, REGIONAL)
 # Keep the registry of partner organisations of their region.
 PARTNER_REGISTRY = (HEAD, REGIONAL)
+# Electronic monitoring: staff who see it in their jurisdiction, the operators of the monitoring
+# centre (by the regions they monitor), who keeps the devices, who fits them, who sets zones.
+OPERATOR = Role.MONITORING_OPERATOR
+EM_STAFF = (OFFICER, SENIOR, HEAD, REGIONAL)
+EM_READ: Rule = (*jurisdiction(*EM_STAFF), *monitored(OPERATOR))
+EM_DEVICES = (HEAD, REGIONAL)
+EM_ASSIGN = (SENIOR, HEAD)
+EM_ZONES: Rule = (*jurisdiction(SENIOR, HEAD), *own_record(OFFICER))
 
 # --- The table ----------------------------------------------------------------------------------------
 
@@ -470,6 +487,28 @@ ACCESS: dict[str, Route] = {
     "api-em-osmand": route(GET=NOBODY, POST=NOBODY),
     # --- Electronic monitoring: devices reporting (monitoring ingest) — END
     # --- Electronic monitoring: devices, assignments, zones, alerts, tracks (monitoring) — BEGIN
+    # Devices: staff who see monitoring, on devices held by an office of their jurisdiction, and
+    # operators, on devices of the regions they monitor; heads and regional administrators keep the stock.
+    "api-em-devices": route(GET=roles(*EM_STAFF, OPERATOR), POST=roles(*EM_DEVICES)),
+    "api-em-device": route(S.OFFICE, GET=EM_READ, PATCH=jurisdiction(*EM_DEVICES)),
+    "api-em-device-status": route(S.OFFICE, POST=jurisdiction(*EM_DEVICES)),
+    "api-em-device-credential": route(S.OFFICE, POST=jurisdiction(*EM_DEVICES)),
+    "api-em-device-state": route(S.OFFICE, GET=EM_READ),
+    # Assignments of a case: fitted and removed by senior officers and heads.
+    "api-em-case-assignments": route(S.CASE, GET=EM_READ, POST=jurisdiction(*EM_ASSIGN)),
+    "api-em-assignment": route(S.CASE, GET=EM_READ),
+    "api-em-assignment-end": route(S.CASE, POST=jurisdiction(*EM_ASSIGN)),
+    "api-em-assignment-track": route(S.CASE, GET=EM_READ),
+    # Zones, curfews and permissions: an officer on their own case, senior officers and heads.
+    "api-em-assignment-zones": route(S.CASE, GET=EM_READ, POST=EM_ZONES),
+    "api-em-zone": route(S.CASE, GET=EM_READ, PATCH=EM_ZONES),
+    "api-em-zone-schedule": route(S.CASE, PUT=EM_ZONES),
+    "api-em-zone-retire": route(S.CASE, POST=EM_ZONES),
+    "api-em-assignment-exceptions": route(S.CASE, GET=EM_READ, POST=EM_ZONES),
+    "api-em-exception-cancel": route(S.CASE, POST=EM_ZONES),
+    # Alerts (read-only here; the operators' workflow comes with the monitoring centre).
+    "api-em-alerts": route(GET=roles(*EM_STAFF, OPERATOR)),
+    "api-em-alert": route(S.CASE, GET=EM_READ),
     # --- Electronic monitoring: devices, assignments, zones, alerts, tracks (monitoring) — END
     # Anything else under /api/v1/, and under /api/ (another version, a typo), is a JSON 404.
     "api-not-found": route(),
@@ -566,6 +605,8 @@ class Target:
     region_id: int | None = None
     # The partner organisation a referral is addressed to.
     organisation_id: int | None = None
+    # A case: is it under electronic monitoring (None: the record is not a case)?
+    monitored: bool | None = None
 
 
 def _covers(user: Any, office: Any, region_id: int | None = None) -> bool:
@@ -604,6 +645,9 @@ def grant_allows(grant: Grant, user: Any, target: Target) -> bool:
         return (
             staff is not None and target.organisation_id is not None and staff.organisation_id == target.organisation_id
         )
+    if grant.reach is Reach.MONITORED:
+        region_id = target.office.region_id if target.office is not None else target.region_id
+        return target.monitored is not False and region_id is not None and region_id in monitored_region_ids(user)
     if not _covers(user, target.office, target.region_id):
         return False
     if grant.reach is Reach.JURISDICTION:

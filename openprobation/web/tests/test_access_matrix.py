@@ -19,7 +19,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -368,6 +368,9 @@ def _call(world: dict[str, Any], found: Found, route: Route, side_name: str) -> 
         # A record of the case (an appointment, a violation, ...): the URL names the case (pk) and
         # the record; RECORDS makes one on the case of this side.
         kwargs["record"] = RECORDS[found.key](world, kwargs["pk"])
+    if route.subject is Subject.CASE:
+        # A monitoring operator sees a case only while it is under electronic monitoring.
+        target = replace(target, monitored=monitoring_matrix.monitored(kwargs["pk"]))
     if "<str:what>" in pattern:
         kwargs["what"] = "json"
     if "<str:kind>" in pattern:
