@@ -83,19 +83,22 @@ def ensure_partitions(*, days_ahead: int = 3, days_back: int = 1, today: dt.date
             cur.execute("SELECT to_regclass(%s)", [name])
             if cur.fetchone()[0] is not None:
                 continue
-            cur.execute(f"SELECT 1 FROM {DEFAULT} WHERE fix_time >= %s AND fix_time < %s LIMIT 1", [start, end])
+            cur.execute(
+                f"SELECT 1 FROM {DEFAULT} WHERE fix_time >= %s AND fix_time < %s LIMIT 1",  # noqa: S608
+                [start, end],
+            )
             strays = cur.fetchone() is not None
             if strays:
                 # Take the day's rows out of the default partition, attach the day, put them back.
-                cur.execute(f"CREATE TEMP TABLE em_strays ON COMMIT DROP AS SELECT * FROM {DEFAULT} WHERE false")
+                cur.execute(f"CREATE TEMP TABLE em_strays ON COMMIT DROP AS SELECT * FROM {DEFAULT} WHERE false")  # noqa: S608
                 cur.execute(
-                    f"WITH moved AS (DELETE FROM {DEFAULT} WHERE fix_time >= %s AND fix_time < %s RETURNING *) "
+                    f"WITH moved AS (DELETE FROM {DEFAULT} WHERE fix_time >= %s AND fix_time < %s RETURNING *) "  # noqa: S608
                     "INSERT INTO em_strays SELECT * FROM moved",
                     [start, end],
                 )
             cur.execute(f"CREATE TABLE {name} PARTITION OF {TABLE} FOR VALUES FROM (%s) TO (%s)", [start, end])
             if strays:
-                cur.execute(f"INSERT INTO {TABLE} SELECT * FROM em_strays")
+                cur.execute(f"INSERT INTO {TABLE} SELECT * FROM em_strays")  # noqa: S608
         created.append(name)
     return created
 
@@ -110,7 +113,8 @@ def drop_expired(retention_days: int | None = None, *, today: dt.date | None = N
     cutoff = dt.datetime(first_kept.year, first_kept.month, first_kept.day, tzinfo=dt.UTC)
     if not _is_postgres():
         with connection.cursor() as cur:
-            cur.execute(f"DELETE FROM {TABLE} WHERE fix_time < %s", [connection.ops.adapt_datetimefield_value(cutoff)])
+            cutoff_text = connection.ops.adapt_datetimefield_value(cutoff)
+            cur.execute(f"DELETE FROM {TABLE} WHERE fix_time < %s", [cutoff_text])  # noqa: S608
             return int(cur.rowcount)
     dropped = 0
     for name, day in sorted(existing_partitions().items(), key=lambda item: item[1]):
@@ -119,7 +123,7 @@ def drop_expired(retention_days: int | None = None, *, today: dt.date | None = N
                 cur.execute(f"DROP TABLE IF EXISTS {name}")
             dropped += 1
     with connection.cursor() as cur:
-        cur.execute(f"DELETE FROM {DEFAULT} WHERE fix_time < %s", [cutoff])
+        cur.execute(f"DELETE FROM {DEFAULT} WHERE fix_time < %s", [cutoff])  # noqa: S608
     return dropped
 
 

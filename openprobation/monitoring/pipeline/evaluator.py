@@ -21,6 +21,7 @@ makes a double application impossible even without it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import threading
@@ -101,7 +102,7 @@ class Evaluator:
         advisory_locks: bool = True,
     ) -> None:
         self.log = log
-        self.numbers = sorted(set(int(p) for p in partitions))
+        self.numbers = sorted({int(p) for p in partitions})
         self.partition_count = int(log.partitions)
         self.max_entries = max_entries
         self.fetch_wait_s = fetch_wait_s
@@ -181,10 +182,8 @@ class Evaluator:
 
     def _release_locks(self) -> None:
         if self._lock_conn is not None:
-            try:
+            with contextlib.suppress(Exception):  # closing a broken connection
                 self._lock_conn.close()
-            except Exception:  # noqa: BLE001 - closing a broken connection
-                pass
             self._lock_conn = None
 
     # ----------------------------------------------------------------------------- the loop
@@ -366,10 +365,8 @@ class Evaluator:
             log.warning("database error (%s: %s); retrying in %.1f s", exc.__class__.__name__, exc, self._backoff)
         else:
             log.exception("evaluation failed; retrying in %.1f s", self._backoff)
-        try:
+        with contextlib.suppress(Exception):  # the connection is already broken
             connection.close()
-        except Exception:  # noqa: BLE001 - the connection is already broken
-            pass
         self._stop.wait(self._backoff)
         if self._stop.is_set():
             return
@@ -409,14 +406,14 @@ def partitions_of_worker(index: int, workers: int, partitions: int) -> list[int]
 def parse_partitions(text: str, partitions: int) -> list[int]:
     """``0-7`` or ``0,3,5-6`` → partition numbers, each below ``partitions``."""
     numbers: set[int] = set()
-    for part in text.split(","):
-        part = part.strip()
-        if not part:
+    for piece in text.split(","):
+        item = piece.strip()
+        if not item:
             continue
-        low, _dash, high = part.partition("-")
+        low, _dash, high = item.partition("-")
         first, last = int(low), int(high or low)
         if first > last:
-            raise ValueError(f"bad partition range {part}")
+            raise ValueError(f"bad partition range {item}")
         numbers.update(range(first, last + 1))
     if not numbers or min(numbers) < 0 or max(numbers) >= partitions:
         raise ValueError(f"partitions must be within 0-{partitions - 1}")

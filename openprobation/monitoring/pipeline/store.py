@@ -35,7 +35,11 @@ NOTIFY_CHANNEL = "em_alert"
 _NOTIFY_MAX = 7000  # pg_notify payloads must stay under 8,000 bytes
 
 # export_state keys → DeviceState columns
-_STATE_TIMES = (("last_message", "last_message_at"), ("last_fix", "last_fix_at"), ("last_valid_fix", "last_valid_fix_at"))
+_STATE_TIMES = (
+    ("last_message", "last_message_at"),
+    ("last_fix", "last_fix_at"),
+    ("last_valid_fix", "last_valid_fix_at"),
+)
 _STATE_VALUES = (
     ("lat", "lat"),
     ("lon", "lon"),
@@ -230,9 +234,7 @@ def _alerts(changes: Sequence[AlertChange], params: Params, applied: Applied) ->
     """Open and clear alerts in event order (an alert may open, clear and open again in one batch)."""
     if not changes:
         return
-    cases = dict(
-        Assignment.objects.filter(id__in={c.assignment_id for c in changes}).values_list("id", "case_id")
-    )
+    cases = dict(Assignment.objects.filter(id__in={c.assignment_id for c in changes}).values_list("id", "case_id"))
     now = timezone.now()
     postgres = _is_postgres()
     adapt = (lambda v: v) if postgres else connection.ops.adapt_datetimefield_value
@@ -246,7 +248,7 @@ def _alerts(changes: Sequence[AlertChange], params: Params, applied: Applied) ->
                     continue  # the assignment is gone: nothing to hang the alert on
                 received = _when(change.received)
                 cur.execute(
-                    "INSERT INTO monitoring_alert (assignment_id, device_id, case_id, rule, severity, zone_id, "
+                    "INSERT INTO monitoring_alert (assignment_id, device_id, case_id, rule, severity, zone_id, "  # noqa: S608
                     "zone_version_id, opened_at, received_at, raised_at, cleared_at, lat, lon, details) "
                     f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL, %s, %s, {json_mark}) "
                     "ON CONFLICT (assignment_id, rule) WHERE cleared_at IS NULL DO NOTHING RETURNING id",
@@ -335,20 +337,20 @@ def _states(states: Mapping[int, Mapping[str, Any]], late: Mapping[int, int]) ->
             arrays = [[r[c] for r in rows] for c in STATE_COLUMNS]
             casts = ", ".join(f"%s::{types[c]}[]" for c in STATE_COLUMNS)
             cur.execute(
-                f"INSERT INTO monitoring_devicestate (device_id, {names}, engine, late_count, rejected_count, "
+                f"INSERT INTO monitoring_devicestate (device_id, {names}, engine, late_count, rejected_count, "  # noqa: S608
                 f"updated_at) SELECT u.*, 0, %s FROM unnest(%s::bigint[], {casts}, %s::jsonb[], %s::integer[]) "
                 f"AS u {sql_tail}",
                 [now, devices, *arrays, engine, late_counts],
             )
         else:
             adapt = connection.ops.adapt_datetimefield_value
-            marks = ", ".join(["%s"] * (len(STATE_COLUMNS) + 6))
+            marks = ", ".join(["%s"] * (len(STATE_COLUMNS) + 5))
             values = []
             for device, row, blob, late_count in zip(devices, rows, engine, late_counts, strict=True):
                 cells = [adapt(row[c]) if c.endswith("_at") else row[c] for c in STATE_COLUMNS]
                 values.append([device, *cells, blob, late_count, 0, adapt(now)])
             cur.executemany(
-                f"INSERT INTO monitoring_devicestate (device_id, {names}, engine, late_count, rejected_count, "
+                f"INSERT INTO monitoring_devicestate (device_id, {names}, engine, late_count, rejected_count, "  # noqa: S608
                 f"updated_at) VALUES ({marks}) {sql_tail}",
                 values,
             )
