@@ -218,9 +218,9 @@ def test_the_clock_raises_lost_communication_without_a_message() -> None:
     assert not Alert.objects.exists()
     clock.now = t + 3600  # an hour of silence
     evaluator.step()
-    alert = Alert.objects.get(assignment=assignment)
-    assert alert.rule == Rule.LOST_COMMUNICATION
+    alert = Alert.objects.get(assignment=assignment, rule=Rule.LOST_COMMUNICATION)
     assert alert.received_at is None
+    assert alert.cleared_at is None
     evaluator.close()
 
 
@@ -231,12 +231,22 @@ def test_a_changed_zone_is_picked_up_without_a_restart() -> None:
     clock = Clock(T0.timestamp() + 600)
     evaluator = _evaluator(log, clock)
     version = ZoneVersion.objects.get(zone__assignment=assignment)
-    # The zone grows to 5 km (a new revision): 1 km north is inside now.
-    ZoneVersion.objects.filter(pk=version.pk).update(radius_m=5000.0)
+    # The zone grows to 5 km from an hour before the fixes (a new version, a revision): 1 km north is
+    # inside now.
+    changed_at = T0 - dt.timedelta(hours=1)
+    ZoneVersion.objects.filter(pk=version.pk).update(valid_to=changed_at)
+    ZoneVersion.objects.create(
+        zone=version.zone,
+        number=2,
+        geometry=version.geometry,
+        radius_m=5000.0,
+        valid_from=changed_at,
+        changed_by=version.changed_by,
+    )
     ConfigRevision.objects.create(assignment=assignment)
     _append(log, device, _trace(device, 1, [0, 1000, 1000, 1000, 1000], T0.timestamp()))
     _drain(evaluator)
-    assert not Alert.objects.exists()
+    assert list(Alert.objects.values_list("rule", flat=True)) == []
     evaluator.close()
 
 
