@@ -2,9 +2,10 @@
 
 For each partition it owns the worker keeps a consumer, a rules engine loaded with the assignments
 of the partition's devices and their committed state, and the partition's cursor. One step of a
-partition: fetch up to ``max_entries`` entries, skip (and acknowledge) those at or below the cursor
-(applied before a crash, never acknowledged), decode, evaluate, then write positions, alert changes,
+partition: fetch up to ``max_entries`` entries, decode, evaluate, then write positions, alert changes,
 device state and the new cursor in one transaction (``store.apply``), and only then acknowledge.
+Entries delivered again (at or below the cursor: a crash between commit and acknowledgement, or a
+JetStream redelivery behind newer entries) are applied again, idempotently, never replayed.
 
 On a database error nothing is acknowledged: the worker rolls back, waits (backing off while
 PostgreSQL restarts), reloads the partition's engine state from the database — the engine in memory
@@ -68,7 +69,7 @@ class Counters:
     fixes: int = 0
     opened: int = 0
     cleared: int = 0
-    skipped: int = 0
+    replayed: int = 0
     failures: int = 0
     started: float = field(default_factory=time.monotonic)
 
@@ -248,19 +249,19 @@ class Evaluator:
         if not part.pending:
             return 0
         entries = part.pending
-        stale = [e for e in entries if e.seq <= part.cursor]
-        fresh = [e for e in entries if e.seq > part.cursor]
-        if stale:
-            # Applied before (the worker died between commit and acknowledgement): acknowledge only.
-            self.counters.skipped += len(stale)
-            self._ack(part, stale)
-        if not fresh:
-            part.pending = []
-            return 0
+        # Entries at or below the cursor come again after a crash between commit and acknowledgement
+        # — or, with JetStream, out of order: what a killed worker fetched is redelivered after the
+        # ack wait, behind newer entries another worker already applied. Skipping them by the cursor
+        # would lose the latter, so they are applied again, idempotently: their positions exist or
+        # are stored once (primary key), and the engine, whose state has moved past them, flags
+        # them late and raises nothing twice.
+        fresh = entries
+        replayed = sum(1 for e in entries if e.seq <= part.cursor)
+        self.counters.replayed += replayed
         batch, events = decode(e.payload for e in fresh)
         params = self.params()
         now = self.clock()
-        new_cursor = max(e.seq for e in fresh)
+        new_cursor = max(part.cursor, *(e.seq for e in fresh))
         try:
             result = part.engine.evaluate(batch, now) if len(batch) else None
             changes: list[AlertChange] = list(result.changes) if result is not None else []
@@ -298,7 +299,7 @@ class Evaluator:
     def _ack(self, part: _Partition, entries: list[Entry]) -> None:
         try:
             part.consumer.ack(entries)
-        except Exception:  # noqa: BLE001 - redelivered later and skipped by the cursor
+        except Exception:  # noqa: BLE001 - redelivered later and replayed by the cursor
             log.exception("acknowledging %s entries of partition %s failed", len(entries), part.number)
 
     def _tick(self, part: _Partition, now: float) -> None:
@@ -382,14 +383,14 @@ class Evaluator:
         elapsed = max(1e-9, now - self._last_report)
         c = self.counters
         log.info(
-            "partitions %s: %s fixes (%.0f/s), %s entries, %s alerts opened, %s cleared, %s skipped, %s failures",
+            "partitions %s: %s fixes (%.0f/s), %s entries, %s alerts opened, %s cleared, %s replayed, %s failures",
             ",".join(map(str, self.numbers)),
             c.fixes,
             c.fixes / elapsed,
             c.entries,
             c.opened,
             c.cleared,
-            c.skipped,
+            c.replayed,
             c.failures,
         )
         self.counters = Counters()
