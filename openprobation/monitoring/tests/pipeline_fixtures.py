@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
+from openprobation.accounts.models import User
 from openprobation.monitoring.catalogue import Channel, DeviceKind, DeviceStatus, ZoneKind
 from openprobation.monitoring.models import Assignment, Device, Zone, ZoneVersion
 from openprobation.monitoring.pipeline.messages import encode
@@ -18,7 +19,7 @@ ALMATY = (43.2389, 76.8897)  # lat, lon
 def monitored_device(serial: str, *, zone_radius_m: float | None = 300.0, with_zone: bool = True) -> Assignment:
     """A bracelet on a new case since a day before ``T0``, with an inclusion circle around Almaty."""
     case = a_case()
-    user = UserFactory(office=case.office)
+    user = cast(User, UserFactory(office=case.office))
     device = Device.objects.create(
         kind=DeviceKind.BRACELET, serial=serial, office=case.office, status=DeviceStatus.ASSIGNED
     )

@@ -283,7 +283,7 @@ def test_a_second_worker_for_a_partition_waits_for_the_first() -> None:
     try:
         second._take_locks()
     finally:
-        module.time.sleep = original  # type: ignore[assignment]
+        module.time.sleep = original
     assert waited["rounds"] == 1
     second.close()
     first.close()
