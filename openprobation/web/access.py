@@ -464,6 +464,10 @@ ACCESS: dict[str, Route] = {
     "api-case-messages": route(S.CASE, GET=jurisdiction(*CASEWORK)),
     "api-case-message-retry": route(S.CASE, POST=CASE_CHANGE),
     # --- Electronic monitoring: devices reporting (monitoring ingest) — BEGIN
+    # Devices authenticate on every request with their own credential (HTTP Basic, or OsmAnd's
+    # ``key``); no member of staff may post positions with a session or a token.
+    "api-em-positions": route(POST=NOBODY),
+    "api-em-osmand": route(GET=NOBODY, POST=NOBODY),
     # --- Electronic monitoring: devices reporting (monitoring ingest) — END
     # --- Electronic monitoring: devices, assignments, zones, alerts, tracks (monitoring) — BEGIN
     # --- Electronic monitoring: devices, assignments, zones, alerts, tracks (monitoring) — END

@@ -1,0 +1,320 @@
+"""Demo electronic monitoring: bracelets in stock round the offices (a few in repair or lost), about
+thirty active cases of the cities' offices (Almaty, Astana, Shymkent) under monitoring with a home
+zone and curfew, the city as the inclusion zone and an exclusion place, a few one-off permissions,
+the positions of the last hours and a week of alerts that opened and cleared — all from the same
+simulated traces, so the alerts agree with the zones and the tracks.
+
+Most monitored devices (serials ``DEMO-…``) are streamed live by ``demo.stream`` while the server
+runs, so they carry no open alert (the evaluator raises those as the stream goes). A few devices
+(``DEMOQ-…``) went quiet some hours ago with an alert still open: lost communication, a strap cut,
+leaving the city, a run-down battery. Deterministic by seed; dates relative to ``today``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from openprobation.accounts.models import Office, User
+from openprobation.cases.models import Case, CaseStatus, CaseType
+from openprobation.core.timeutil import local_today
+from openprobation.demo.people import stream
+from openprobation.monitoring.catalogue import Channel, DeviceKind, DeviceStatus, Rule, ZoneKind
+from openprobation.monitoring.models import (
+    Alert,
+    Assignment,
+    ConfigRevision,
+    Device,
+    DeviceStatusChange,
+    Position,
+    ScheduleException,
+    Zone,
+)
+from openprobation.monitoring.simulator.cities import BY_REGION
+from openprobation.monitoring.simulator.fleet import Fleet, fleet_assign
+from openprobation.monitoring.simulator.traces import DAY, HOUR, Simulation
+from openprobation.rules.rulebook import rule
+
+BATCH = 2000
+MONITORED = 30
+QUIET = 6  # of the monitored, the devices that went quiet with an alert open
+IN_STOCK = 40
+STREAM_PREFIX = "DEMO"
+QUIET_PREFIX = "DEMOQ"
+STOCK_PREFIX = "KZ-EM"
+SUPPLIERS = ["Kazakhtelecom (лизинг)", "ТОО «GeoTrack KZ» (лизинг)", "Beeline Казахстан (лизинг)"]
+QUIET_RULES = [
+    Rule.LOST_COMMUNICATION,
+    Rule.STRAP,
+    Rule.INCLUSION_EXIT,
+    Rule.LOW_BATTERY,
+    Rule.LOST_COMMUNICATION,
+    Rule.STRAP,
+]
+ZONE_OF_RULE: dict[str, str] = {
+    Rule.CURFEW: ZoneKind.HOME,
+    Rule.EXCLUSION_ENTRY: ZoneKind.EXCLUSION,
+    Rule.INCLUSION_EXIT: ZoneKind.INCLUSION,
+}
+PERMISSIONS = [
+    "Разрешение: посещение родственника в больнице",
+    "Рұқсат: туысының үйлену тойы",
+    "Разрешение: ночная смена на работе (справка работодателя)",
+]
+
+
+@contextmanager
+def _historic_alert_times() -> Iterator[None]:
+    """Demo alerts keep when they were raised (``raised_at`` is otherwise "now")."""
+    field: Any = Alert._meta.get_field("raised_at")
+    field.auto_now_add = False
+    try:
+        yield
+    finally:
+        field.auto_now_add = True
+
+
+def _anchor(today: dt.date) -> dt.datetime:
+    """ "Now" for the demo: the current time when ``today`` is today, else 18:00 local of ``today``."""
+    if today >= local_today():
+        return timezone.now()
+    return timezone.make_aware(dt.datetime.combine(today, dt.time(18)))
+
+
+def _actor(case: Case, heads: dict[int, User]) -> User | None:
+    return heads.get(case.office_id) or case.officer
+
+
+def seed_monitoring(*, seed: int, today: dt.date) -> dict[str, int]:
+    """Devices, assignments with zones, permissions, positions and alerts (see the module)."""
+    rng = stream(seed, "monitoring")
+    now = _anchor(today)
+    offices = list(Office.objects.select_related("region").order_by("pk"))
+    if not offices or Device.objects.filter(serial__startswith=f"{STOCK_PREFIX}-").exists():
+        return {"devices": 0, "assignments": 0, "positions": 0, "alerts": 0, "permissions": 0}  # seeded already
+    heads = {
+        u.office_id: u
+        for u in User.objects.filter(role="head_of_office", office__isnull=False).order_by("pk")
+        if u.office_id is not None
+    }
+    candidates = list(
+        Case.objects.filter(
+            status=CaseStatus.ACTIVE,
+            case_type__in=[CaseType.SENTENCE, CaseType.POST_PENITENTIARY],
+            office__region__code__in=list(BY_REGION),
+        )
+        .exclude(pk__in=Assignment.objects.filter(removed_at__isnull=True).values("case_id"))
+        .select_related("office__region", "officer")
+        .order_by("pk")
+    )
+    candidates = [c for c in candidates if _actor(c, heads) is not None]
+    chosen = rng.sample(candidates, min(MONITORED, len(candidates)))
+    chosen.sort(key=lambda c: c.pk)
+    quiet, streamed = chosen[:QUIET], chosen[QUIET:]
+    with transaction.atomic(), _historic_alert_times():
+        stock = _stock(rng, offices=offices, heads=heads, today=today)
+        fleets: list[tuple[Fleet, list[Case], bool]] = []
+        for cases, prefix, is_quiet in ((streamed, STREAM_PREFIX, False), (quiet, QUIET_PREFIX, True)):
+            fleet = Fleet(devices=[], people=[])
+            for case in cases:
+                installed = now - dt.timedelta(days=rng.randint(10, 120), hours=rng.randint(0, 8))
+                actor = _actor(case, heads)
+                assert actor is not None  # noqa: S101 - filtered above
+                fleet_assign(
+                    fleet,
+                    cases=[case],
+                    seed=seed,
+                    prefix=prefix,
+                    actor=actor,
+                    installed_at=[installed],
+                    supplier=rng.choice(SUPPLIERS),
+                )
+            fleets.append((fleet, cases, is_quiet))
+        counts = {"devices": stock, "assignments": len(chosen), "positions": 0, "alerts": 0, "permissions": 0}
+        for fleet, cases, is_quiet in fleets:
+            if fleet.devices:
+                history = _history(fleet, cases=cases, seed=seed, now=now, quiet=is_quiet, rng=rng)
+                for key, value in history.items():
+                    counts[key] += value
+    counts["devices"] += len(chosen)
+    return counts
+
+
+def _stock(rng: Any, *, offices: list[Office], heads: dict[int, User], today: dt.date) -> int:
+    """Bracelets, home units and victims' devices held by the offices; a few in repair or lost."""
+    devices, moves = [], []
+    kinds = [DeviceKind.BRACELET] * 6 + [DeviceKind.HOME_UNIT, DeviceKind.VICTIM_DEVICE, DeviceKind.SMARTPHONE]
+    for i in range(IN_STOCK):
+        office = offices[i % len(offices)]
+        roll = rng.random()
+        status = DeviceStatus.IN_REPAIR if roll < 0.08 else DeviceStatus.LOST if roll < 0.12 else DeviceStatus.IN_STOCK
+        devices.append(
+            Device(
+                kind=rng.choice(kinds),
+                serial=f"{STOCK_PREFIX}-{i + 1:05d}",
+                supplier=rng.choice(SUPPLIERS),
+                leased=True,
+                firmware=rng.choice(["2.3.9", "2.4.1"]),
+                status=status,
+                office=office,
+                notes="Корпус треснул" if status == DeviceStatus.IN_REPAIR else "",
+            )
+        )
+    Device.objects.bulk_create(devices, batch_size=BATCH)
+    for device in devices:
+        actor = heads.get(device.office_id)
+        if device.status != DeviceStatus.IN_STOCK and actor is not None:
+            moves.append(
+                DeviceStatusChange(
+                    device=device,
+                    from_status=DeviceStatus.IN_STOCK,
+                    to_status=device.status,
+                    reason="Сдан в ремонт" if device.status == DeviceStatus.IN_REPAIR else "Утерян при задержании",
+                    effective_on=today - dt.timedelta(days=rng.randint(2, 40)),
+                    changed_by=actor,
+                )
+            )
+    DeviceStatusChange.objects.bulk_create(moves, batch_size=BATCH)
+    return len(devices)
+
+
+def _history(fleet: Fleet, *, cases: list[Case], seed: int, now: dt.datetime, quiet: bool, rng: Any) -> dict[str, int]:
+    """A week of the fleet's simulated days: its scripted events as alerts (cleared when they ended
+    before now; a quiet device keeps its last one open and stops reporting there), its last hours
+    as positions, and a few permissions."""
+    end = now.timestamp()
+    start = end - 7 * DAY
+    simulation = Simulation(fleet.people, seed=seed + (1 if quiet else 0), start=start, days=9, violations=0.12)
+    severity = rule("monitoring.thresholds", on=now.date()).params["severity"]
+    assignment_ids = [d.assignment_id for d in fleet.devices]
+    zones = {(z.assignment_id, z.kind): z for z in Zone.objects.filter(assignment_id__in=assignment_ids)}
+    versions = {z.pk: v for z in zones.values() for v in z.versions.all()}
+    alerts: list[Alert] = []
+    context: dict[str, Any] = {
+        "fleet": fleet,
+        "cases": cases,
+        "zones": zones,
+        "versions": versions,
+        "severity": severity,
+        "simulation": simulation,
+    }
+    silent_from: dict[int, float] = {}
+    events = simulation.ground_truth(start=start, end=end)
+    if quiet:
+        # Each quiet device's open alert: the condition began some hours ago and has not cleared.
+        for index in range(len(fleet.devices)):
+            kind = QUIET_RULES[index % len(QUIET_RULES)]
+            began = end - rng.uniform(1.5, 9.0) * HOUR
+            silent_from[index] = began  # the strap cut, the battery dead, out of the city: no more fixes
+            alerts.append(_alert(**context, index=index, kind=str(kind), began=began, ended=None))
+    for event in events:
+        if event.end >= end or event.start >= silent_from.get(event.device, end):
+            continue
+        alerts.append(_alert(**context, index=event.device, kind=event.kind, began=event.start, ended=event.end))
+    Alert.objects.bulk_create(alerts, batch_size=BATCH)
+
+    # The last six hours at one fix a minute (quiet devices: until they went quiet).
+    device_idx, t = simulation.schedule(interval=60, start=end - 6 * HOUR, end=end)
+    limit = np.array([silent_from.get(i, end) for i in range(len(fleet.devices))])
+    keep = t < limit[device_idx]
+    fixes = simulation.fixes(device_idx[keep], t[keep])
+    ids = np.array([d.device_id for d in fleet.devices])
+    aids = np.array(assignment_ids)
+    positions = [
+        Position(
+            device_id=int(ids[i]),
+            fix_time=dt.datetime.fromtimestamp(ft, dt.UTC),
+            seq=int(seq),
+            received_at=dt.datetime.fromtimestamp(ft + 2, dt.UTC),
+            assignment_id=int(aids[i]),
+            lat=round(lat, 6),
+            lon=round(lon, 6),
+            accuracy_m=round(acc, 1),
+            battery=int(b),
+            speed=round(sp, 1),
+            course=int(c),
+            strap=int(st),
+            fix=int(fx),
+            charging=bool(ch),
+            channel=Channel.HTTP,
+        )
+        for i, ft, seq, lat, lon, acc, b, sp, c, st, fx, ch in zip(
+            fixes.device.tolist(),
+            fixes.t.tolist(),
+            fixes.seq.tolist(),
+            fixes.lat.tolist(),
+            fixes.lon.tolist(),
+            fixes.accuracy.tolist(),
+            fixes.battery.tolist(),
+            fixes.speed.tolist(),
+            fixes.course.tolist(),
+            fixes.strap.tolist(),
+            fixes.fix.tolist(),
+            fixes.charging.tolist(),
+            strict=True,
+        )
+    ]
+    Position.objects.bulk_create(positions, batch_size=BATCH)
+
+    permissions = []
+    if not quiet:
+        for n, device in enumerate(fleet.devices[: len(PERMISSIONS)]):
+            home = zones.get((device.assignment_id, ZoneKind.HOME))
+            begin = timezone.localtime(now).replace(hour=21, minute=0, second=0, microsecond=0) + dt.timedelta(days=n)
+            permissions.append(
+                ScheduleException(
+                    assignment_id=device.assignment_id,
+                    zone=home,
+                    starts_at=begin,
+                    ends_at=begin + dt.timedelta(hours=3 + n),
+                    reason=PERMISSIONS[n],
+                    created_by=cases[device.index].officer
+                    or Assignment.objects.get(pk=device.assignment_id).created_by,
+                )
+            )
+        ScheduleException.objects.bulk_create(permissions)
+        ConfigRevision.objects.bulk_create([ConfigRevision(assignment_id=p.assignment_id) for p in permissions])
+    return {"positions": len(positions), "alerts": len(alerts), "permissions": len(permissions)}
+
+
+def _alert(
+    *,
+    fleet: Fleet,
+    cases: list[Case],
+    zones: dict[tuple[int, str], Zone],
+    versions: dict[int, Any],
+    severity: dict[str, str],
+    simulation: Simulation,
+    index: int,
+    kind: str,
+    began: float,
+    ended: float | None,
+) -> Alert:
+    device = fleet.devices[index]
+    zone = zones.get((device.assignment_id, ZONE_OF_RULE[kind])) if kind in ZONE_OF_RULE else None
+    lat, lon = simulation.position_at(index, began)
+    if kind == Rule.INCLUSION_EXIT and ended is None:
+        lat, lon = simulation.people[index].outside
+    opened = dt.datetime.fromtimestamp(began, dt.UTC)
+    return Alert(
+        assignment_id=device.assignment_id,
+        device_id=device.device_id,
+        case=cases[index],
+        rule=kind,
+        severity=severity.get(kind, "medium"),
+        zone=zone,
+        zone_version=versions.get(zone.pk) if zone is not None else None,
+        opened_at=opened,
+        received_at=opened + dt.timedelta(seconds=2),
+        raised_at=opened + dt.timedelta(seconds=3),
+        cleared_at=dt.datetime.fromtimestamp(ended, dt.UTC) if ended is not None else None,
+        lat=round(lat, 6),
+        lon=round(lon, 6),
+        details={"demo": True},
+    )

@@ -1,0 +1,183 @@
+"""Simulated fleets in the database (counts, statuses, zones valid and matching the traces, fresh
+credentials), the em-simulate command's limits, and the demo's monitoring data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from http.server import ThreadingHTTPServer
+from io import StringIO
+
+import pytest
+import shapely  # type: ignore[import-untyped]
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from openprobation.cases.models import Case
+from openprobation.monitoring.catalogue import DeviceStatus, ZoneKind
+from openprobation.monitoring.credentials import credential_matches
+from openprobation.monitoring.models import (
+    Alert,
+    Assignment,
+    ConfigRevision,
+    Device,
+    DeviceStatusChange,
+    Position,
+    ScheduleException,
+    Zone,
+    ZoneVersion,
+)
+from openprobation.monitoring.simulator.fleet import fleet_load, fleet_prepare
+from openprobation.monitoring.simulator.geo import distance_m
+from openprobation.monitoring.tests.test_simulator_senders import Receiver
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 12, 1)
+
+
+def test_a_fleet_is_made_on_an_empty_database_with_zones_that_match_the_traces():
+    fleet = fleet_prepare(count=24, seed=4)
+    assert (fleet.created, fleet.reused, len(fleet.devices)) == (24, 0, 24)
+    assert Device.objects.filter(serial__startswith="SIM-", status=DeviceStatus.ASSIGNED).count() == 24
+    assert DeviceStatusChange.objects.filter(to_status=DeviceStatus.ASSIGNED).count() == 24
+    assert Assignment.objects.filter(removed_at__isnull=True).count() == 24
+    assert ConfigRevision.objects.count() == 24
+    assert {a.case.status for a in Assignment.objects.select_related("case")} == {"active"}
+    for fd, person in zip(fleet.devices, fleet.people, strict=True):
+        device = Device.objects.get(pk=fd.device_id)
+        assert credential_matches(fd.secret, device.credential_hash)
+        zones = {z.kind: z.versions.get() for z in Zone.objects.filter(assignment_id=fd.assignment_id)}
+        home = zones[ZoneKind.HOME]
+        lon, lat = home.geometry["coordinates"]
+        assert distance_m(lat, lon, *person.home) < 1 and home.radius_m and home.windows
+        inclusion = zones[ZoneKind.INCLUSION].geometry
+        polygon = shapely.Polygon(inclusion["coordinates"][0])
+        assert polygon.is_valid and polygon.contains(shapely.Point(lon, lat))
+        if person.exclusion is not None:
+            elon, elat = zones[ZoneKind.EXCLUSION].geometry["coordinates"]
+            assert distance_m(elat, elon, *person.exclusion) < 1
+        assert all(v.valid_from == Assignment.objects.get(pk=fd.assignment_id).installed_at for v in zones.values())
+
+
+def test_a_fleet_is_reused_with_new_credentials_and_the_same_homes():
+    first = fleet_prepare(count=6, seed=4)
+    again = fleet_prepare(count=9, seed=4)
+    assert (again.reused, again.created) == (6, 3)
+    assert Device.objects.filter(serial__startswith="SIM-").count() == 9
+    for old, new, p_old, p_new in zip(first.devices, again.devices, first.people, again.people, strict=False):
+        assert old.device_id == new.device_id and old.secret != new.secret
+        assert not credential_matches(old.secret, Device.objects.get(pk=new.device_id).credential_hash)
+        assert distance_m(*p_old.home, *p_new.home) < 1
+    loaded = fleet_load(prefix="SIM", limit=100, seed=1, rotate=False)
+    assert len(loaded.devices) == 9 and all(d.secret == "" for d in loaded.devices)
+
+
+def test_the_command_refuses_a_remote_target_and_out_of_range_options():
+    with pytest.raises(CommandError, match="only to this machine"):
+        call_command("em_simulate", devices=2, url="http://203.0.113.5:8000", stdout=StringIO())
+    with pytest.raises(CommandError, match="only to this machine"):
+        call_command("em_simulate", devices=2, target="mqtt", mqtt_url="mqtt://mqtt.example.com", stdout=StringIO())
+    for options in ({"devices": 50_001}, {"duration": 90_000}, {"interval": 0.1}, {"violations": 2}, {"devices": 0}):
+        with pytest.raises(CommandError):
+            call_command("em_simulate", stdout=StringIO(), **options)
+    assert not Device.objects.exists()
+
+
+def test_the_command_streams_a_fleet_to_a_local_server_and_prints_a_summary():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    server.requests = []  # type: ignore[attr-defined]
+    server.status = 202  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    out = StringIO()
+    try:
+        call_command(
+            "em_simulate",
+            devices=5,
+            interval=1,
+            duration=1,
+            speedup=30,
+            url=f"http://127.0.0.1:{server.server_port}",
+            stdout=out,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    text = out.getvalue()
+    assert "5 devices ready (5 made, 0 reused)" in text
+    assert "Sent" in text and "0 not delivered" in text
+    serials = {auth.split(":")[0] for _p, auth, _b in server.requests}  # type: ignore[attr-defined]
+    assert serials == set(Device.objects.values_list("serial", flat=True))
+
+
+def test_demo_monitoring_has_stock_assignments_positions_and_alerts_consistent_with_zones():
+    from openprobation.demo.monitoring import QUIET_PREFIX, STREAM_PREFIX, seed_monitoring
+
+    call_command("seed_demo", people=400, cases=500, today=TODAY, stdout=StringIO(), stderr=StringIO())
+    if Assignment.objects.exists():  # the demo may already call seed_monitoring
+        pytest.skip("seed-demo already seeds monitoring")
+    counts = seed_monitoring(seed=7, today=TODAY)
+    assigned = Assignment.objects.filter(removed_at__isnull=True).select_related("case__office__region", "device")
+    assert counts["assignments"] == assigned.count() >= 20
+    assert {a.case.office.region.code for a in assigned} <= {"ALA", "AST", "SHY"}
+    assert Device.objects.filter(status=DeviceStatus.IN_STOCK).count() >= 30
+    assert Device.objects.filter(serial__startswith=f"{STREAM_PREFIX}-").count() > 0
+    assert Device.objects.filter(serial__startswith=f"{QUIET_PREFIX}-").count() > 0
+    assert ZoneVersion.objects.filter(zone__kind=ZoneKind.HOME).exclude(windows=[]).count() == assigned.count()
+    assert ScheduleException.objects.exists()
+    assert Position.objects.count() == counts["positions"] > 0
+    open_alerts = Alert.objects.filter(cleared_at__isnull=True).select_related("device")
+    assert open_alerts.exists() and all(a.device.serial.startswith(f"{QUIET_PREFIX}-") for a in open_alerts)
+    cleared = Alert.objects.filter(cleared_at__isnull=False)
+    assert cleared.exists() and all(a.cleared_at is not None and a.cleared_at > a.opened_at for a in cleared)
+    for alert in Alert.objects.filter(rule="curfew").select_related("zone"):
+        assert alert.zone is not None and alert.zone.kind == ZoneKind.HOME and alert.zone_version_id
+        version = alert.zone.versions.get()
+        lon, lat = version.geometry["coordinates"]
+        assert alert.lat is not None and alert.lon is not None and version.radius_m is not None
+        assert distance_m(lat, lon, alert.lat, alert.lon) > version.radius_m  # out at the window's start
+    positions = Position.objects.order_by("fix_time")
+    assert all(p.assignment_id is not None for p in positions[:50])
+    assert seed_monitoring(seed=7, today=TODAY)["assignments"] == 0  # seeded once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_stream_reports_the_demo_devices_to_the_local_server_and_stops(settings):
+    from openprobation.demo.monitoring import STREAM_PREFIX
+    from openprobation.demo.stream import start_demo_stream
+    from openprobation.monitoring.simulator.fleet import Fleet, _create_cases, fleet_assign, simulator_user
+
+    settings.EM_DEMO_STREAM = False
+    assert start_demo_stream() is None
+    settings.EM_DEMO_STREAM = True
+    assert start_demo_stream() is None  # no demo devices
+    # Made without fleet_prepare: its audit event could not be flushed after a transactional test.
+    fleet = Fleet(devices=[], people=[])
+    cases = list(Case.objects.filter(pk__in=[c.pk for c in _create_cases(3, start=1)]).select_related("office__region"))
+    user = simulator_user()
+    assert user.is_active is False
+    fleet_assign(fleet, cases=cases, seed=2, prefix=STREAM_PREFIX, actor=user, installed_at=[timezone.now()] * 3)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    server.requests = []  # type: ignore[attr-defined]
+    server.status = 202  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        stop = start_demo_stream(f"http://127.0.0.1:{server.server_port}")
+        assert stop is not None
+        waited = threading.Event()
+        for _ in range(300):  # the first fixes are due within one interval (15 s)
+            if len(server.requests) >= 3:  # type: ignore[attr-defined]
+                break
+            waited.wait(0.1)
+        stop()
+    finally:
+        server.shutdown()
+        server.server_close()
+    auths = {auth for _p, auth, _b in server.requests}  # type: ignore[attr-defined]
+    assert {a.split(":")[0] for a in auths} == {d.serial for d in fleet.devices}
+    for auth in auths:  # credentials were rotated when the stream started: the new ones are stored
+        serial, secret = auth.split(":")
+        assert credential_matches(secret, Device.objects.get(serial=serial).credential_hash)
