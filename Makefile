@@ -68,7 +68,8 @@ types: $(BIN)/.installed
 pytest: install catalogs
 	@if [[ "$${DATABASE_URL:-}" == postgres* ]]; then \
 		set -x; env -u DATABASE_URL $(BIN)/pytest -m "browser" && \
-		echo "--- the rest on PostgreSQL, one worker per core" && $(BIN)/pytest -m "not browser" -n auto; \
+		echo "--- the rest on PostgreSQL, one worker per core" && $(BIN)/pytest -m "not browser and not fault" -n auto && \
+		echo "--- the monitoring fault test, alone" && $(BIN)/pytest -m fault; \
 	elif [ "$${CI:-}" = "true" ]; then \
 		echo "CI=true needs DATABASE_URL pointing at PostgreSQL" >&2; exit 1; \
 	else \

@@ -330,6 +330,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "openprobation.notifications.tasks.send_due_messages",
         "schedule": float(env_int("NOTIFY_SEND_INTERVAL_SECONDS", 60)),
     },
+    # Electronic monitoring: position partitions ahead, retention of positions and raw payloads.
+    "em-positions": {"task": "openprobation.monitoring.tasks.maintain_positions", "schedule": 3600.0},
 }
 
 # Electronic monitoring (the data plane; README "Electronic monitoring"). With EM_NATS_URL set the

@@ -16,6 +16,11 @@ def test_embedded_worker_runs_every_scheduled_task_once_per_interval() -> None:
     CaseFactory(status=CaseStatus.AWAITING_REGISTRATION, registration_due=dt.date(2020, 1, 1))
     last_run: dict[str, float] = {}
     results = _run_due(last_run, now=1000.0, manage_connections=False)
+    # Electronic monitoring: the days ahead get their position partitions (PostgreSQL only; none on
+    # SQLite), nothing is past retention.
+    positions = results.pop("em-positions")
+    assert positions["dropped"] == positions["log_entries"] == positions["rejected"] == 0
+    assert 0 <= positions["created"] <= 5
     # The sealer finds nothing left: each commit sealed its own events already.
     assert results == {
         "registration-deadlines": 1,
@@ -52,5 +57,6 @@ def test_embedded_worker_runs_every_scheduled_task_once_per_interval() -> None:
         "analysis-jobs",
         "referral-deadlines",
         "release-planning",
+        "em-positions",
     }
     assert set(_run_due(last_run, now=1000.0 + 3600, manage_connections=False)) == hourly

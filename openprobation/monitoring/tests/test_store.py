@@ -1,0 +1,181 @@
+"""The evaluator's one-transaction write: positions once, alerts opened and cleared in order, device
+state upserted, the cursor moved only from where the evaluation started."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from openprobation.monitoring.catalogue import Rule
+from openprobation.monitoring.engine.types import FLAG_LATE, AlertChange, EvaluationResult, FixBatch, Params
+from openprobation.monitoring.models import Alert, DeviceState, PartitionCursor, Position
+from openprobation.monitoring.pipeline import store
+from openprobation.monitoring.pipeline.messages import decode
+from openprobation.monitoring.tests.pipeline_fixtures import ALMATY, T0, fixes_payload, monitored_device
+
+pytestmark = pytest.mark.django_db
+
+PARAMS = Params()
+
+
+def _batch(device_id: int, n: int = 5, *, start: float | None = None) -> FixBatch:
+    t0 = start if start is not None else T0.timestamp()
+    rows = [(t0 + 15 * i, i + 1, ALMATY[0] + i * 1e-4, ALMATY[1]) for i in range(n)]
+    batch, _events = decode([fixes_payload(device_id, rows, received=t0 + 15 * n)])
+    return batch
+
+
+def _result(batch: FixBatch, assignment_id: int, *, late: int = 0) -> EvaluationResult:
+    flags = np.zeros(len(batch), dtype=np.int32)
+    flags[:late] = FLAG_LATE
+    return EvaluationResult(
+        changes=[],
+        assignment_id=np.full(len(batch), assignment_id, dtype=np.int64),
+        flags=flags,
+        changed_devices=np.unique(batch.device),
+    )
+
+
+def _state(t: float) -> dict[str, object]:
+    return {
+        "last_message": t,
+        "last_fix": t,
+        "last_valid_fix": t,
+        "lat": ALMATY[0],
+        "lon": ALMATY[1],
+        "accuracy": 10.0,
+        "battery": 80,
+        "strap": 0,
+        "charging": None,
+        "connected": True,
+        "debounce": {"1": [0, 0.0]},
+    }
+
+
+def test_positions_stored_once_and_cursor_moves() -> None:
+    assignment = monitored_device("S-1")
+    batch = _batch(assignment.device_id)
+    result = _result(batch, assignment.pk, late=2)
+    states = {assignment.device_id: _state(T0.timestamp() + 60)}
+    applied = store.apply(
+        partition=3, expected_cursor=0, new_cursor=7, batch=batch, result=result, states=states, params=PARAMS
+    )
+    assert applied.positions == 5
+    assert applied.cursor == 7
+    assert Position.objects.filter(device_id=assignment.device_id).count() == 5
+    first = Position.objects.filter(device_id=assignment.device_id).order_by("fix_time").first()
+    assert first is not None
+    assert first.fix_time == T0
+    assert first.assignment_id == assignment.pk
+    assert first.flags == FLAG_LATE
+    assert first.accuracy_m == 10.0
+    assert first.battery == 80
+    assert first.speed is None
+    assert PartitionCursor.objects.get(partition=3).last_seq == 7
+    state = DeviceState.objects.get(device_id=assignment.device_id)
+    assert state.last_fix_at == T0 + dt.timedelta(seconds=60)
+    assert state.battery == 80
+    assert state.connected is True
+    assert state.late_count == 2
+    assert state.engine["debounce"] == {"1": [0, 0.0]}
+
+    # The same entries again (redelivered): stored once; late fixes counted on top.
+    store.apply(partition=3, expected_cursor=7, new_cursor=9, batch=batch, result=result, states=states, params=PARAMS)
+    assert Position.objects.filter(device_id=assignment.device_id).count() == 5
+    assert DeviceState.objects.get(device_id=assignment.device_id).late_count == 4
+
+
+def test_cursor_not_where_the_evaluation_started_writes_nothing() -> None:
+    assignment = monitored_device("S-2")
+    PartitionCursor.objects.create(partition=1, last_seq=10)
+    batch = _batch(assignment.device_id)
+    with pytest.raises(store.CursorMoved):
+        store.apply(
+            partition=1,
+            expected_cursor=4,
+            new_cursor=12,
+            batch=batch,
+            result=_result(batch, assignment.pk),
+            params=PARAMS,
+        )
+    assert not Position.objects.exists()
+    assert PartitionCursor.objects.get(partition=1).last_seq == 10
+    assert store.read_cursor(1) == 10
+    assert store.read_cursor(2) == 0
+
+
+def test_alerts_open_clear_and_reopen_in_event_order_once() -> None:
+    assignment = monitored_device("S-3")
+    zone = assignment.zones.get()
+    version = zone.versions.get()
+    t = T0.timestamp()
+    opened = AlertChange(
+        assignment.pk,
+        assignment.device_id,
+        Rule.INCLUSION_EXIT,
+        "open",
+        t,
+        received=t + 2,
+        zone_id=zone.pk,
+        version_id=version.pk,
+        lat=ALMATY[0],
+        lon=ALMATY[1],
+        details={"distance_m": 412.5},
+    )
+    cleared = AlertChange(assignment.pk, assignment.device_id, Rule.INCLUSION_EXIT, "close", t + 60)
+    again = AlertChange(assignment.pk, assignment.device_id, Rule.INCLUSION_EXIT, "open", t + 120, received=t + 121)
+    battery = AlertChange(assignment.pk, assignment.device_id, Rule.LOW_BATTERY, "open", t + 130)
+    applied = store.apply(partition=0, changes=[opened, cleared, again, battery], params=PARAMS)
+    assert len(applied.opened) == 3
+    assert len(applied.cleared) == 1
+    alerts = list(Alert.objects.filter(assignment=assignment).order_by("opened_at"))
+    assert [(a.rule, a.cleared_at is None) for a in alerts] == [
+        (Rule.INCLUSION_EXIT, False),
+        (Rule.INCLUSION_EXIT, True),
+        (Rule.LOW_BATTERY, True),
+    ]
+    first = alerts[0]
+    assert first.severity == "high"
+    assert first.case_id == assignment.case_id
+    assert first.zone_version_id == version.pk
+    assert first.opened_at == T0
+    assert first.received_at == T0 + dt.timedelta(seconds=2)
+    assert first.cleared_at == T0 + dt.timedelta(seconds=60)
+    assert first.details == {"distance_m": 412.5}
+    assert alerts[2].severity == "low"
+    # The clock's changes do not move the cursor.
+    assert store.read_cursor(0) == 0
+
+    # An open alert opened again (a redelivery the engine did not know of) stays one alert.
+    store.apply(partition=0, changes=[again], params=PARAMS)
+    assert Alert.objects.filter(assignment=assignment, rule=Rule.INCLUSION_EXIT, cleared_at__isnull=True).count() == 1
+
+
+def test_states_of_a_partition_load_back() -> None:
+    a = monitored_device("S-4")
+    b = monitored_device("S-5")
+    t = T0.timestamp()
+    store.apply(partition=None, states={a.device_id: _state(t), b.device_id: _state(t + 1)}, params=PARAMS)
+    rows = dict(store.load_states(a.device_id % 16, 16))
+    assert rows[a.device_id]["last_fix"] == t
+    assert (b.device_id in rows) == (b.device_id % 16 == a.device_id % 16)
+
+
+def test_fix_without_coordinates_is_not_a_position() -> None:
+    assignment = monitored_device("S-6")
+    batch = FixBatch.from_columns(
+        {
+            "device": [assignment.device_id] * 2,
+            "t": [T0.timestamp(), T0.timestamp() + 1],
+            "seq": [1, 2],
+            "lat": [ALMATY[0], float("nan")],
+            "lon": [ALMATY[1], float("nan")],
+            "fix": [0, 1],
+            "received": [T0.timestamp() + 2] * 2,
+            "channel": [1, 1],
+        }
+    )
+    store.apply(partition=0, expected_cursor=0, new_cursor=1, batch=batch, result=None, params=PARAMS)
+    assert Position.objects.filter(device_id=assignment.device_id).count() == 1

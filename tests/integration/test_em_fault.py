@@ -1,0 +1,319 @@
+"""Losing nothing: fixes stream over MQTT (Mosquitto) through an ``em-receive-mqtt`` process and NATS
+JetStream into an ``em-evaluate`` process on PostgreSQL, while the evaluator is killed with SIGKILL
+ten times (restarted each time) and PostgreSQL is restarted once. Then: fixes sent = positions
+stored, no duplicates, and every scripted violation raised exactly one alert.
+
+PostgreSQL here is a private cluster (initdb + pg_ctl on a free port, in a temporary directory,
+removed at the end), so restarting it never disturbs the rest of the suite. Bounded and loopback:
+a few devices, about a minute. Run serially (marker ``fault``); with CI=true a missing service fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.integration.conftest import require_or_skip
+
+pytestmark = [pytest.mark.services, pytest.mark.postgres, pytest.mark.fault]
+
+ROOT = Path(__file__).resolve().parents[2]
+DEVICES = 12
+FIXES = 40  # per device, 15 s apart in fix time
+VIOLATORS = 4  # devices that leave their zone once, for 8 fixes
+KILLS = 10
+
+SEED = """
+import datetime as dt, json, sys
+import django
+django.setup()
+from django.utils import timezone
+from openprobation.monitoring.models import Assignment
+from openprobation.monitoring.tests.pipeline_fixtures import monitored_device
+out = []
+for i in range(int(sys.argv[1])):
+    a = monitored_device(f"FAULT-{i:03d}")
+    Assignment.objects.filter(pk=a.pk).update(installed_at=timezone.now() - dt.timedelta(hours=2))
+    out.append([a.device.serial, a.device_id, a.pk])
+print(json.dumps(out))
+"""
+
+COUNT = """
+import json, django
+django.setup()
+from django.db import connection
+with connection.cursor() as cur:
+    cur.execute("SELECT count(*), count(DISTINCT (device_id, fix_time, seq)) FROM monitoring_position")
+    total, distinct = cur.fetchone()
+    cur.execute("SELECT device_id, rule, count(*) FROM monitoring_alert GROUP BY device_id, rule")
+    alerts = [list(r) for r in cur.fetchall()]
+print(json.dumps({"total": total, "distinct": distinct, "alerts": alerts}))
+"""
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _pg_bin() -> Path | None:
+    try:
+        out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=True).stdout.strip()  # noqa: S607
+        if (Path(out) / "initdb").exists():
+            return Path(out)
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+class Cluster:
+    """A private PostgreSQL cluster: initdb, start, restart, stop, removed at the end."""
+
+    def __init__(self, bindir: Path) -> None:
+        self.bindir = bindir
+        self.tmp = Path(tempfile.mkdtemp(prefix="em-fault-pg-"))
+        self.data = self.tmp / "data"
+        self.port = _free_port()
+        self.as_postgres = os.geteuid() == 0
+        if self.as_postgres:
+            shutil.chown(self.tmp, "postgres", "postgres")
+
+    def _run(self, *args: str) -> None:
+        cmd = [str(self.bindir / args[0]), *args[1:]]
+        if self.as_postgres:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        subprocess.run(cmd, check=True, capture_output=True, timeout=60)  # noqa: S603
+
+    def init(self) -> None:
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        self.start()
+
+    def start(self) -> None:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.tmp} -c max_connections=50"
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.tmp / "log"), "-o", options, "-w", "start")
+
+    def restart(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        time.sleep(1.0)
+        self.start()
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+@pytest.fixture
+def cluster() -> Iterator[Cluster]:
+    require_or_skip(_port_open("127.0.0.1", 4222), "NATS JetStream at 127.0.0.1:4222 is not reachable")
+    require_or_skip(_port_open("127.0.0.1", 1883), "Mosquitto at 127.0.0.1:1883 is not reachable")
+    bindir = _pg_bin()
+    require_or_skip(bindir is not None, "PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    assert bindir is not None
+    pg = Cluster(bindir)
+    try:
+        pg.init()
+        yield pg
+    finally:
+        pg.remove()
+
+
+def _env(pg: Cluster, stream: str) -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("DJANGO_SETTINGS_MODULE", "PYTEST_XDIST_WORKER"):
+        env.pop(name, None)
+    env.update(
+        {
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{pg.port}/em_fault",
+            "SECRET_KEY": "fault-test-only-not-a-real-key-0123456789abcdefghij",
+            "EM_NATS_URL": "nats://127.0.0.1:4222",
+            "EM_NATS_STREAM": stream,
+            "EM_MQTT_URL": "mqtt://127.0.0.1:1883",
+            "EM_PARTITIONS": "4",
+            "EM_EVALUATE_IN_PROCESS": "false",
+            "EM_DEMO_STREAM": "false",
+            "CELERY_BROKER_URL": "",
+            "LOCAL_DEVELOPMENT": "true",
+            "DJANGO_SETTINGS_MODULE": "openprobation.settings",
+            "PYTHONPATH": str(ROOT),
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def _manage(env: dict[str, str], *args: str, timeout: float = 300) -> str:
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "openprobation", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def _python(env: dict[str, str], code: str, *args: str) -> str:
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.strip().splitlines()[-1]
+
+
+LOGS: list[Path] = []
+
+
+def _spawn(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
+    log = Path(tempfile.gettempdir()) / f"em-fault-{args[0]}-{uuid.uuid4().hex[:6]}.log"
+    LOGS.append(log)
+    with log.open("wb") as out:
+        return subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "openprobation", *args], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+        )
+
+
+def _tails() -> str:
+    parts = []
+    for log in LOGS:
+        if log.exists():
+            parts.append(f"--- {log.name}\n" + log.read_text(errors="replace")[-1500:])
+            log.unlink()
+    LOGS.clear()
+    return "\n".join(parts)
+
+
+def test_evaluator_killed_ten_times_and_postgres_restarted_loses_nothing(cluster: Cluster) -> None:
+    import orjson
+    import paho.mqtt.client as mqtt
+
+    stream = f"OP_EM_FAULT_{uuid.uuid4().hex[:8].upper()}"
+    env = _env(cluster, stream)
+    subprocess.run(  # noqa: S603
+        [str(cluster.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres", "em_fault"],
+        check=True,
+        timeout=30,
+    )
+    _manage(env, "migrate", "--no-input", timeout=600)
+    devices = orjson.loads(_python(env, SEED, str(DEVICES)))
+
+    receiver = _spawn(env, "em-receive-mqtt", "--client-id", f"op-em-fault-{uuid.uuid4().hex[:6]}")
+    evaluator = _spawn(env, "em-evaluate", "--wait", "0.05", "--tick", "1")
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"fault-sender-{uuid.uuid4().hex[:6]}")
+    client.connect("127.0.0.1", 1883)
+    client.loop_start()
+    sent = 0
+    try:
+        # The receiver must have subscribed before anything is sent (a new session keeps nothing).
+        deadline = time.monotonic() + 120
+        while "Receiving from" not in LOGS[0].read_text(errors="replace") and time.monotonic() < deadline:
+            time.sleep(0.5)
+        time.sleep(2.0)
+        base = time.time() - FIXES * 15 - 60
+        lat0, lon0 = 43.2389, 76.8897
+        kills = 0
+        restarted = False
+        for i in range(FIXES):
+            step = i + 1
+            for index, (serial, _device_id, _assignment) in enumerate(devices):
+                outside = index < VIOLATORS and 10 <= i < 18  # 2 km north for two minutes
+                lat = lat0 + (2000 if outside else 20 * (i % 3)) / 111_195.0
+                body = {
+                    "_type": "location",
+                    "lat": lat,
+                    "lon": lon0,
+                    "tst": int(base + 15 * i),
+                    "acc": 8,
+                    "batt": 90,
+                    "seq": i + 1,
+                    "strap": "intact",
+                    "fix": "valid",
+                }
+                info = client.publish(f"owntracks/fault/{serial}", orjson.dumps(body), qos=1)
+                info.wait_for_publish(timeout=10)
+                sent += 1
+            # Every few rounds of fixes the evaluator dies without warning and starts again.
+            if kills < KILLS and step % 3 == 2:
+                evaluator.send_signal(signal.SIGKILL)
+                evaluator.wait(timeout=10)
+                evaluator = _spawn(env, "em-evaluate", "--wait", "0.05", "--tick", "1")
+                kills += 1
+            if not restarted and i == FIXES // 2:
+                cluster.restart()
+                restarted = True
+            time.sleep(0.25)
+        assert kills == KILLS and restarted
+
+        # Everything in: positions stored = fixes sent (or give up after a minute).
+        deadline = time.monotonic() + 90
+        counts: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            counts = orjson.loads(_python(env, COUNT))
+            if counts["total"] >= sent:
+                break
+            time.sleep(1.0)
+        time.sleep(2.0)
+        counts = orjson.loads(_python(env, COUNT))
+    finally:
+        client.loop_stop()
+        client.disconnect()
+        for process in (evaluator, receiver):
+            process.send_signal(signal.SIGTERM)
+        for process in (evaluator, receiver):
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        try:
+            import nats  # noqa: F401
+
+            _python(env, _DELETE_STREAM)
+        except AssertionError:
+            pass
+
+    tails = _tails()
+    assert counts["total"] == sent, tails
+    assert counts["distinct"] == sent
+    exits = {(d, r): n for d, r, n in counts["alerts"] if r == "inclusion_exit"}
+    violators = {device_id for _s, device_id, _a in devices[:VIOLATORS]}
+    assert {d for d, _r in exits} == violators
+    assert all(n == 1 for n in exits.values())
+
+
+_DELETE_STREAM = """
+import django
+django.setup()
+from openprobation.monitoring.pipeline.logs import get_log
+log = get_log()
+log.delete_stream()
+log.close()
+print("deleted")
+"""
