@@ -19,6 +19,11 @@ part, --no-workqueue leaves it out.
 Then bench/assess_batch.py scores 1,000,000 historical records with `assess-batch` end to end, in
 rows per second, beside read+write alone and a per-row loop; --assess-only runs just that part,
 --no-assess leaves it out.
+
+Then the electronic-monitoring benchmarks (bench/em_engine.py, em_ingest.py, em_pipeline.py): the
+rules engine's throughput on 10,000 subjects beside a per-fix Shapely loop, parsing and the
+receivers, end-to-end ingest into PostgreSQL over MQTT and HTTP, alert latency at 25,000 devices and
+an evaluator's memory per 10,000 devices; --em-only runs just those, --no-em leaves them out.
 """
 
 from __future__ import annotations
@@ -73,7 +78,11 @@ def main() -> int:
     parser.add_argument("--no-workqueue", action="store_true", help="leave out the work-queue part")
     parser.add_argument("--assess-only", action="store_true", help="only the batch-scoring part")
     parser.add_argument("--no-assess", action="store_true", help="leave out the batch-scoring part")
+    parser.add_argument("--em-only", action="store_true", help="only the electronic-monitoring parts")
+    parser.add_argument("--no-em", action="store_true", help="leave out the electronic-monitoring parts")
     args = parser.parse_args()
+    if args.em_only:
+        return _monitoring()
     if args.assess_only:
         return _assess_batch()
     if args.workqueue_only:
@@ -87,9 +96,28 @@ def main() -> int:
         status = _audit_throughput()
     if not args.no_workqueue:
         status = _workqueue() or status
-    if args.no_assess:
+    if not args.no_assess:
+        status = _assess_batch() or status
+    if args.no_em:
         return status
-    return _assess_batch() or status
+    return _monitoring() or status
+
+
+EM_BENCHES = ("em_engine.py", "em_ingest.py", "em_pipeline.py")
+
+
+def _monitoring() -> int:
+    """Electronic monitoring, each part in its own process: the rules engine's throughput beside a
+    per-fix loop; parsing, the HTTP receiver and the logs; end-to-end ingest into PostgreSQL over MQTT
+    and HTTP, alert latency at 25,000 devices and an evaluator's memory per 10,000 devices."""
+    status = 0
+    for name in EM_BENCHES:
+        script = ROOT / "bench" / name
+        if not script.exists():
+            continue
+        print(flush=True)
+        status = subprocess.call([sys.executable, str(script)], cwd=ROOT) or status
+    return status
 
 
 def _assess_batch() -> int:
