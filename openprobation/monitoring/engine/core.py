@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import clock, state
+from . import clock, kernels, state
 from . import vector as vx
 from .changes import apply
 from .compiled import (
@@ -88,6 +88,8 @@ class Engine:
         self._lines: dict[int, Any] = {}  # version row → buffered shapely polygon (path crossing)
         self._t: Tables = self._compile()
         self._open_m = np.zeros((0, len(RULES)), dtype=bool)
+        # the per-fix loops in compiled code (``kernels``); off: the NumPy reference, same results
+        self.compiled = True
         self.update_assignments(assignments)
 
     # ---- assignments and parameters -------------------------------------------------------
@@ -313,6 +315,7 @@ class Engine:
         p = self.params
         tb = self._t
         dc = self._devs.cols
+        fast = self.compiled
         src = order[li]
         d = d_sorted[li]
         t = batch.t[src]
@@ -347,9 +350,9 @@ class Engine:
         lflags = np.where(ev, 0, FLAG_NO_ASSIGNMENT).astype(np.int32)
 
         # per-fix carried values
-        vidx = vx.last_index(valid, gstart)
+        vidx = vx.last_index(valid, gstart, compiled=fast)
         last_valid_t = np.where(vidx >= 0, t[np.maximum(vidx, 0)], dc["last_valid"][d])
-        strap_now = vx.fill(strap, strap >= 0, gstart, dc["strap"][d])
+        strap_now = vx.fill(strap, strap >= 0, gstart, dc["strap"][d], compiled=fast)
 
         # local time
         sow = np.zeros(m)
@@ -505,7 +508,7 @@ class Engine:
         clear = ((battery >= 0) & (battery >= p.battery_clear_pct)) | (charging == 1)
         signal = np.where(low, 1, np.where(clear, 0, -1))
         batt_init = self._open_m[ar, R_BATT] if len(self._open_m) else np.zeros(m, bool)
-        cond[R_BATT] = vx.fill(signal == 1, signal >= 0, gstart, batt_init & ev)
+        cond[R_BATT] = vx.fill(signal == 1, signal >= 0, gstart, batt_init & ev, compiled=fast)
         at[R_BATT] = t
         nofix_base = np.fmax(last_valid_t, tb.a_start[ar] if len(tb.a_start) else t)
         cond[R_NOFIX] = t - nofix_base >= p.no_fix_s
@@ -520,13 +523,22 @@ class Engine:
             g2 = vx.group_starts(d, arow)
             rules_on = tb.a_rules[ar].T
             init = self._open_m[ar].T
-            for r in range(len(RULES)):
-                c = cond[r] & ev & rules_on[r]
-                prev = vx.previous(c, g2, init[r] & ev)
-                for i in np.nonzero(ev & c & ~prev)[0].tolist():
-                    changes.append((i, r, "open"))
-                for i in np.nonzero(ev & ~c & prev)[0].tolist():
-                    changes.append((i, r, "close"))
+            if fast:
+                fi, ri, act = kernels.transitions(
+                    cond, ev, np.ascontiguousarray(rules_on), np.ascontiguousarray(init), g2
+                )
+                changes = [
+                    (i, r, "open" if a > 0 else "close")
+                    for i, r, a in zip(fi.tolist(), ri.tolist(), act.tolist(), strict=True)
+                ]
+            else:
+                for r in range(len(RULES)):
+                    c = cond[r] & ev & rules_on[r]
+                    prev = vx.previous(c, g2, init[r] & ev)
+                    for i in np.nonzero(ev & c & ~prev)[0].tolist():
+                        changes.append((i, r, "open"))
+                    for i in np.nonzero(ev & ~c & prev)[0].tolist():
+                        changes.append((i, r, "close"))
             rows_on = tb.a_rules[ar, R_EXCL]
             for i, _ver in crossing_events:
                 if ev[i] and rows_on[i] and not cond[R_EXCL, i]:
@@ -552,7 +564,7 @@ class Engine:
         last = np.nonzero(gend)[0]
         dl = d[last]
         dc["last_t"][dl] = t[last]
-        fidx = vx.last_index(fixq != 1, gstart)[last]
+        fidx = vx.last_index(fixq != 1, gstart, compiled=fast)[last]
         has = fidx >= 0
         dc["last_fix"][dl[has]] = t[fidx[has]]
         vlast = vidx[last]
@@ -562,7 +574,7 @@ class Engine:
         dc["lon"][dl[has]] = lon[vlast[has]]
         dc["accuracy"][dl[has]] = acc_raw[vlast[has]]
         for name, values in (("battery", battery), ("strap", strap), ("charging", charging)):
-            bidx = vx.last_index(values >= 0, gstart)[last]
+            bidx = vx.last_index(values >= 0, gstart, compiled=fast)[last]
             has = bidx >= 0
             dc[name][dl[has]] = values[bidx[has]]
         mqtt = batch.channel[src] == 3  # noqa: PLR2004

@@ -12,6 +12,7 @@ import numpy as np
 import shapely  # type: ignore[import-untyped]
 from numpy.typing import NDArray
 
+from . import kernels
 from . import vector as vx
 from .compiled import HOME, R_VICTIM, VICTIM_MAX_GAP_S
 from .geometry import EDGE_EPS_M, GRID, polygon_signed_distance
@@ -30,6 +31,26 @@ def judge(engine: Engine, pv: I64, kind: I64, *, lon: F64, lat: F64, acc: F64, p
     exclusion and victim zones — inside only when inside by at least the accuracy. The edge is
     inside."""
     tb = engine._t
+    if engine.compiled:
+        return kernels.judge(  # type: ignore[no-any-return]
+            pv,
+            kind,
+            lon,
+            lat,
+            acc,
+            pvalid,
+            tb.v_lon0,
+            tb.v_lat0,
+            tb.v_kx,
+            tb.v_circle,
+            tb.v_radius,
+            tb.v_buffer,
+            tb.v_bbox,
+            tb.v_poly,
+            _f64_2d(tb.p_raster, GRID * GRID),
+            tb.p_half,
+            tb.p_segments,
+        )
     x = (lon - tb.v_lon0[pv]) * tb.v_kx[pv]
     y = (lat - tb.v_lat0[pv]) * 110_540.0
     lenient = kind <= HOME  # inclusion, home
@@ -74,12 +95,32 @@ def judge(engine: Engine, pv: I64, kind: I64, *, lon: F64, lat: F64, acc: F64, p
     return inside
 
 
+def _f64_2d(values: F64, width: int) -> F64:
+    """A 2-D float table for the kernels (an empty one keeps its width)."""
+    return values if values.ndim == 2 else np.zeros((0, width))  # noqa: PLR2004
+
+
 def debounce(engine: Engine, ps: I64, pf: I64, *, t: F64, inside: B, pvalid: B) -> tuple[NDArray[np.int8], F64]:
     """Confirmed side (1 in, 0 out, -1 unknown) and since when, for each pair (sorted by slot,
     then time); the zone state is updated with the end of each slot's sequence."""
     p = engine.params
     tb = engine._t
     z = engine._zones.cols
+    if engine.compiled:
+        return kernels.debounce(  # type: ignore[no-any-return]
+            ps,
+            t[pf],
+            inside,
+            pvalid,
+            tb.s_zs,
+            z["conf"],
+            z["since"],
+            z["run_side"],
+            z["run_n"],
+            z["run_first"],
+            int(p.debounce_fixes),
+            float(p.debounce_seconds),
+        )
     zs_all = tb.s_zs[ps]
     init_conf = z["conf"][zs_all]
     init_since = z["since"][zs_all]
@@ -142,8 +183,9 @@ def crossings(
     straight path between them crosses or touches the (buffered) zone."""
     tb = engine._t
     dc = engine._devs.cols
-    vidx = vx.last_index(valid, gstart)
-    prev_idx = vx.previous(vidx, gstart, np.full(len(vidx), -1, dtype=np.int64))
+    fast = engine.compiled
+    vidx = vx.last_index(valid, gstart, compiled=fast)
+    prev_idx = vx.previous(vidx, gstart, np.full(len(vidx), -1, dtype=np.int64), compiled=fast)
     f = pf[xsel]
     v = pv[xsel]
     pi = prev_idx[f]
@@ -247,7 +289,7 @@ def victim_devices(
         dist = np.hypot((lon[rows] - vlon[k]) * kx, (lat[rows] - vlat[k]) * 110_540.0)
         near[rows] = okk & (t[rows] - vt[k] <= VICTIM_MAX_GAP_S) & (dist < tb.a_prox[ar[rows]])
         judged[rows] = True
-    carried = vx.fill(near, judged, gstart, np.zeros(len(t), dtype=bool))
+    carried = vx.fill(near, judged, gstart, np.zeros(len(t), dtype=bool), compiled=engine.compiled)
     new = carried & ~cond[R_VICTIM]
     cond[R_VICTIM] |= carried
     at[R_VICTIM] = np.where(new, t, at[R_VICTIM])

@@ -1,0 +1,266 @@
+"""The engine's per-fix inner loops in compiled code (Numba): zone judgement of (fix, zone version)
+pairs, debounce of side changes, the group scans of ``vector`` and the rule transitions.
+
+Each kernel computes exactly what its NumPy counterpart computes (the same arithmetic in the same
+order, so the same bits): the NumPy functions stay as the reference and are used when
+``Engine.compiled`` is off; the engine's tests compare the two on ground-truth and random traces.
+
+The kernels are compiled on first use and cached on disk (``cache=True``); ``warm_up()`` compiles
+(or loads) them all at once, so that an evaluator pays it at start rather than on its first batch.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+from numba import njit  # type: ignore[import-untyped]
+from numpy.typing import NDArray
+
+from .geometry import EDGE_EPS_M, GRID
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+B = NDArray[np.bool_]
+
+_OPTS: dict[str, Any] = {"cache": True, "nogil": True}
+
+# kinds (compiled.KINDS): inclusion 0 and home 1 are lenient, exclusion 2 and victim 3 strict
+_HOME = 1
+
+
+@njit(**_OPTS)
+def _polygon_sd(segments: F64, x: float, y: float) -> float:  # pragma: no cover - compiled
+    """``geometry.polygon_signed_distance`` for one point and one polygon's padded segments."""
+    best = np.inf
+    crossings = 0
+    for s in range(segments.shape[0]):
+        x1 = segments[s, 0]
+        y1 = segments[s, 1]
+        x2 = segments[s, 2]
+        y2 = segments[s, 3]
+        dx = x2 - x1
+        dy = y2 - y1
+        wx = x - x1
+        wy = y - y1
+        length2 = dx * dx + dy * dy
+        u = (wx * dx + wy * dy) / length2 if length2 > 0 else 0.0
+        if u > 0 and u < 1:
+            cross = dx * wy - dy * wx
+            length = np.sqrt(length2)
+            dist = np.abs(cross) / (length if length > 0 else 1.0)
+        else:
+            end1 = np.hypot(wx, wy)
+            end2 = np.hypot(x - x2, y - y2)
+            dist = min(end1, end2)
+        best = min(best, dist)
+        if (y1 > y) != (y2 > y):
+            x_at = x1 + (y - y1) * dx / (dy if dy != 0 else 1.0)
+            if x < x_at:
+                crossings += 1
+    if best <= EDGE_EPS_M:
+        best = 0.0
+    return -best if crossings % 2 == 1 else best
+
+
+@njit(**_OPTS)
+def judge(  # noqa: PLR0913
+    pv: I64,
+    kind: I64,
+    lon: F64,
+    lat: F64,
+    acc: F64,
+    pvalid: B,
+    v_lon0: F64,
+    v_lat0: F64,
+    v_kx: F64,
+    v_circle: B,
+    v_radius: F64,
+    v_buffer: F64,
+    v_bbox: F64,
+    v_poly: I64,
+    p_raster: F64,
+    p_half: F64,
+    p_segments: F64,
+) -> B:  # pragma: no cover - compiled
+    """``zones.judge``: inside (True) or outside of each (fix, version) pair."""
+    n = pv.shape[0]
+    inside = np.zeros(n, dtype=np.bool_)
+    for j in range(n):
+        if not pvalid[j]:
+            continue
+        v = pv[j]
+        x = (lon[j] - v_lon0[v]) * v_kx[v]
+        y = (lat[j] - v_lat0[v]) * 110_540.0
+        lenient = kind[j] <= _HOME
+        thr = acc[j] if lenient else -acc[j]
+        b = v_buffer[v]
+        if v_circle[v]:
+            sd = np.hypot(x, y) - v_radius[v] - b
+            if np.abs(sd) <= EDGE_EPS_M:
+                sd = 0.0
+            inside[j] = (not (sd > thr)) if lenient else (sd <= thr)
+            continue
+        poly = v_poly[v]
+        bx0 = v_bbox[v, 0]
+        by0 = v_bbox[v, 1]
+        bx1 = v_bbox[v, 2]
+        by1 = v_bbox[v, 3]
+        ox = max(max(bx0 - x, 0.0), x - bx1)
+        oy = max(max(by0 - y, 0.0), y - by1)
+        inbox = ox == 0 and oy == 0
+        if inbox:
+            w = (bx1 - bx0) / GRID
+            h = (by1 - by0) / GRID
+            cx = min(max(int((x - bx0) / w), 0), GRID - 1)
+            cy = min(max(int((y - by0) / h), 0), GRID - 1)
+            centre = p_raster[poly, cy * GRID + cx]
+            half = p_half[poly]
+            lo = (centre - half) - b
+            hi = (centre + half) - b
+        else:
+            lo = np.hypot(ox, oy) - b
+            hi = np.inf
+        if hi <= thr:
+            inside[j] = True
+        elif lo > thr:
+            inside[j] = False
+        else:
+            sd = _polygon_sd(p_segments[poly], x, y) - b
+            if np.abs(sd) <= EDGE_EPS_M:
+                sd = 0.0
+            inside[j] = sd <= thr
+    return inside
+
+
+@njit(**_OPTS)
+def debounce(  # noqa: PLR0913
+    ps: I64,
+    pt: F64,
+    inside: B,
+    pvalid: B,
+    s_zs: I64,
+    z_conf: NDArray[np.int8],
+    z_since: F64,
+    z_run_side: NDArray[np.int8],
+    z_run_n: I64,
+    z_run_first: F64,
+    debounce_fixes: int,
+    debounce_seconds: float,
+) -> tuple[NDArray[np.int8], F64]:  # pragma: no cover - compiled
+    """``zones.debounce``: the confirmed side and since when of each pair (pairs grouped by slot,
+    in time order, ``pt`` the pair's fix time); the zone state columns are updated in place with
+    the end of each slot's sequence."""
+    n = ps.shape[0]
+    conf = np.empty(n, dtype=np.int8)
+    since = np.empty(n)
+    cur_conf = np.int8(-1)
+    cur_since = np.nan
+    side = np.int8(-1)
+    count = 0
+    first = np.nan
+    seen = False
+    zs = -1
+    for j in range(n):
+        if j == 0 or ps[j] != ps[j - 1]:
+            zs = s_zs[ps[j]]
+            cur_conf = z_conf[zs]
+            cur_since = z_since[zs]
+            seen = False
+        if pvalid[j]:
+            s = np.int8(1) if inside[j] else np.int8(0)
+            tj = pt[j]
+            if not seen:
+                if s == z_run_side[zs]:
+                    count = z_run_n[zs] + 1
+                    first = z_run_first[zs]
+                else:
+                    count = 1
+                    first = tj
+                seen = True
+            elif s == side:
+                count += 1
+            else:
+                count = 1
+                first = tj
+            side = s
+            if (count >= debounce_fixes or tj - first >= debounce_seconds) and s != cur_conf:
+                cur_conf = s
+                cur_since = tj
+        conf[j] = cur_conf
+        since[j] = cur_since
+        if seen and (j == n - 1 or ps[j + 1] != ps[j]):
+            z_conf[zs] = cur_conf
+            z_since[zs] = cur_since
+            z_run_side[zs] = side
+            z_run_n[zs] = count
+            z_run_first[zs] = first
+    return conf, since
+
+
+@njit(**_OPTS)
+def last_index(mask: B, start: B) -> I64:  # pragma: no cover - compiled
+    """``vector.last_index``."""
+    n = mask.shape[0]
+    out = np.empty(n, dtype=np.int64)
+    cur = -1
+    for i in range(n):
+        if start[i]:
+            cur = -1
+        if mask[i]:
+            cur = i
+        out[i] = cur
+    return out
+
+
+@njit(**_OPTS)
+def previous(values: Any, start: B, initial: Any) -> Any:  # pragma: no cover - compiled
+    """``vector.previous``."""
+    out = np.empty_like(values)
+    for i in range(values.shape[0]):
+        out[i] = initial[i] if start[i] else values[i - 1]
+    return out
+
+
+@njit(**_OPTS)
+def transitions(cond: B, ev: B, rules_on: B, init: B, g2: B) -> tuple[I64, I64, I64]:  # pragma: no cover - compiled
+    """The opens (+1) and closes (-1) of each rule: per fix and rule, the condition against the
+    previous fix's of the same (device, assignment) run, or the open alert at its start. ``cond``
+    and ``rules_on``/``init`` are (rules, fixes). Returned in (fix, rule) order."""
+    nr, m = cond.shape
+    fix = np.empty(m * nr, dtype=np.int64)
+    rule = np.empty(m * nr, dtype=np.int64)
+    action = np.empty(m * nr, dtype=np.int64)
+    k = 0
+    prev = np.zeros(nr, dtype=np.bool_)
+    for i in range(m):
+        for r in range(nr):
+            c = cond[r, i] and ev[i] and rules_on[r, i]
+            p = (init[r, i] and ev[i]) if g2[i] else prev[r]
+            if ev[i] and c != p:
+                fix[k] = i
+                rule[k] = r
+                action[k] = 1 if c else -1
+                k += 1
+            prev[r] = c
+    return fix[:k], rule[:k], action[:k]
+
+
+def warm_up() -> float:
+    """Compile (or load from the cache) every kernel on tiny inputs; the seconds it took."""
+    started = time.perf_counter()
+    f = np.zeros(1)
+    i = np.zeros(1, dtype=np.int64)
+    b = np.ones(1, dtype=np.bool_)
+    i8 = np.zeros(1, dtype=np.int8)
+    judge(i, i, f, f, f, b, f, f, f, b, f, f, np.zeros((1, 4)), i, np.zeros((1, GRID * GRID)), f, np.zeros((1, 1, 4)))
+    debounce(i, f, b, b, i, i8.copy(), f.copy(), i8.copy(), i.copy(), f.copy(), 3, 60.0)
+    last_index(b, b)
+    for values in (b, i, f, i8):
+        previous(values, b, values)
+    transitions(np.ones((1, 1), dtype=np.bool_), b, np.ones((1, 1), dtype=np.bool_), np.ones((1, 1), dtype=np.bool_), b)
+    return time.perf_counter() - started
+
+
+__all__ = ["debounce", "judge", "last_index", "previous", "transitions", "warm_up"]
