@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 import numpy as np
-from numba import njit  # type: ignore[import-untyped]
+from numba import njit
 from numpy.typing import NDArray
 
 from .geometry import EDGE_EPS_M, GRID
@@ -65,7 +65,7 @@ def _polygon_sd(segments: F64, x: float, y: float) -> float:  # pragma: no cover
 
 
 @njit(**_OPTS)
-def judge(  # noqa: PLR0913
+def judge(  # noqa: PLR0913, PLR0917
     pv: I64,
     kind: I64,
     lon: F64,
@@ -107,8 +107,8 @@ def judge(  # noqa: PLR0913
         by0 = v_bbox[v, 1]
         bx1 = v_bbox[v, 2]
         by1 = v_bbox[v, 3]
-        ox = max(max(bx0 - x, 0.0), x - bx1)
-        oy = max(max(by0 - y, 0.0), y - by1)
+        ox = max(bx0 - x, 0.0, x - bx1)
+        oy = max(by0 - y, 0.0, y - by1)
         inbox = ox == 0 and oy == 0
         if inbox:
             w = (bx1 - bx0) / GRID
@@ -135,7 +135,7 @@ def judge(  # noqa: PLR0913
 
 
 @njit(**_OPTS)
-def debounce(  # noqa: PLR0913
+def debounce(  # noqa: PLR0913, PLR0917
     ps: I64,
     pt: F64,
     inside: B,

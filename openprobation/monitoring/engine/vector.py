@@ -42,7 +42,7 @@ def last_index(mask: B, start: B, *, compiled: bool = False) -> I64:
     """For each element, the index of the latest element at or before it in its group where
     ``mask`` holds; -1 when none."""
     if compiled:
-        return kernels.last_index(np.ascontiguousarray(mask, dtype=np.bool_), start)  # type: ignore[no-any-return]
+        return kernels.last_index(np.ascontiguousarray(mask, dtype=np.bool_), start)
     n = len(mask)
     idx = np.where(mask, np.arange(n), -1)
     if n:
@@ -54,7 +54,7 @@ def last_index(mask: B, start: B, *, compiled: bool = False) -> I64:
 def previous(values: NDArray[Any], start: B, initial: NDArray[Any], *, compiled: bool = False) -> NDArray[Any]:
     """The previous element's value within the group; ``initial`` (per element) at a group start."""
     if compiled and len(values):
-        return kernels.previous(values, start, initial.astype(values.dtype, copy=False))  # type: ignore[no-any-return]
+        return kernels.previous(values, start, initial.astype(values.dtype, copy=False))
     out = np.empty_like(values)
     if len(values):
         out[1:] = values[:-1]

@@ -32,7 +32,7 @@ def judge(engine: Engine, pv: I64, kind: I64, *, lon: F64, lat: F64, acc: F64, p
     inside."""
     tb = engine._t
     if engine.compiled:
-        return kernels.judge(  # type: ignore[no-any-return]
+        return kernels.judge(
             pv,
             kind,
             lon,
@@ -107,7 +107,7 @@ def debounce(engine: Engine, ps: I64, pf: I64, *, t: F64, inside: B, pvalid: B) 
     tb = engine._t
     z = engine._zones.cols
     if engine.compiled:
-        return kernels.debounce(  # type: ignore[no-any-return]
+        return kernels.debounce(
             ps,
             t[pf],
             inside,

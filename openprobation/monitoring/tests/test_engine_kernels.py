@@ -136,7 +136,7 @@ def test_compiled_judge_on_vertices_and_edges() -> None:
     ring = [[LON0 + x / KX, LAT0 + y / KY] for x, y in square]
     geometry = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
     for kind in ("inclusion", "exclusion"):
-        zone = ZoneVersionSpec(1, 1, kind, geometry, None, 0.0, 0.0)  # type: ignore[arg-type]
+        zone = ZoneVersionSpec(1, 1, kind, geometry, None, 0.0, 0.0)
         engines = [Engine(Params(debounce_fixes=1), [AssignmentSpec(1, 7, "Asia/Almaty", 0.0, zones=(zone,))])]
         engines.append(Engine(Params(debounce_fixes=1), [AssignmentSpec(1, 7, "Asia/Almaty", 0.0, zones=(zone,))]))
         engines[1].compiled = False
