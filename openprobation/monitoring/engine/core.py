@@ -52,7 +52,7 @@ from .types import (
     FixBatch,
     Params,
 )
-from .zones import crossings, debounce, judge, victim_devices
+from .zones import compiled_zones, crossings, debounce, judge, victim_devices
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -371,7 +371,23 @@ class Engine:
         crossing_events: list[tuple[int, int]] = []  # (fix, version)
 
         # ---- zones ----------------------------------------------------------------------------
-        if tb.max_slots and ev.any():
+        if tb.max_slots and ev.any() and fast:
+            crossing_events = compiled_zones(
+                self,
+                ev=ev,
+                arow=arow,
+                t=t,
+                sow=sow,
+                lon=lon,
+                lat=lat,
+                acc=acc,
+                valid=valid,
+                last_valid_t=last_valid_t,
+                gstart=gstart,
+                d=d,
+                out=(lflags, cond, at, resp_zone, detail_nofix, until),
+            )
+        elif tb.max_slots and ev.any():
             # pairs (fix, zone slot, version in force), slot rank by slot rank: within a rank the
             # fixes keep their (device, time) order, so each slot's pairs are contiguous and in time
             pf_parts, ps_parts, pv_parts = [], [], []

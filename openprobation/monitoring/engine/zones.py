@@ -166,6 +166,101 @@ def debounce(engine: Engine, ps: I64, pf: I64, *, t: F64, inside: B, pvalid: B) 
     return conf, since
 
 
+def compiled_zones(
+    engine: Engine,
+    *,
+    ev: B,
+    arow: I64,
+    t: F64,
+    sow: F64,
+    lon: F64,
+    lat: F64,
+    acc: F64,
+    valid: B,
+    last_valid_t: F64,
+    gstart: B,
+    d: I64,
+    out: tuple[NDArray[np.int32], B, F64, I64, B, F64],
+) -> list[tuple[int, int]]:
+    """The zone part of a batch in the compiled kernels: pairs, judgement, windows, debounce and the
+    zone rules' conditions, written into ``out`` (flags, cond, at, resp_zone, detail_nofix, until)
+    as the NumPy path in ``core`` writes them; returns the path crossings (fix, version)."""
+    tb = engine._t
+    p = engine.params
+    z = engine._zones.cols
+    lflags, cond, at, resp_zone, detail_nofix, until = out
+    pf, ps, pv = kernels.pairs(
+        np.nonzero(ev)[0],
+        arow,
+        t,
+        tb.a_slot_first,
+        tb.a_slot_count,
+        tb.s_ver_first,
+        tb.s_ver_count,
+        tb.v_from,
+        tb.v_to,
+        int(tb.max_slots),
+        int(tb.max_versions),
+    )
+    kind = tb.v_kind[pv]
+    pvalid = valid[pf]
+    inside = judge(engine, pv, kind, lon=lon[pf], lat=lat[pf], acc=acc[pf], pvalid=pvalid)
+    conf, since = kernels.debounce(
+        ps,
+        t[pf],
+        inside,
+        pvalid,
+        tb.s_zs,
+        z["conf"],
+        z["since"],
+        z["run_side"],
+        z["run_n"],
+        z["run_first"],
+        int(p.debounce_fixes),
+        float(p.debounce_seconds),
+    )
+    use_sets = tb.set_in is not None
+    xsel = kernels.zone_rules(
+        pf,
+        ps,
+        pv,
+        t,
+        sow,
+        last_valid_t,
+        inside,
+        pvalid,
+        conf,
+        since,
+        tb.v_kind,
+        tb.v_haswin,
+        tb.v_zone,
+        tb.v_wset,
+        use_sets,
+        tb.set_in if tb.set_in is not None else np.zeros(1, dtype=bool),
+        tb.set_start if use_sets else np.zeros(1),
+        tb.set_end if use_sets else np.zeros(1),
+        tb.v_win,
+        tb.v_wstart,
+        tb.v_wend,
+        tb.s_asg,
+        tb.a_exc_first,
+        tb.a_exc_count,
+        tb.e_start,
+        tb.e_end,
+        tb.e_zone,
+        float(p.no_fix_s),
+        lflags,
+        cond,
+        at,
+        resp_zone,
+        detail_nofix,
+        until,
+    )
+    if not len(xsel):
+        return []
+    return crossings(engine, xsel=xsel, pf=pf, pv=pv, valid=valid, gstart=gstart, lon=lon, lat=lat, acc=acc, d=d)
+
+
 def crossings(
     engine: Engine,
     *,
