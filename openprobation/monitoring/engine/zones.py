@@ -258,7 +258,40 @@ def compiled_zones(
     )
     if not len(xsel):
         return []
-    return crossings(engine, xsel=xsel, pf=pf, pv=pv, valid=valid, gstart=gstart, lon=lon, lat=lat, acc=acc, d=d)
+    dc = engine._devs.cols
+    f, v, hit, cand, seg = kernels.crossing_paths(
+        xsel,
+        pf,
+        pv,
+        valid,
+        gstart,
+        lon,
+        lat,
+        acc,
+        d,
+        dc["lon"],
+        dc["lat"],
+        np.nan_to_num(dc["accuracy"]),
+        tb.v_kind,
+        tb.v_lon0,
+        tb.v_lat0,
+        tb.v_kx,
+        tb.v_circle,
+        tb.v_radius,
+        tb.v_buffer,
+        tb.v_bbox,
+        tb.v_poly,
+        _f64_2d(tb.p_raster, GRID * GRID),
+        tb.p_half,
+        tb.p_segments,
+    )
+    cj = np.nonzero(cand)[0]
+    if len(cj):
+        geoms = np.array([buffered(engine, int(r)) for r in v[cj]], dtype=object)
+        s = seg[cj]
+        lines = shapely.linestrings(np.stack([s[:, [0, 2]], s[:, [1, 3]]], axis=2))
+        hit[cj] = shapely.intersects(geoms, lines)
+    return list(zip(f[hit].tolist(), v[hit].tolist(), strict=True))
 
 
 def crossings(
