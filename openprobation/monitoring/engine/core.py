@@ -269,8 +269,12 @@ class Engine:
         asg_ids = np.where(arow_sorted >= 0, tb.a_id[np.maximum(arow_sorted, 0)] if len(tb.a_id) else -1, -1)
         asg_in[order] = asg_ids
         if changes_out:
-            extra = np.fromiter((c.device_id for c in changes_out), dtype=np.int64, count=len(changes_out))
-            changed_ids = np.union1d(changed_ids, extra)
+            extra = np.unique(np.fromiter((c.device_id for c in changes_out), dtype=np.int64, count=len(changes_out)))
+            if len(changed_ids):  # usually devices of the batch already: no union to build
+                found = changed_ids[np.minimum(np.searchsorted(changed_ids, extra), len(changed_ids) - 1)]
+                extra = extra[found != extra]
+            if len(extra):
+                changed_ids = np.union1d(changed_ids, extra)
         changes_out.sort(key=lambda c: c.at)
         return EvaluationResult(changes_out, asg_in, flags_in, changed_ids.astype(np.int64))
 
