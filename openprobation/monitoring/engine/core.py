@@ -69,6 +69,9 @@ class Engine:
     the reason's code; the engine skips them rather than stopping).
     """
 
+    # the per-fix loops in compiled code (``kernels``); False: the NumPy reference, same results
+    compiled: bool = True
+
     def __init__(self, params: Params, assignments: Iterable[AssignmentSpec] = ()) -> None:
         self.params = params
         self._specs: dict[int, AssignmentSpec] = {}
@@ -88,8 +91,6 @@ class Engine:
         self._lines: dict[int, Any] = {}  # version row → buffered shapely polygon (path crossing)
         self._t: Tables = self._compile()
         self._open_m = np.zeros((0, len(RULES)), dtype=bool)
-        # the per-fix loops in compiled code (``kernels``); off: the NumPy reference, same results
-        self.compiled = True
         self.update_assignments(assignments)
 
     # ---- assignments and parameters -------------------------------------------------------
@@ -353,10 +354,36 @@ class Engine:
         ar = np.maximum(arow, 0)
         lflags = np.where(ev, 0, FLAG_NO_ASSIGNMENT).astype(np.int32)
 
-        # per-fix carried values
-        vidx = vx.last_index(valid, gstart, compiled=fast)
-        last_valid_t = np.where(vidx >= 0, t[np.maximum(vidx, 0)], dc["last_valid"][d])
-        strap_now = vx.fill(strap, strap >= 0, gstart, dc["strap"][d], compiled=fast)
+        cond = np.zeros((len(RULES), m), dtype=bool)
+        at = np.full((len(RULES), m), NAN)
+
+        # per-fix carried values (and, compiled, the device rules at once)
+        if fast:
+            batt_open = self._open_m[ar, R_BATT] if len(self._open_m) else np.zeros(m, bool)
+            floor = tb.a_start[ar] if len(tb.a_start) else t
+            vidx, last_valid_t = kernels.device_rules(
+                d,
+                gstart,
+                t,
+                valid,
+                strap,
+                battery,
+                charging,
+                ev,
+                batt_open,
+                floor,
+                dc["last_valid"],
+                dc["strap"],
+                int(p.low_battery_pct),
+                int(p.battery_clear_pct),
+                float(p.no_fix_s),
+                cond,
+                at,
+            )
+        else:
+            vidx = vx.last_index(valid, gstart)
+            last_valid_t = np.where(vidx >= 0, t[np.maximum(vidx, 0)], dc["last_valid"][d])
+            strap_now = vx.fill(strap, strap >= 0, gstart, dc["strap"][d])
 
         # local time
         sow = np.zeros(m)
@@ -367,8 +394,6 @@ class Engine:
                 if len(sel):
                     sow[sel] = seconds_of_week(t[sel], offsets(name, t[sel]))
 
-        cond = np.zeros((len(RULES), m), dtype=bool)
-        at = np.full((len(RULES), m), NAN)
         until = np.full(m, np.inf)  # end of the curfew window in force (for its close)
         resp_zone = np.full((len(RULES), m), -1, dtype=np.int64)  # version row behind a zone rule
         detail_nofix = np.zeros(m, dtype=bool)
@@ -522,19 +547,20 @@ class Engine:
                 )
 
         # ---- device rules -----------------------------------------------------------------------
-        cond[R_STRAP] = (strap_now == 1) | (strap_now == 2)  # noqa: PLR2004
-        at[R_STRAP] = t
-        low = (battery >= 0) & (battery < p.low_battery_pct) & (charging != 1)
-        clear = ((battery >= 0) & (battery >= p.battery_clear_pct)) | (charging == 1)
-        signal = np.where(low, 1, np.where(clear, 0, -1))
-        batt_init = self._open_m[ar, R_BATT] if len(self._open_m) else np.zeros(m, bool)
-        cond[R_BATT] = vx.fill(signal == 1, signal >= 0, gstart, batt_init & ev, compiled=fast)
-        at[R_BATT] = t
-        nofix_base = np.fmax(last_valid_t, tb.a_start[ar] if len(tb.a_start) else t)
-        cond[R_NOFIX] = t - nofix_base >= p.no_fix_s
-        at[R_NOFIX] = nofix_base + p.no_fix_s
-        # lost communication clears on any message (opened by the clock)
-        at[R_LOST] = t
+        if not fast:  # compiled: in kernels.device_rules above
+            cond[R_STRAP] = (strap_now == 1) | (strap_now == 2)  # noqa: PLR2004
+            at[R_STRAP] = t
+            low = (battery >= 0) & (battery < p.low_battery_pct) & (charging != 1)
+            clear = ((battery >= 0) & (battery >= p.battery_clear_pct)) | (charging == 1)
+            signal = np.where(low, 1, np.where(clear, 0, -1))
+            batt_init = self._open_m[ar, R_BATT] if len(self._open_m) else np.zeros(m, bool)
+            cond[R_BATT] = vx.fill(signal == 1, signal >= 0, gstart, batt_init & ev, compiled=fast)
+            at[R_BATT] = t
+            nofix_base = np.fmax(last_valid_t, tb.a_start[ar] if len(tb.a_start) else t)
+            cond[R_NOFIX] = t - nofix_base >= p.no_fix_s
+            at[R_NOFIX] = nofix_base + p.no_fix_s
+            # lost communication clears on any message (opened by the clock)
+            at[R_LOST] = t
         victim_devices(self, cond, at, ev=ev, ar=ar, valid=valid, d=d, t=t, lat=lat, lon=lon, gstart=gstart)
 
         # ---- transitions into alert changes ---------------------------------------------------
@@ -581,6 +607,31 @@ class Engine:
         )
 
         # ---- device state ---------------------------------------------------------------------------
+        if fast:
+            kernels.device_state(
+                d,
+                t,
+                valid,
+                fixq,
+                lat,
+                lon,
+                acc_raw,
+                battery,
+                strap,
+                charging,
+                batch.channel[src],
+                dc["last_t"],
+                dc["last_fix"],
+                dc["last_valid"],
+                dc["lat"],
+                dc["lon"],
+                dc["accuracy"],
+                dc["battery"],
+                dc["strap"],
+                dc["charging"],
+                dc["connected"],
+            )
+            return arow, lflags, out
         last = np.nonzero(gend)[0]
         dl = d[last]
         dc["last_t"][dl] = t[last]
