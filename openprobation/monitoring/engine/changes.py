@@ -85,8 +85,8 @@ def apply(
                 "lon": fix_lon,
             }
             crossing = {"severity": severity.get(rule, "high"), "path_crossing": True}
-            out.append(AlertChange(action="open", details=crossing, **common))  # type: ignore[arg-type]
-            out.append(AlertChange(action="close", details={"path_crossing": True}, **common))  # type: ignore[arg-type]
+            out.append(AlertChange(action="open", details=crossing, **common))
+            out.append(AlertChange(action="close", details={"path_crossing": True}, **common))
             continue
         if action == "open":
             ver = ver_l[k]

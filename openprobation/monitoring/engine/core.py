@@ -554,7 +554,7 @@ class Engine:
             clear = ((battery >= 0) & (battery >= p.battery_clear_pct)) | (charging == 1)
             signal = np.where(low, 1, np.where(clear, 0, -1))
             batt_init = self._open_m[ar, R_BATT] if len(self._open_m) else np.zeros(m, bool)
-            cond[R_BATT] = vx.fill(signal == 1, signal >= 0, gstart, batt_init & ev, compiled=fast)
+            cond[R_BATT] = vx.fill(signal == 1, signal >= 0, gstart, batt_init & ev)
             at[R_BATT] = t
             nofix_base = np.fmax(last_valid_t, tb.a_start[ar] if len(tb.a_start) else t)
             cond[R_NOFIX] = t - nofix_base >= p.no_fix_s
@@ -635,7 +635,7 @@ class Engine:
         last = np.nonzero(gend)[0]
         dl = d[last]
         dc["last_t"][dl] = t[last]
-        fidx = vx.last_index(fixq != 1, gstart, compiled=fast)[last]
+        fidx = vx.last_index(fixq != 1, gstart)[last]
         has = fidx >= 0
         dc["last_fix"][dl[has]] = t[fidx[has]]
         vlast = vidx[last]
@@ -645,7 +645,7 @@ class Engine:
         dc["lon"][dl[has]] = lon[vlast[has]]
         dc["accuracy"][dl[has]] = acc_raw[vlast[has]]
         for name, values in (("battery", battery), ("strap", strap), ("charging", charging)):
-            bidx = vx.last_index(values >= 0, gstart, compiled=fast)[last]
+            bidx = vx.last_index(values >= 0, gstart)[last]
             has = bidx >= 0
             dc[name][dl[has]] = values[bidx[has]]
         mqtt = batch.channel[src] == 3  # noqa: PLR2004

@@ -1,17 +1,20 @@
 """The engine's per-fix inner loops in compiled code (Numba): zone judgement of (fix, zone version)
-pairs, debounce of side changes, the group scans of ``vector`` and the rule transitions.
+pairs, windows and debounce, the zone and device rules, path crossings up to the exact polygon
+test, the forward fill of ``vector`` and the rule transitions.
 
-Each kernel computes exactly what its NumPy counterpart computes (the same arithmetic in the same
-order, so the same bits): the NumPy functions stay as the reference and are used when
-``Engine.compiled`` is off; the engine's tests compare the two on ground-truth and random traces.
+Each kernel gives exactly what its NumPy counterpart gives: the same arithmetic in the same order
+for every value it keeps, and a shortcut only where a decision is a millimetre or more from its
+threshold (far beyond rounding), so the same decisions. The NumPy functions stay as the reference
+and are used when ``Engine.compiled`` is False; the engine's tests run both on the ground-truth
+traces and compare them on random ones.
 
-The kernels are compiled on first use and cached on disk (``cache=True``); ``warm_up()`` compiles
-(or loads) them all at once, so that an evaluator pays it at start rather than on its first batch.
+The kernels are compiled on first use and cached on disk (``cache=True``); ``warmup.warm_up()``
+compiles (or loads) them all at once, so that an evaluator pays it at start rather than on its
+first batch.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
@@ -640,15 +643,6 @@ def last_index(mask: B, start: B) -> I64:  # pragma: no cover - compiled
 
 
 @njit(**_OPTS)
-def previous(values: Any, start: B, initial: Any) -> Any:  # pragma: no cover - compiled
-    """``vector.previous``."""
-    out = np.empty_like(values)
-    for i in range(values.shape[0]):
-        out[i] = initial[i] if start[i] else values[i - 1]
-    return out
-
-
-@njit(**_OPTS)
 def transitions(cond: B, ev: B, rules_on: B, init: B, g2: B) -> tuple[I64, I64, I64]:  # pragma: no cover - compiled
     """The opens (+1) and closes (-1) of each rule: per fix and rule, the condition against the
     previous fix's of the same (device, assignment) run, or the open alert at its start. ``cond``
@@ -672,20 +666,14 @@ def transitions(cond: B, ev: B, rules_on: B, init: B, g2: B) -> tuple[I64, I64, 
     return fix[:k], rule[:k], action[:k]
 
 
-def warm_up() -> float:
-    """Compile (or load from the cache) every kernel on tiny inputs; the seconds it took."""
-    started = time.perf_counter()
-    f = np.zeros(1)
-    i = np.zeros(1, dtype=np.int64)
-    b = np.ones(1, dtype=np.bool_)
-    i8 = np.zeros(1, dtype=np.int8)
-    judge(i, i, f, f, f, b, f, f, f, b, f, f, np.zeros((1, 4)), i, np.zeros((1, GRID * GRID)), f, np.zeros((1, 1, 4)))
-    debounce(i, f, b, b, i, i8.copy(), f.copy(), i8.copy(), i.copy(), f.copy(), 3, 60.0)
-    last_index(b, b)
-    for values in (b, i, f, i8):
-        previous(values, b, values)
-    transitions(np.ones((1, 1), dtype=np.bool_), b, np.ones((1, 1), dtype=np.bool_), np.ones((1, 1), dtype=np.bool_), b)
-    return time.perf_counter() - started
-
-
-__all__ = ["debounce", "judge", "last_index", "previous", "transitions", "warm_up"]
+__all__ = [
+    "crossing_paths",
+    "debounce",
+    "device_rules",
+    "device_state",
+    "judge",
+    "last_index",
+    "pairs",
+    "transitions",
+    "zone_rules",
+]

@@ -51,10 +51,8 @@ def last_index(mask: B, start: B, *, compiled: bool = False) -> I64:
     return idx.astype(np.int64)
 
 
-def previous(values: NDArray[Any], start: B, initial: NDArray[Any], *, compiled: bool = False) -> NDArray[Any]:
+def previous(values: NDArray[Any], start: B, initial: NDArray[Any]) -> NDArray[Any]:
     """The previous element's value within the group; ``initial`` (per element) at a group start."""
-    if compiled and len(values):
-        return kernels.previous(values, start, initial.astype(values.dtype, copy=False))
     out = np.empty_like(values)
     if len(values):
         out[1:] = values[:-1]

@@ -311,9 +311,8 @@ def crossings(
     straight path between them crosses or touches the (buffered) zone."""
     tb = engine._t
     dc = engine._devs.cols
-    fast = engine.compiled
-    vidx = vx.last_index(valid, gstart, compiled=fast)
-    prev_idx = vx.previous(vidx, gstart, np.full(len(vidx), -1, dtype=np.int64), compiled=fast)
+    vidx = vx.last_index(valid, gstart)
+    prev_idx = vx.previous(vidx, gstart, np.full(len(vidx), -1, dtype=np.int64))
     f = pf[xsel]
     v = pv[xsel]
     pi = prev_idx[f]

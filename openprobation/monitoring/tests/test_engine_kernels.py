@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from openprobation.monitoring.engine import AssignmentSpec, Engine, FixBatch, Params, ZoneVersionSpec
+from openprobation.monitoring.engine import AssignmentSpec, Engine, FixBatch, Params, ZoneVersionSpec, warm_up
 from openprobation.monitoring.engine import vector as vx
-from openprobation.monitoring.engine.kernels import warm_up
+from openprobation.monitoring.engine.zones import judge
 
 LON0, LAT0 = 76.9, 43.25
 KX = math.cos(math.radians(LAT0)) * 111_320
@@ -160,9 +160,47 @@ def test_compiled_group_scans_equal_numpy(seed: int) -> None:
     values = rng.normal(size=n)
     initial = rng.normal(size=n)
     assert np.array_equal(vx.last_index(mask, start, compiled=True), vx.last_index(mask, start))
-    assert np.array_equal(vx.previous(values, start, initial, compiled=True), vx.previous(values, start, initial))
     assert np.array_equal(vx.fill(values, mask, start, initial, compiled=True), vx.fill(values, mask, start, initial))
 
 
 def test_warm_up_compiles_every_kernel() -> None:
+    """The warm-up judges a trace through every compiled kernel (each has then a signature)."""
+    from numba.core.registry import CPUDispatcher
+
+    from openprobation.monitoring.engine import kernels
+
     assert warm_up() >= 0.0
+    for name in kernels.__all__:
+        dispatcher = getattr(kernels, name)
+        assert isinstance(dispatcher, CPUDispatcher)
+        assert dispatcher.signatures, name
+
+
+@pytest.mark.parametrize("kind", ["inclusion", "home", "exclusion", "victim"])
+def test_compiled_judge_at_the_threshold_equals_numpy(kind: str) -> None:
+    """Fixes placed at the decision distance (radius + buffer ± accuracy) and a hair either side:
+    the kernels' shortcuts (squared distance, box distance) decide exactly as the exact path."""
+    rng = np.random.default_rng(9)
+    circle = ZoneVersionSpec(1, 1, kind, point(0, 0), 150.0, 7.5, 0.0)  # type: ignore[arg-type]
+    box = ZoneVersionSpec(2, 2, kind, star(rng, 3000, 0, 400, 12), None, 7.5, 0.0)  # type: ignore[arg-type]
+    engines = [Engine(Params(), [AssignmentSpec(1, 7, "Asia/Almaty", 0.0, zones=(circle, box))])]
+    n = 6000
+    acc = rng.choice(np.array([0.0, 3.0, 25.0]), n)
+    sign = 1.0 if kind in ("inclusion", "home") else -1.0
+    hair = rng.choice(np.array([0.0, 1e-9, -1e-9, 1e-6, -1e-6, 2e-6, -2e-6, 1e-3, -1e-3, 0.1, -0.1]), n)
+    r = 157.5 + sign * acc + hair
+    a = rng.uniform(0, 2 * math.pi, n)
+    engine = engines[0]
+    tb = engine._t
+    bbox = tb.v_bbox[1]  # the polygon's box: fixes beside its right side, at the decision distance
+    x = np.where(np.arange(n) % 2 == 0, r * np.cos(a), 3000 + bbox[2] + r - 150.0)
+    y = np.where(np.arange(n) % 2 == 0, r * np.sin(a), rng.uniform(bbox[1] - 30, bbox[3] + 30, n))
+    pv = np.where(np.arange(n) % 2 == 0, 0, 1).astype(np.int64)
+    kinds = tb.v_kind[pv]
+    valid = np.ones(n, dtype=bool)
+    lon, lat = LON0 + x / KX, LAT0 + y / KY
+    fast = judge(engine, pv, kinds, lon=lon, lat=lat, acc=acc, pvalid=valid)
+    engine.compiled = False
+    ref = judge(engine, pv, kinds, lon=lon, lat=lat, acc=acc, pvalid=valid)
+    assert np.array_equal(fast, ref)
+    assert 0 < ref.sum() < n  # both sides are represented
