@@ -4,6 +4,10 @@
 a batch of fixes in NumPy (no Python loop per fix), ``tick(now)`` judges the clock rules,
 ``export_state``/``load_state`` carry the state (open alerts included) across restarts.
 
+The per-fix loops run in compiled kernels (``kernels``, Numba; ``Engine.compiled``), with the NumPy
+code kept as the reference that gives the same results. The kernels are compiled on first use and
+cached on disk; ``warm_up()`` compiles or loads them all, for a worker to call at start.
+
 Semantics
 - Assignment in force at a fix: installed_at ≤ t < removed_at; a fix with none is flagged
   FLAG_NO_ASSIGNMENT and raises nothing. Zone version in force: valid_from ≤ t < valid_to.
@@ -80,4 +84,7 @@ __all__ = [
     "ZoneGeometryError",
     "ZoneVersionSpec",
     "validate_zone_geometry",
+    "warm_up",
 ]
+
+from .warmup import warm_up  # noqa: E402  (after the engine it drives)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import clock, state
+from . import clock, kernels, state
 from . import vector as vx
 from .changes import apply
 from .compiled import (
@@ -52,7 +52,7 @@ from .types import (
     FixBatch,
     Params,
 )
-from .zones import crossings, debounce, judge, victim_devices
+from .zones import compiled_zones, crossings, debounce, judge, victim_devices
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -68,6 +68,9 @@ class Engine:
     ``rejected_versions`` (zone versions whose stored geometry cannot be judged, by version id, with
     the reason's code; the engine skips them rather than stopping).
     """
+
+    # the per-fix loops in compiled code (``kernels``); False: the NumPy reference, same results
+    compiled: bool = True
 
     def __init__(self, params: Params, assignments: Iterable[AssignmentSpec] = ()) -> None:
         self.params = params
@@ -267,8 +270,12 @@ class Engine:
         asg_ids = np.where(arow_sorted >= 0, tb.a_id[np.maximum(arow_sorted, 0)] if len(tb.a_id) else -1, -1)
         asg_in[order] = asg_ids
         if changes_out:
-            extra = np.fromiter((c.device_id for c in changes_out), dtype=np.int64, count=len(changes_out))
-            changed_ids = np.union1d(changed_ids, extra)
+            extra = np.unique(np.fromiter((c.device_id for c in changes_out), dtype=np.int64, count=len(changes_out)))
+            if len(changed_ids):  # usually devices of the batch already: no union to build
+                found = changed_ids[np.minimum(np.searchsorted(changed_ids, extra), len(changed_ids) - 1)]
+                extra = extra[found != extra]
+            if len(extra):
+                changed_ids = np.union1d(changed_ids, extra)
         changes_out.sort(key=lambda c: c.at)
         return EvaluationResult(changes_out, asg_in, flags_in, changed_ids.astype(np.int64))
 
@@ -313,6 +320,7 @@ class Engine:
         p = self.params
         tb = self._t
         dc = self._devs.cols
+        fast = self.compiled
         src = order[li]
         d = d_sorted[li]
         t = batch.t[src]
@@ -346,10 +354,36 @@ class Engine:
         ar = np.maximum(arow, 0)
         lflags = np.where(ev, 0, FLAG_NO_ASSIGNMENT).astype(np.int32)
 
-        # per-fix carried values
-        vidx = vx.last_index(valid, gstart)
-        last_valid_t = np.where(vidx >= 0, t[np.maximum(vidx, 0)], dc["last_valid"][d])
-        strap_now = vx.fill(strap, strap >= 0, gstart, dc["strap"][d])
+        cond = np.zeros((len(RULES), m), dtype=bool)
+        at = np.full((len(RULES), m), NAN)
+
+        # per-fix carried values (and, compiled, the device rules at once)
+        if fast:
+            batt_open = self._open_m[ar, R_BATT] if len(self._open_m) else np.zeros(m, bool)
+            floor = tb.a_start[ar] if len(tb.a_start) else t
+            vidx, last_valid_t = kernels.device_rules(
+                d,
+                gstart,
+                t,
+                valid,
+                strap,
+                battery,
+                charging,
+                ev,
+                batt_open,
+                floor,
+                dc["last_valid"],
+                dc["strap"],
+                int(p.low_battery_pct),
+                int(p.battery_clear_pct),
+                float(p.no_fix_s),
+                cond,
+                at,
+            )
+        else:
+            vidx = vx.last_index(valid, gstart)
+            last_valid_t = np.where(vidx >= 0, t[np.maximum(vidx, 0)], dc["last_valid"][d])
+            strap_now = vx.fill(strap, strap >= 0, gstart, dc["strap"][d])
 
         # local time
         sow = np.zeros(m)
@@ -360,15 +394,29 @@ class Engine:
                 if len(sel):
                     sow[sel] = seconds_of_week(t[sel], offsets(name, t[sel]))
 
-        cond = np.zeros((len(RULES), m), dtype=bool)
-        at = np.full((len(RULES), m), NAN)
         until = np.full(m, np.inf)  # end of the curfew window in force (for its close)
         resp_zone = np.full((len(RULES), m), -1, dtype=np.int64)  # version row behind a zone rule
         detail_nofix = np.zeros(m, dtype=bool)
         crossing_events: list[tuple[int, int]] = []  # (fix, version)
 
         # ---- zones ----------------------------------------------------------------------------
-        if tb.max_slots and ev.any():
+        if tb.max_slots and ev.any() and fast:
+            crossing_events = compiled_zones(
+                self,
+                ev=ev,
+                arow=arow,
+                t=t,
+                sow=sow,
+                lon=lon,
+                lat=lat,
+                acc=acc,
+                valid=valid,
+                last_valid_t=last_valid_t,
+                gstart=gstart,
+                d=d,
+                out=(lflags, cond, at, resp_zone, detail_nofix, until),
+            )
+        elif tb.max_slots and ev.any():
             # pairs (fix, zone slot, version in force), slot rank by slot rank: within a rank the
             # fixes keep their (device, time) order, so each slot's pairs are contiguous and in time
             pf_parts, ps_parts, pv_parts = [], [], []
@@ -499,19 +547,20 @@ class Engine:
                 )
 
         # ---- device rules -----------------------------------------------------------------------
-        cond[R_STRAP] = (strap_now == 1) | (strap_now == 2)  # noqa: PLR2004
-        at[R_STRAP] = t
-        low = (battery >= 0) & (battery < p.low_battery_pct) & (charging != 1)
-        clear = ((battery >= 0) & (battery >= p.battery_clear_pct)) | (charging == 1)
-        signal = np.where(low, 1, np.where(clear, 0, -1))
-        batt_init = self._open_m[ar, R_BATT] if len(self._open_m) else np.zeros(m, bool)
-        cond[R_BATT] = vx.fill(signal == 1, signal >= 0, gstart, batt_init & ev)
-        at[R_BATT] = t
-        nofix_base = np.fmax(last_valid_t, tb.a_start[ar] if len(tb.a_start) else t)
-        cond[R_NOFIX] = t - nofix_base >= p.no_fix_s
-        at[R_NOFIX] = nofix_base + p.no_fix_s
-        # lost communication clears on any message (opened by the clock)
-        at[R_LOST] = t
+        if not fast:  # compiled: in kernels.device_rules above
+            cond[R_STRAP] = (strap_now == 1) | (strap_now == 2)  # noqa: PLR2004
+            at[R_STRAP] = t
+            low = (battery >= 0) & (battery < p.low_battery_pct) & (charging != 1)
+            clear = ((battery >= 0) & (battery >= p.battery_clear_pct)) | (charging == 1)
+            signal = np.where(low, 1, np.where(clear, 0, -1))
+            batt_init = self._open_m[ar, R_BATT] if len(self._open_m) else np.zeros(m, bool)
+            cond[R_BATT] = vx.fill(signal == 1, signal >= 0, gstart, batt_init & ev)
+            at[R_BATT] = t
+            nofix_base = np.fmax(last_valid_t, tb.a_start[ar] if len(tb.a_start) else t)
+            cond[R_NOFIX] = t - nofix_base >= p.no_fix_s
+            at[R_NOFIX] = nofix_base + p.no_fix_s
+            # lost communication clears on any message (opened by the clock)
+            at[R_LOST] = t
         victim_devices(self, cond, at, ev=ev, ar=ar, valid=valid, d=d, t=t, lat=lat, lon=lon, gstart=gstart)
 
         # ---- transitions into alert changes ---------------------------------------------------
@@ -520,13 +569,22 @@ class Engine:
             g2 = vx.group_starts(d, arow)
             rules_on = tb.a_rules[ar].T
             init = self._open_m[ar].T
-            for r in range(len(RULES)):
-                c = cond[r] & ev & rules_on[r]
-                prev = vx.previous(c, g2, init[r] & ev)
-                for i in np.nonzero(ev & c & ~prev)[0].tolist():
-                    changes.append((i, r, "open"))
-                for i in np.nonzero(ev & ~c & prev)[0].tolist():
-                    changes.append((i, r, "close"))
+            if fast:
+                fi, ri, act = kernels.transitions(
+                    cond, ev, np.ascontiguousarray(rules_on), np.ascontiguousarray(init), g2
+                )
+                changes = [
+                    (i, r, "open" if a > 0 else "close")
+                    for i, r, a in zip(fi.tolist(), ri.tolist(), act.tolist(), strict=True)
+                ]
+            else:
+                for r in range(len(RULES)):
+                    c = cond[r] & ev & rules_on[r]
+                    prev = vx.previous(c, g2, init[r] & ev)
+                    for i in np.nonzero(ev & c & ~prev)[0].tolist():
+                        changes.append((i, r, "open"))
+                    for i in np.nonzero(ev & ~c & prev)[0].tolist():
+                        changes.append((i, r, "close"))
             rows_on = tb.a_rules[ar, R_EXCL]
             for i, _ver in crossing_events:
                 if ev[i] and rows_on[i] and not cond[R_EXCL, i]:
@@ -549,6 +607,31 @@ class Engine:
         )
 
         # ---- device state ---------------------------------------------------------------------------
+        if fast:
+            kernels.device_state(
+                d,
+                t,
+                valid,
+                fixq,
+                lat,
+                lon,
+                acc_raw,
+                battery,
+                strap,
+                charging,
+                batch.channel[src],
+                dc["last_t"],
+                dc["last_fix"],
+                dc["last_valid"],
+                dc["lat"],
+                dc["lon"],
+                dc["accuracy"],
+                dc["battery"],
+                dc["strap"],
+                dc["charging"],
+                dc["connected"],
+            )
+            return arow, lflags, out
         last = np.nonzero(gend)[0]
         dl = d[last]
         dc["last_t"][dl] = t[last]

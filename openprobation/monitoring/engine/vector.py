@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from . import kernels
+
 B = NDArray[np.bool_]
 I64 = NDArray[np.int64]
 
@@ -36,9 +38,11 @@ def first_of_group(start: B) -> I64:
     return np.maximum.accumulate(idx) if len(idx) else idx.astype(np.int64)
 
 
-def last_index(mask: B, start: B) -> I64:
+def last_index(mask: B, start: B, *, compiled: bool = False) -> I64:
     """For each element, the index of the latest element at or before it in its group where
     ``mask`` holds; -1 when none."""
+    if compiled:
+        return kernels.last_index(np.ascontiguousarray(mask, dtype=np.bool_), start)
     n = len(mask)
     idx = np.where(mask, np.arange(n), -1)
     if n:
@@ -56,8 +60,8 @@ def previous(values: NDArray[Any], start: B, initial: NDArray[Any]) -> NDArray[A
     return out
 
 
-def fill(values: NDArray[Any], mask: B, start: B, initial: NDArray[Any]) -> NDArray[Any]:
+def fill(values: NDArray[Any], mask: B, start: B, initial: NDArray[Any], *, compiled: bool = False) -> NDArray[Any]:
     """Forward fill: the value of the latest element at or before, in the group, where ``mask``
     holds; ``initial`` (per element) when none."""
-    idx = last_index(mask, start)
+    idx = last_index(mask, start, compiled=compiled)
     return np.where(idx >= 0, values[np.maximum(idx, 0)], initial)

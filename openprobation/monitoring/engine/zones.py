@@ -12,6 +12,7 @@ import numpy as np
 import shapely  # type: ignore[import-untyped]
 from numpy.typing import NDArray
 
+from . import kernels
 from . import vector as vx
 from .compiled import HOME, R_VICTIM, VICTIM_MAX_GAP_S
 from .geometry import EDGE_EPS_M, GRID, polygon_signed_distance
@@ -30,6 +31,26 @@ def judge(engine: Engine, pv: I64, kind: I64, *, lon: F64, lat: F64, acc: F64, p
     exclusion and victim zones — inside only when inside by at least the accuracy. The edge is
     inside."""
     tb = engine._t
+    if engine.compiled:
+        return kernels.judge(
+            pv,
+            kind,
+            lon,
+            lat,
+            acc,
+            pvalid,
+            tb.v_lon0,
+            tb.v_lat0,
+            tb.v_kx,
+            tb.v_circle,
+            tb.v_radius,
+            tb.v_buffer,
+            tb.v_bbox,
+            tb.v_poly,
+            _f64_2d(tb.p_raster, GRID * GRID),
+            tb.p_half,
+            tb.p_segments,
+        )
     x = (lon - tb.v_lon0[pv]) * tb.v_kx[pv]
     y = (lat - tb.v_lat0[pv]) * 110_540.0
     lenient = kind <= HOME  # inclusion, home
@@ -74,12 +95,32 @@ def judge(engine: Engine, pv: I64, kind: I64, *, lon: F64, lat: F64, acc: F64, p
     return inside
 
 
+def _f64_2d(values: F64, width: int) -> F64:
+    """A 2-D float table for the kernels (an empty one keeps its width)."""
+    return values if values.ndim == 2 else np.zeros((0, width))  # noqa: PLR2004
+
+
 def debounce(engine: Engine, ps: I64, pf: I64, *, t: F64, inside: B, pvalid: B) -> tuple[NDArray[np.int8], F64]:
     """Confirmed side (1 in, 0 out, -1 unknown) and since when, for each pair (sorted by slot,
     then time); the zone state is updated with the end of each slot's sequence."""
     p = engine.params
     tb = engine._t
     z = engine._zones.cols
+    if engine.compiled:
+        return kernels.debounce(
+            ps,
+            t[pf],
+            inside,
+            pvalid,
+            tb.s_zs,
+            z["conf"],
+            z["since"],
+            z["run_side"],
+            z["run_n"],
+            z["run_first"],
+            int(p.debounce_fixes),
+            float(p.debounce_seconds),
+        )
     zs_all = tb.s_zs[ps]
     init_conf = z["conf"][zs_all]
     init_since = z["since"][zs_all]
@@ -123,6 +164,134 @@ def debounce(engine: Engine, ps: I64, pf: I64, *, t: F64, inside: B, pvalid: B) 
     conf = np.where(has, conf_q[qpos[np.maximum(idx, 0)]] if len(q) else 0, init_conf).astype(np.int8)
     since = np.where(has, since_q[qpos[np.maximum(idx, 0)]] if len(q) else 0.0, init_since)
     return conf, since
+
+
+def compiled_zones(
+    engine: Engine,
+    *,
+    ev: B,
+    arow: I64,
+    t: F64,
+    sow: F64,
+    lon: F64,
+    lat: F64,
+    acc: F64,
+    valid: B,
+    last_valid_t: F64,
+    gstart: B,
+    d: I64,
+    out: tuple[NDArray[np.int32], B, F64, I64, B, F64],
+) -> list[tuple[int, int]]:
+    """The zone part of a batch in the compiled kernels: pairs, judgement, windows, debounce and the
+    zone rules' conditions, written into ``out`` (flags, cond, at, resp_zone, detail_nofix, until)
+    as the NumPy path in ``core`` writes them; returns the path crossings (fix, version)."""
+    tb = engine._t
+    p = engine.params
+    z = engine._zones.cols
+    lflags, cond, at, resp_zone, detail_nofix, until = out
+    pf, ps, pv = kernels.pairs(
+        np.nonzero(ev)[0],
+        arow,
+        t,
+        tb.a_slot_first,
+        tb.a_slot_count,
+        tb.s_ver_first,
+        tb.s_ver_count,
+        tb.v_from,
+        tb.v_to,
+        int(tb.max_slots),
+        int(tb.max_versions),
+    )
+    kind = tb.v_kind[pv]
+    pvalid = valid[pf]
+    inside = judge(engine, pv, kind, lon=lon[pf], lat=lat[pf], acc=acc[pf], pvalid=pvalid)
+    conf, since = kernels.debounce(
+        ps,
+        t[pf],
+        inside,
+        pvalid,
+        tb.s_zs,
+        z["conf"],
+        z["since"],
+        z["run_side"],
+        z["run_n"],
+        z["run_first"],
+        int(p.debounce_fixes),
+        float(p.debounce_seconds),
+    )
+    use_sets = tb.set_in is not None
+    xsel = kernels.zone_rules(
+        pf,
+        ps,
+        pv,
+        t,
+        sow,
+        last_valid_t,
+        inside,
+        pvalid,
+        conf,
+        since,
+        tb.v_kind,
+        tb.v_haswin,
+        tb.v_zone,
+        tb.v_wset,
+        use_sets,
+        tb.set_in if tb.set_in is not None else np.zeros(1, dtype=bool),
+        tb.set_start if use_sets else np.zeros(1),
+        tb.set_end if use_sets else np.zeros(1),
+        tb.v_win,
+        tb.v_wstart,
+        tb.v_wend,
+        tb.s_asg,
+        tb.a_exc_first,
+        tb.a_exc_count,
+        tb.e_start,
+        tb.e_end,
+        tb.e_zone,
+        float(p.no_fix_s),
+        lflags,
+        cond,
+        at,
+        resp_zone,
+        detail_nofix,
+        until,
+    )
+    if not len(xsel):
+        return []
+    dc = engine._devs.cols
+    f, v, hit, cand, seg = kernels.crossing_paths(
+        xsel,
+        pf,
+        pv,
+        valid,
+        gstart,
+        lon,
+        lat,
+        acc,
+        d,
+        dc["lon"],
+        dc["lat"],
+        np.nan_to_num(dc["accuracy"]),
+        tb.v_kind,
+        tb.v_lon0,
+        tb.v_lat0,
+        tb.v_kx,
+        tb.v_circle,
+        tb.v_radius,
+        tb.v_buffer,
+        tb.v_bbox,
+        tb.v_poly,
+        _f64_2d(tb.p_raster, GRID * GRID),
+        tb.p_half,
+        tb.p_segments,
+    )
+    cj = np.nonzero(cand)[0]
+    if len(cj):
+        geoms = np.array([buffered(engine, int(r)) for r in v[cj]], dtype=object)
+        s = seg[cj]
+        lines = shapely.linestrings(np.stack([s[:, [0, 2]], s[:, [1, 3]]], axis=2))
+        hit[cj] = shapely.intersects(geoms, lines)
+    return list(zip(f[hit].tolist(), v[hit].tolist(), strict=True))
 
 
 def crossings(
@@ -247,7 +416,7 @@ def victim_devices(
         dist = np.hypot((lon[rows] - vlon[k]) * kx, (lat[rows] - vlat[k]) * 110_540.0)
         near[rows] = okk & (t[rows] - vt[k] <= VICTIM_MAX_GAP_S) & (dist < tb.a_prox[ar[rows]])
         judged[rows] = True
-    carried = vx.fill(near, judged, gstart, np.zeros(len(t), dtype=bool))
+    carried = vx.fill(near, judged, gstart, np.zeros(len(t), dtype=bool), compiled=engine.compiled)
     new = carried & ~cond[R_VICTIM]
     cond[R_VICTIM] |= carried
     at[R_VICTIM] = np.where(new, t, at[R_VICTIM])

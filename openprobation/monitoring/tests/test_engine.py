@@ -34,6 +34,13 @@ T0 = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC).timestamp()  # a Monday, 17:0
 PARAMS = Params(debounce_fixes=3, debounce_seconds=60, lost_communication_s=900, no_fix_s=1200)
 
 
+@pytest.fixture(autouse=True, params=[True, False], ids=["compiled", "numpy"])
+def engine_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Every ground-truth trace is judged by the compiled kernels and by the NumPy reference."""
+    monkeypatch.setattr(Engine, "compiled", request.param)
+    return bool(request.param)
+
+
 def ll(x: float, y: float) -> tuple[float, float]:
     """Metres east/north of the origin → (lon, lat), exactly inverse to the engine's projection."""
     return LON0 + x / KX, LAT0 + y / KY
