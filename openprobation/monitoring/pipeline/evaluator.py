@@ -34,6 +34,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, connection
 
+from openprobation.monitoring.engine import warm_up
 from openprobation.monitoring.engine.types import AlertChange, Params
 from openprobation.monitoring.models import ConfigRevision
 from openprobation.monitoring.pipeline import store
@@ -139,6 +140,8 @@ class Evaluator:
         """Take the partitions (advisory locks on PostgreSQL), load specs and state, open consumers."""
         if self.advisory_locks:
             self._take_locks()
+        # The engine's compiled kernels load (or compile, on a fresh install) before the first batch.
+        warm_up()
         self._revision = int(ConfigRevision.objects.order_by("-id").values_list("id", flat=True).first() or 0)
         self._last_poll = time.monotonic()
         for number in self.numbers:
