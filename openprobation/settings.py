@@ -268,6 +268,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Choice sets used by several fields get one stable name each in the schema.
     "ENUM_NAME_OVERRIDES": {
+        "DeviceKindEnum": "openprobation.monitoring.catalogue.DeviceKind",
+        "DeviceStatusEnum": "openprobation.monitoring.catalogue.DeviceStatus",
+        "ZoneKindEnum": "openprobation.monitoring.catalogue.ZoneKind",
+        "MonitoringRuleEnum": "openprobation.monitoring.catalogue.Rule",
+        "AlertSeverityEnum": "openprobation.monitoring.catalogue.Severity",
         "CaseStatusEnum": "openprobation.cases.models.CaseStatus",
         "DocumentStatusEnum": "openprobation.people.models.DocumentStatus",
         "RuleStatusEnum": "openprobation.rules.models.RuleStatus",

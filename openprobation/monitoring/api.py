@@ -27,25 +27,25 @@ from openprobation.monitoring.serializers import (
     AlertDetailSerializer,
     AlertListQuerySerializer,
     AlertSerializer,
-    AssignmentDetailSerializer,
-    AssignmentInputSerializer,
-    AssignmentSerializer,
+    AssignmentEndInputSerializer,
     CancelInputSerializer,
+    DeviceAssignmentDetailSerializer,
+    DeviceAssignmentInputSerializer,
+    DeviceAssignmentSerializer,
     DeviceCreatedSerializer,
     DeviceHealthSerializer,
     DeviceInputSerializer,
     DeviceListQuerySerializer,
     DevicePatchSerializer,
     DeviceSerializer,
-    EndInputSerializer,
+    DeviceStatusInputSerializer,
     ExceptionInputSerializer,
     ExceptionSerializer,
     RetireInputSerializer,
-    ScheduleInputSerializer,
-    StatusInputSerializer,
     TrackSerializer,
     ZoneInputSerializer,
     ZonePatchSerializer,
+    ZoneScheduleInputSerializer,
     ZoneSerializer,
     ZoneVersionSerializer,
 )
@@ -184,14 +184,14 @@ class DeviceView(ApiView):
 
 class DeviceStatusView(ApiView):
     @extend_schema(
-        request=StatusInputSerializer,
+        request=DeviceStatusInputSerializer,
         responses={200: DeviceSerializer, **WRITE},
         summary="Send a device to repair, record it lost or found, retire it",
     )
     def post(self, request: Request, record: int) -> Response:
         user = api_user(request)
         device = _device(user, record)
-        d = _valid(StatusInputSerializer, request.data)
+        d = _valid(DeviceStatusInputSerializer, request.data)
         moved = services.device_set_status(actor=user, device=device, to_status=d["to_status"], reason=d["reason"])
         return Response(DeviceSerializer(moved).data)
 
@@ -225,7 +225,7 @@ class DeviceStateView(ApiView):
 
 class CaseAssignmentsView(ApiView):
     @extend_schema(
-        responses={200: AssignmentDetailSerializer(many=True), **READ},
+        responses={200: DeviceAssignmentDetailSerializer(many=True), **READ},
         summary="A case's device assignments with their zones",
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -233,11 +233,11 @@ class CaseAssignmentsView(ApiView):
         _read_allowed(user)
         case = _case(user, pk)
         rows = selectors.case_assignments(user=user, case_id=case.pk)
-        return Response(AssignmentDetailSerializer(rows, many=True).data)
+        return Response(DeviceAssignmentDetailSerializer(rows, many=True).data)
 
     @extend_schema(
-        request=AssignmentInputSerializer,
-        responses={201: AssignmentDetailSerializer, **WRITE},
+        request=DeviceAssignmentInputSerializer,
+        responses={201: DeviceAssignmentDetailSerializer, **WRITE},
         summary="Fit a device (in stock, of the case's region) to the case",
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -246,7 +246,7 @@ class CaseAssignmentsView(ApiView):
         case = _case(user, pk)
         if not selectors.may_assign(user, case):
             raise exceptions.PermissionDenied()
-        d = _valid(AssignmentInputSerializer, request.data)
+        d = _valid(DeviceAssignmentInputSerializer, request.data)
         assignment = services.assignment_create(
             actor=user,
             case=case,
@@ -256,27 +256,27 @@ class CaseAssignmentsView(ApiView):
             victim_device=_owned_device(user, d["victim_device"], "victim_device"),
             proximity_m=d["proximity_m"],
         )
-        return Response(AssignmentDetailSerializer(assignment).data, status=status.HTTP_201_CREATED)
+        return Response(DeviceAssignmentDetailSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
 
 class AssignmentView(ApiView):
     @extend_schema(
-        responses={200: AssignmentDetailSerializer, **READ}, summary="An assignment with its zones and versions"
+        responses={200: DeviceAssignmentDetailSerializer, **READ}, summary="An assignment with its zones and versions"
     )
     def get(self, request: Request, record: int) -> Response:
-        return Response(AssignmentDetailSerializer(_assignment(api_user(request), record)).data)
+        return Response(DeviceAssignmentDetailSerializer(_assignment(api_user(request), record)).data)
 
 
 class AssignmentEndView(ApiView):
     @extend_schema(
-        request=EndInputSerializer,
-        responses={200: AssignmentSerializer, **WRITE},
+        request=AssignmentEndInputSerializer,
+        responses={200: DeviceAssignmentSerializer, **WRITE},
         summary="Take the device off: the assignment ends, the device goes back to stock (or repair, or lost)",
     )
     def post(self, request: Request, record: int) -> Response:
         user = api_user(request)
         assignment = _assignment(user, record)
-        d = _valid(EndInputSerializer, request.data)
+        d = _valid(AssignmentEndInputSerializer, request.data)
         ended = services.assignment_end(
             actor=user,
             assignment=assignment,
@@ -284,7 +284,7 @@ class AssignmentEndView(ApiView):
             removed_at=_in_range(d["removed_at"], "removed_at"),
             device_status=d["device_status"],
         )
-        return Response(AssignmentSerializer(ended).data)
+        return Response(DeviceAssignmentSerializer(ended).data)
 
 
 # --- Zones and schedules ---------------------------------------------------------------------------------
@@ -348,14 +348,14 @@ class ZoneView(ApiView):
 
 class ZoneScheduleView(ApiView):
     @extend_schema(
-        request=ScheduleInputSerializer,
+        request=ZoneScheduleInputSerializer,
         responses={200: ZoneVersionSerializer, **WRITE},
         summary="Set a zone's weekly windows (a home zone's curfew): a new version",
     )
     def put(self, request: Request, record: int) -> Response:
         user = api_user(request)
         zone = _zone(user, record)
-        d = _valid(ScheduleInputSerializer, request.data)
+        d = _valid(ZoneScheduleInputSerializer, request.data)
         version = services.zone_set_schedule(
             actor=user,
             zone=zone,

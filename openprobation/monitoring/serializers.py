@@ -148,7 +148,7 @@ class DeviceListQuerySerializer(serializers.Serializer[Any]):
     q = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
-class StatusInputSerializer(serializers.Serializer[Any]):
+class DeviceStatusInputSerializer(serializers.Serializer[Any]):
     to_status = serializers.ChoiceField(choices=DeviceStatus.choices)
     reason = serializers.CharField(max_length=2000)
 
@@ -230,7 +230,7 @@ class ZonePatchSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class ScheduleInputSerializer(serializers.Serializer[Any]):
+class ZoneScheduleInputSerializer(serializers.Serializer[Any]):
     windows = WindowsField()
     valid_from = serializers.DateTimeField(required=False, allow_null=True, default=None)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -267,7 +267,7 @@ class DeviceBriefSerializer(serializers.ModelSerializer[Device]):
         fields = ["id", "kind", "serial", "status"]
 
 
-class AssignmentSerializer(serializers.ModelSerializer[Assignment]):
+class DeviceAssignmentSerializer(serializers.ModelSerializer[Assignment]):
     device = DeviceBriefSerializer(read_only=True)
     victim_device = DeviceBriefSerializer(read_only=True, allow_null=True)
     case_number = serializers.CharField(source="case.number", read_only=True)
@@ -291,14 +291,14 @@ class AssignmentSerializer(serializers.ModelSerializer[Assignment]):
         ]
 
 
-class AssignmentDetailSerializer(AssignmentSerializer):
+class DeviceAssignmentDetailSerializer(DeviceAssignmentSerializer):
     zones = ZoneSerializer(many=True, read_only=True)
 
-    class Meta(AssignmentSerializer.Meta):
-        fields = [*AssignmentSerializer.Meta.fields, "zones"]
+    class Meta(DeviceAssignmentSerializer.Meta):
+        fields = [*DeviceAssignmentSerializer.Meta.fields, "zones"]
 
 
-class AssignmentInputSerializer(serializers.Serializer[Any]):
+class DeviceAssignmentInputSerializer(serializers.Serializer[Any]):
     device = Id()
     installed_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     rules = serializers.ListField(
@@ -308,7 +308,7 @@ class AssignmentInputSerializer(serializers.Serializer[Any]):
     proximity_m = IntegerField(required=False, allow_null=True, default=None, min_value=50, max_value=50_000)
 
 
-class EndInputSerializer(serializers.Serializer[Any]):
+class AssignmentEndInputSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
     removed_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     device_status = serializers.ChoiceField(
@@ -375,7 +375,7 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
 
 class AlertDetailSerializer(serializers.Serializer[Any]):
     alert = AlertSerializer()
-    assignment = AssignmentSerializer()
+    assignment = DeviceAssignmentSerializer()
     zone_version = ZoneVersionSerializer(allow_null=True)
     fixes = PositionSerializer(many=True)
 

@@ -110,6 +110,7 @@ def test_a_change_in_the_admin_is_one_audited_service_call(personas):
 
 def test_monitored_regions_are_saved_by_the_service(personas):
     monitoring = personas["monitoring"]
+    monitoring.monitored_regions.clear()  # the persona watches a region; start from none
     client = web_client(personas["sysadmin"])
     response = client.post(_change(monitoring), _form(monitoring, monitored_regions=[personas["south"].pk]))
     assert response.status_code == 302

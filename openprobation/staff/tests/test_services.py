@@ -112,6 +112,7 @@ def test_moving_an_officer_to_regional_administrator_is_one_event_with_old_and_n
 
 
 def test_deactivating_and_monitored_regions_are_audited_old_to_new(personas):
+    personas["monitoring"].monitored_regions.clear()  # the persona watches a region; start from none
     staff_update(actor=personas["sysadmin"], user=personas["officer"], values={"is_active": False})
     staff_update(
         actor=personas["sysadmin"],
