@@ -30,6 +30,8 @@ from django.utils import timezone
 
 from openprobation.monitoring.engine.types import FLAG_LATE, AlertChange, EvaluationResult, FixBatch, Params
 from openprobation.monitoring.models import Assignment, DeviceState, PartitionCursor
+from openprobation.monitoring.pipeline import pgbinary
+from openprobation.monitoring.pipeline.pgbinary import Float8Array, Int2Array, Int4Array, Int8Array
 
 NOTIFY_CHANNEL = "em_alert"
 _NOTIFY_MAX = 7000  # pg_notify payloads must stay under 8,000 bytes
@@ -144,6 +146,27 @@ def _positions(batch: FixBatch, result: EvaluationResult | None) -> int:
     charging = col(batch.charging)
     count = int(micros.shape[0])
 
+    if _is_postgres():
+        _insert_positions_pg(
+            device=col(batch.device),
+            micros=micros,
+            seq=col(batch.seq),
+            received=received,
+            assignment=assignment,
+            lat=col(batch.lat),
+            lon=col(batch.lon),
+            accuracy=accuracy,
+            battery=battery,
+            speed=speed,
+            course=course,
+            strap=strap,
+            fix=col(batch.fix),
+            charging=charging,
+            flags=flags,
+            channel=col(batch.channel),
+        )
+        return count
+
     def nullable(values: np.ndarray[Any, Any], missing: np.ndarray[Any, Any]) -> list[Any]:
         out: list[Any] = values.tolist()
         for i in np.flatnonzero(missing).tolist():
@@ -167,67 +190,86 @@ def _positions(batch: FixBatch, result: EvaluationResult | None) -> int:
         "assignment_id": nullable(assignment, assignment < 0),
     }
     with connection.cursor() as cur:
-        if _is_postgres():
-            cur.execute(
-                "INSERT INTO monitoring_position (device_id, fix_time, seq, received_at, assignment_id, lat, lon, "
-                "accuracy_m, battery, speed, course, strap, fix, charging, flags, channel) "
-                "SELECT d, timestamptz 'epoch' + u * interval '1 microsecond', s, to_timestamp(r), a, la, lo, "
-                "ac, b, sp, co, st, f, ch, fl, cn FROM unnest("
-                "%s::bigint[], %s::bigint[], %s::bigint[], %s::float8[], %s::bigint[], %s::float8[], %s::float8[], "
-                "%s::float8[], %s::smallint[], %s::float8[], %s::smallint[], %s::smallint[], %s::smallint[], "
-                "%s::boolean[], %s::integer[], %s::smallint[]"
-                ") AS t(d, u, s, r, a, la, lo, ac, b, sp, co, st, f, ch, fl, cn) "
-                "ON CONFLICT DO NOTHING",
-                [
-                    columns["device_id"],
-                    micros.tolist(),
-                    columns["seq"],
-                    received.tolist(),
-                    columns["assignment_id"],
-                    columns["lat"],
-                    columns["lon"],
-                    columns["accuracy_m"],
-                    columns["battery"],
-                    columns["speed"],
-                    columns["course"],
-                    columns["strap"],
-                    columns["fix"],
-                    columns["charging"],
-                    columns["flags"],
-                    columns["channel"],
-                ],
-            )
-        else:
-            adapt = connection.ops.adapt_datetimefield_value
-            epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-            fix_times = [adapt(epoch + dt.timedelta(microseconds=u)) for u in micros.tolist()]
-            received_at = [adapt(_when(r) or epoch) for r in received.tolist()]
-            rows = zip(
-                columns["device_id"],
-                fix_times,
-                columns["seq"],
-                received_at,
-                columns["assignment_id"],
-                columns["lat"],
-                columns["lon"],
-                columns["accuracy_m"],
-                columns["battery"],
-                columns["speed"],
-                columns["course"],
-                columns["strap"],
-                columns["fix"],
-                columns["charging"],
-                columns["flags"],
-                columns["channel"],
-                strict=True,
-            )
-            cur.executemany(
-                "INSERT OR IGNORE INTO monitoring_position (device_id, fix_time, seq, received_at, assignment_id, "
-                "lat, lon, accuracy_m, battery, speed, course, strap, fix, charging, flags, channel) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                list(rows),
-            )
+        adapt = connection.ops.adapt_datetimefield_value
+        epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        fix_times = [adapt(epoch + dt.timedelta(microseconds=u)) for u in micros.tolist()]
+        received_at = [adapt(_when(r) or epoch) for r in received.tolist()]
+        rows = zip(
+            columns["device_id"],
+            fix_times,
+            columns["seq"],
+            received_at,
+            columns["assignment_id"],
+            columns["lat"],
+            columns["lon"],
+            columns["accuracy_m"],
+            columns["battery"],
+            columns["speed"],
+            columns["course"],
+            columns["strap"],
+            columns["fix"],
+            columns["charging"],
+            columns["flags"],
+            columns["channel"],
+            strict=True,
+        )
+        cur.executemany(
+            "INSERT OR IGNORE INTO monitoring_position (device_id, fix_time, seq, received_at, assignment_id, "
+            "lat, lon, accuracy_m, battery, speed, course, strap, fix, charging, flags, channel) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            list(rows),
+        )
     return count
+
+
+_POSITION_INSERT = (
+    "INSERT INTO monitoring_position (device_id, fix_time, seq, received_at, assignment_id, lat, lon, "
+    "accuracy_m, battery, speed, course, strap, fix, charging, flags, channel) "
+    "SELECT d, timestamptz 'epoch' + u * interval '1 microsecond', s, to_timestamp(r), NULLIF(a, -1), la, lo, "
+    "NULLIF(ac, 'NaN'::float8), NULLIF(b, -1), NULLIF(sp, 'NaN'::float8), NULLIF(co, -1), NULLIF(st, -1), f, "
+    "CASE WHEN ch < 0 THEN NULL ELSE ch > 0 END, fl, cn FROM unnest("
+    "%s::bigint[], %s::bigint[], %s::bigint[], %s::float8[], %s::bigint[], %s::float8[], %s::float8[], "
+    "%s::float8[], %s::smallint[], %s::float8[], %s::smallint[], %s::smallint[], %s::smallint[], "
+    "%s::smallint[], %s::integer[], %s::smallint[]"
+    ") AS t(d, u, s, r, a, la, lo, ac, b, sp, co, st, f, ch, fl, cn) "
+    "ON CONFLICT DO NOTHING"
+)
+
+
+def _sentinel(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Negative → -1 (NULL in the statement)."""
+    return np.where(values < 0, -1, values)
+
+
+def _nan(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Not finite → NaN (NULL in the statement)."""
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def _insert_positions_pg(**c: np.ndarray[Any, Any]) -> None:
+    """One INSERT of the whole batch, every column a binary array (``pgbinary``)."""
+    with pgbinary.cursor() as cur:
+        cur.execute(
+            _POSITION_INSERT,
+            [
+                Int8Array(c["device"]),
+                Int8Array(c["micros"]),
+                Int8Array(c["seq"]),
+                Float8Array(c["received"]),
+                Int8Array(_sentinel(c["assignment"])),
+                Float8Array(c["lat"]),
+                Float8Array(c["lon"]),
+                Float8Array(_nan(c["accuracy"])),
+                Int2Array(_sentinel(c["battery"])),
+                Float8Array(_nan(c["speed"])),
+                Int2Array(_sentinel(c["course"])),
+                Int2Array(_sentinel(c["strap"])),
+                Int2Array(c["fix"]),
+                Int2Array(_sentinel(c["charging"])),
+                Int4Array(c["flags"]),
+                Int2Array(c["channel"]),
+            ],
+        )
 
 
 def _alerts(changes: Sequence[AlertChange], params: Params, applied: Applied) -> None:
@@ -235,6 +277,11 @@ def _alerts(changes: Sequence[AlertChange], params: Params, applied: Applied) ->
     if not changes:
         return
     cases = dict(Assignment.objects.filter(id__in={c.assignment_id for c in changes}).values_list("id", "case_id"))
+    keys = {(c.assignment_id, c.rule) for c in changes}
+    if _is_postgres() and len(keys) == len(changes):
+        # Each (assignment, rule) changes once: order does not matter, two set-based statements.
+        _alerts_pg(changes, cases, params, applied)
+        return
     now = timezone.now()
     postgres = _is_postgres()
     adapt = (lambda v: v) if postgres else connection.ops.adapt_datetimefield_value
@@ -280,6 +327,70 @@ def _alerts(changes: Sequence[AlertChange], params: Params, applied: Applied) ->
                 applied.cleared.extend(int(r[0]) for r in cur.fetchall())
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def _us(moment: dt.datetime | None) -> int | None:
+    """A datetime as integer microseconds since the epoch (exact, for ``timestamptz 'epoch' + ...``)."""
+    return None if moment is None else (moment - _EPOCH) // _MICROSECOND
+
+
+def _alerts_pg(changes: Sequence[AlertChange], cases: Mapping[int, int], params: Params, applied: Applied) -> None:
+    """Opens in one INSERT, clears in one UPDATE, each row set sent as one JSON document."""
+    now = timezone.now()
+    opens = []
+    clears = []
+    for change in changes:
+        at = _us(_when(change.at) or now)
+        if change.action != "open":
+            clears.append({"assignment_id": change.assignment_id, "rule": change.rule, "at": at})
+            continue
+        case_id = cases.get(change.assignment_id)
+        if case_id is None:
+            continue  # the assignment is gone: nothing to hang the alert on
+        opens.append(
+            {
+                "assignment_id": change.assignment_id,
+                "device_id": change.device_id,
+                "case_id": case_id,
+                "rule": change.rule,
+                "severity": str(params.severity.get(change.rule, "medium")),
+                "zone_id": change.zone_id,
+                "zone_version_id": change.version_id,
+                "at": at,
+                "received": _us(_when(change.received)),
+                "lat": _finite(change.lat),
+                "lon": _finite(change.lon),
+                "details": dict(change.details),
+            }
+        )
+    dump = orjson.OPT_SERIALIZE_NUMPY
+    with pgbinary.cursor() as cur:
+        if clears:
+            cur.execute(
+                "UPDATE monitoring_alert AS a SET cleared_at = timestamptz 'epoch' + interval '1 microsecond' * x.at "
+                "FROM jsonb_to_recordset(%s::jsonb) AS x(assignment_id bigint, rule text, at bigint) "
+                "WHERE a.assignment_id = x.assignment_id AND a.rule = x.rule AND a.cleared_at IS NULL RETURNING a.id",
+                [orjson.dumps(clears, option=dump).decode()],
+            )
+            applied.cleared.extend(int(r[0]) for r in cur.fetchall())
+        if opens:
+            cur.execute(
+                "INSERT INTO monitoring_alert (assignment_id, device_id, case_id, rule, severity, zone_id, "
+                "zone_version_id, opened_at, received_at, raised_at, cleared_at, lat, lon, details) "
+                "SELECT x.assignment_id, x.device_id, x.case_id, x.rule, x.severity, x.zone_id, x.zone_version_id, "
+                "timestamptz 'epoch' + interval '1 microsecond' * x.at, timestamptz 'epoch' + interval '1 microsecond' * x.received, %s, NULL, x.lat, x.lon, "
+                "COALESCE(x.details, '{}'::jsonb) "
+                "FROM jsonb_to_recordset(%s::jsonb) AS x(assignment_id bigint, device_id bigint, case_id bigint, "
+                "rule text, severity text, zone_id bigint, zone_version_id bigint, at bigint, received bigint, "
+                "lat float8, lon float8, details jsonb) "
+                "ON CONFLICT (assignment_id, rule) WHERE cleared_at IS NULL DO NOTHING RETURNING id",
+                [now, orjson.dumps(opens, option=dump).decode()],
+            )
+            applied.opened.extend(int(r[0]) for r in cur.fetchall())
+
+
 def _finite(value: float | None) -> float | None:
     if value is None:
         return None
@@ -311,7 +422,6 @@ def _states(states: Mapping[int, Mapping[str, Any]], late: Mapping[int, int]) ->
         return 0
     devices = sorted(states)
     rows = [state_row(states[d]) for d in devices]
-    engine = [orjson.dumps(dict(states[d]), option=orjson.OPT_SERIALIZE_NUMPY).decode() for d in devices]
     late_counts = [int(late.get(d, 0)) for d in devices]
     now = timezone.now()
     updates = ", ".join(f"{c} = excluded.{c}" for c in STATE_COLUMNS)
@@ -320,41 +430,76 @@ def _states(states: Mapping[int, Mapping[str, Any]], late: Mapping[int, int]) ->
         "updated_at = excluded.updated_at, late_count = monitoring_devicestate.late_count + excluded.late_count"
     )
     names = ", ".join(STATE_COLUMNS)
+    if _is_postgres():
+        _upsert_states_pg(
+            devices=devices,
+            rows=rows,
+            exported=[states[d] for d in devices],
+            late=late_counts,
+            now=now,
+            sql_tail=sql_tail,
+        )
+        return len(devices)
+    engine = [orjson.dumps(dict(states[d]), option=orjson.OPT_SERIALIZE_NUMPY).decode() for d in devices]
+    adapt = connection.ops.adapt_datetimefield_value
+    marks = ", ".join(["%s"] * (len(STATE_COLUMNS) + 5))
+    values = []
+    for device, row, blob, late_count in zip(devices, rows, engine, late_counts, strict=True):
+        cells = [adapt(row[c]) if c.endswith("_at") else row[c] for c in STATE_COLUMNS]
+        values.append([device, *cells, blob, late_count, 0, adapt(now)])
     with connection.cursor() as cur:
-        if _is_postgres():
-            types = {
-                "last_message_at": "timestamptz",
-                "last_fix_at": "timestamptz",
-                "last_valid_fix_at": "timestamptz",
-                "lat": "float8",
-                "lon": "float8",
-                "accuracy_m": "float8",
-                "battery": "smallint",
-                "charging": "boolean",
-                "strap": "smallint",
-                "connected": "boolean",
-            }
-            arrays = [[r[c] for r in rows] for c in STATE_COLUMNS]
-            casts = ", ".join(f"%s::{types[c]}[]" for c in STATE_COLUMNS)
-            cur.execute(
-                f"INSERT INTO monitoring_devicestate (device_id, {names}, engine, late_count, rejected_count, "  # noqa: S608
-                f"updated_at) SELECT u.*, 0, %s FROM unnest(%s::bigint[], {casts}, %s::jsonb[], %s::integer[]) "
-                f"AS u {sql_tail}",
-                [now, devices, *arrays, engine, late_counts],
-            )
-        else:
-            adapt = connection.ops.adapt_datetimefield_value
-            marks = ", ".join(["%s"] * (len(STATE_COLUMNS) + 5))
-            values = []
-            for device, row, blob, late_count in zip(devices, rows, engine, late_counts, strict=True):
-                cells = [adapt(row[c]) if c.endswith("_at") else row[c] for c in STATE_COLUMNS]
-                values.append([device, *cells, blob, late_count, 0, adapt(now)])
-            cur.executemany(
-                f"INSERT INTO monitoring_devicestate (device_id, {names}, engine, late_count, rejected_count, "  # noqa: S608
-                f"updated_at) VALUES ({marks}) {sql_tail}",
-                values,
-            )
+        cur.executemany(
+            f"INSERT INTO monitoring_devicestate (device_id, {names}, engine, late_count, rejected_count, "  # noqa: S608
+            f"updated_at) VALUES ({marks}) {sql_tail}",
+            values,
+        )
     return len(devices)
+
+
+_STATE_TYPES = {
+    "last_message_at": "float8",
+    "last_fix_at": "float8",
+    "last_valid_fix_at": "float8",
+    "lat": "float8",
+    "lon": "float8",
+    "accuracy_m": "float8",
+    "battery": "smallint",
+    "charging": "boolean",
+    "strap": "smallint",
+    "connected": "boolean",
+}
+
+
+def _upsert_states_pg(
+    *,
+    devices: Sequence[int],
+    rows: Sequence[Mapping[str, Any]],
+    exported: Sequence[Mapping[str, Any]],
+    late: Sequence[int],
+    now: dt.datetime,
+    sql_tail: str,
+) -> None:
+    """One statement for every device: the rows travel as ONE JSON document (``jsonb_to_recordset``),
+    parsed by the server, rather than a dozen arrays quoted element by element."""
+    document = [
+        {
+            **{c: (v.timestamp() if isinstance(v, dt.datetime) else v) for c, v in row.items()},
+            "device_id": device,
+            "engine": dict(engine),
+            "late": late_count,
+        }
+        for device, row, engine, late_count in zip(devices, rows, exported, late, strict=True)
+    ]
+    columns = ", ".join(f"to_timestamp(x.{c})" if c.endswith("_at") else f"x.{c}" for c in STATE_COLUMNS)
+    record = ", ".join(f"{c} {_STATE_TYPES[c]}" for c in STATE_COLUMNS)
+    with pgbinary.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO monitoring_devicestate (device_id, {', '.join(STATE_COLUMNS)}, engine, late_count, "  # noqa: S608
+            f"rejected_count, updated_at) SELECT x.device_id, {columns}, x.engine, x.late, 0, %s "
+            f"FROM jsonb_to_recordset(%s::jsonb) AS x(device_id bigint, {record}, engine jsonb, late integer) "
+            f"{sql_tail}",
+            [now, orjson.dumps(document, option=orjson.OPT_SERIALIZE_NUMPY).decode()],
+        )
 
 
 def _notify(ids: Iterable[int]) -> None:

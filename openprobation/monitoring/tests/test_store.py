@@ -179,3 +179,82 @@ def test_fix_without_coordinates_is_not_a_position() -> None:
     )
     store.apply(partition=0, expected_cursor=0, new_cursor=1, batch=batch, result=None, params=PARAMS)
     assert Position.objects.filter(device_id=assignment.device_id).count() == 1
+
+
+def test_missing_values_are_stored_as_null_and_the_rest_exactly() -> None:
+    assignment = monitored_device("S-7")
+    # Missing values as the decoder leaves them (-1, NaN): stored as NULL; seq -1 stays (it is in the key).
+    t = T0.timestamp() + 0.123456
+    batch = FixBatch.from_columns(
+        {
+            "device": [assignment.device_id] * 2,
+            "t": [t, t + 15],
+            "seq": [-1, 2**40],
+            "lat": [ALMATY[0], ALMATY[0] + 1e-6],
+            "lon": [ALMATY[1], ALMATY[1]],
+            "accuracy": [float("nan"), 7.5],
+            "battery": [-1, 100],
+            "speed": [float("nan"), 3.25],
+            "course": [-1, 359],
+            "strap": [-1, 2],
+            "fix": [0, 2],
+            "charging": [-1, 1],
+            "received": [t + 1, t + 16],
+            "channel": [1, 2],
+        }
+    )
+    result = _result(batch, assignment.pk, late=1)
+    applied = store.apply(partition=None, batch=batch, result=result, params=PARAMS)
+    assert applied.positions == 2
+    bare, full = Position.objects.filter(device_id=assignment.device_id).order_by("fix_time")
+    assert (bare.seq, bare.accuracy_m, bare.battery, bare.speed, bare.course, bare.strap, bare.charging) == (
+        -1,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
+    assert bare.fix_time == dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=round(t * 1e6))
+    assert bare.flags == FLAG_LATE and bare.assignment_id == assignment.pk
+    assert (full.seq, full.lat, full.accuracy_m, full.battery, full.speed, full.course, full.strap) == (
+        2**40,
+        ALMATY[0] + 1e-6,
+        7.5,
+        100,
+        3.25,
+        359,
+        2,
+    )
+    assert (full.fix, full.charging, full.channel, full.flags) == (2, True, 2, 0)
+
+
+def test_many_alert_changes_at_once_open_and_clear_each_once() -> None:
+    """A burst (say lost communication on every device after an outage): distinct (assignment, rule)
+    pairs, written set-wise on PostgreSQL, with the same result as one by one."""
+    assignments = [monitored_device(f"S-B{i}") for i in range(6)]
+    t = T0.timestamp()
+    opens = [
+        AlertChange(a.pk, a.device_id, rule, "open", t + i, received=t + i + 0.5, details={"n": i})
+        for i, a in enumerate(assignments)
+        for rule in (Rule.LOST_COMMUNICATION, Rule.LOW_BATTERY)
+    ]
+    applied = store.apply(partition=0, changes=opens, params=PARAMS)
+    assert len(applied.opened) == 12 and not applied.cleared
+    first = Alert.objects.get(assignment=assignments[2], rule=Rule.LOW_BATTERY)
+    assert first.opened_at == T0 + dt.timedelta(seconds=2)
+    assert first.received_at == T0 + dt.timedelta(seconds=2.5)
+    assert first.details == {"n": 2} and first.case_id == assignments[2].case_id and first.cleared_at is None
+    assert first.severity == PARAMS.severity.get(Rule.LOW_BATTERY, "medium")
+    # The same opens again change nothing; clears of half of them close exactly those.
+    assert not store.apply(partition=0, changes=opens, params=PARAMS).opened
+    clears = [AlertChange(a.pk, a.device_id, Rule.LOST_COMMUNICATION, "close", t + 100) for a in assignments]
+    applied = store.apply(partition=0, changes=clears, params=PARAMS)
+    assert sorted(applied.cleared) == sorted(
+        Alert.objects.filter(rule=Rule.LOST_COMMUNICATION).values_list("id", flat=True)
+    )
+    assert Alert.objects.filter(cleared_at__isnull=True).count() == 6
+    assert set(Alert.objects.filter(rule=Rule.LOST_COMMUNICATION).values_list("cleared_at", flat=True)) == {
+        T0 + dt.timedelta(seconds=100)
+    }
