@@ -60,6 +60,22 @@ def test_nats_log_round_trip_in_order_per_partition(nats_log):
     assert [e.payload for e in other.fetch(10, 2.0)] == [b"x"]
 
 
+def test_nats_log_fetches_many_partitions_at_once_and_acknowledges_them_together(nats_log):
+    nats_log.append(0, [b"p0-a", b"p0-b"])
+    nats_log.append(2, [b"p2"])
+    consumers = [nats_log.consumer(p) for p in range(4)]
+    fetched = nats_log.fetch_many(consumers, 10, 1.0)
+    assert [[e.payload for e in group] for group in fetched] == [[b"p0-a", b"p0-b"], [], [b"p2"], []]
+    assert all(e.partition == p for p, group in enumerate(fetched) for e in group)
+    nats_log.ack_many(consumers, fetched)
+    assert nats_log.fetch_many(consumers, 10, 0.1) == [[], [], [], []]
+    for consumer in consumers:
+        consumer.close()
+    # Acknowledged for good: the same durable consumers, as after a restart, find nothing.
+    again = [nats_log.consumer(p) for p in (0, 2)]
+    assert nats_log.fetch_many(again, 10, 0.2) == [[], []]
+
+
 def test_nats_log_acknowledged_entries_are_not_delivered_again_to_a_new_consumer(nats_log):
     nats_log.append(0, [b"1", b"2", b"3"])
     first = nats_log.consumer(0)

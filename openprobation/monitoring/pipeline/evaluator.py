@@ -4,6 +4,8 @@ For each partition it owns the worker keeps a consumer, a rules engine loaded wi
 of the partition's devices and their committed state, and the partition's cursor. One step of a
 partition: fetch up to ``max_entries`` entries, decode, evaluate, then write positions, alert changes,
 device state and the new cursor in one transaction (``store.apply``), and only then acknowledge.
+A round fetches from all its partitions at once (``Log.fetch_many``: on NATS concurrent pulls, one
+wait for all) and acknowledges what committed with one flush (``Log.ack_many``).
 Entries delivered again (at or below the cursor: a crash between commit and acknowledgement, or a
 JetStream redelivery behind newer entries) are applied again, idempotently, never replayed.
 
@@ -88,7 +90,7 @@ class _Partition:
 
 class Evaluator:
     """Evaluates the given partitions of ``log``. ``run()`` loops until ``stop()``; ``step()`` does one
-    round over the partitions (tests drive it directly). ``clock`` gives "now" in epoch seconds."""
+    round over all the partitions (tests drive it directly). ``clock`` gives "now" in epoch seconds."""
 
     def __init__(
         self,
@@ -227,39 +229,46 @@ class Evaluator:
         self._release_locks()
 
     def step(self) -> int:
-        """One round: poll configuration, then fetch, evaluate and store each partition; run the clock.
-        Returns the number of entries applied."""
+        """One round: poll configuration; fetch from every partition at once (one wait for all);
+        evaluate and store each partition's entries (a transaction each); acknowledge what committed;
+        run the clock. Returns the number of entries applied."""
         self._poll_config()
-        done = 0
-        wait = self.fetch_wait_s / max(1, len(self._parts))
-        busy = False
         for part in list(self._parts.values()):
-            # When one partition had work, do not wait on the others: come round again soon.
-            done += self._step_partition(part, 0.0 if busy else wait)
-            busy = busy or done > 0
+            if part.engine is None:
+                self._reload(part)
+        parts = list(self._parts.values())
+        idle = [p for p in parts if not p.pending]
+        if idle:
+            fetched = self.log.fetch_many([p.consumer for p in idle], self.max_entries, self.fetch_wait_s)
+            for part, entries in zip(idle, fetched, strict=True):
+                part.pending = entries
+        applied: list[tuple[_Partition, list[Entry]]] = []
+        try:
+            for part in parts:
+                entries = self._apply_pending(self._parts[part.number])
+                if entries:
+                    applied.append((part, entries))
+        finally:
+            # Whatever committed is acknowledged, also when a later partition failed.
+            self._ack(applied)
         now = self.clock()
         for part in self._parts.values():
             if now - part.last_tick >= self.tick_s:
                 self._tick(part, now)
-        return done
+        return sum(len(e) for _p, e in applied)
 
-    def _step_partition(self, part: _Partition, wait: float) -> int:
-        if part.engine is None:
-            self._reload(part)
-            part = self._parts[part.number]
+    def _apply_pending(self, part: _Partition) -> list[Entry]:
+        """Evaluate and store the partition's pending entries; returns them once committed ([] if none)."""
         if not part.pending:
-            part.pending = part.consumer.fetch(self.max_entries, wait)
-        if not part.pending:
-            return 0
-        entries = part.pending
+            return []
+        fresh = part.pending
         # Entries at or below the cursor come again after a crash between commit and acknowledgement
         # — or, with JetStream, out of order: what a killed worker fetched is redelivered after the
         # ack wait, behind newer entries another worker already applied. Skipping them by the cursor
         # would lose the latter, so they are applied again, idempotently: their positions exist or
         # are stored once (primary key), and the engine, whose state has moved past them, flags
         # them late and raises nothing twice.
-        fresh = entries
-        replayed = sum(1 for e in entries if e.seq <= part.cursor)
+        replayed = sum(1 for e in fresh if e.seq <= part.cursor)
         self.counters.replayed += replayed
         batch, events = decode(e.payload for e in fresh)
         params = self.params()
@@ -286,24 +295,25 @@ class Evaluator:
         except store.CursorMoved as moved:
             log.warning("%s; reloading the partition", moved)
             self._reload(part)
-            return 0
+            return []
         except BaseException:
             self._mark_dirty(part)
             raise
         part.cursor = new_cursor
         part.pending = []
-        self._ack(part, fresh)
         self.counters.entries += len(fresh)
         self.counters.fixes += len(batch)
         self.counters.opened += len(applied.opened)
         self.counters.cleared += len(applied.cleared)
-        return len(fresh)
+        return fresh
 
-    def _ack(self, part: _Partition, entries: list[Entry]) -> None:
+    def _ack(self, applied: Sequence[tuple[_Partition, list[Entry]]]) -> None:
+        if not applied:
+            return
         try:
-            part.consumer.ack(entries)
-        except Exception:  # noqa: BLE001 - redelivered later and replayed by the cursor
-            log.exception("acknowledging %s entries of partition %s failed", len(entries), part.number)
+            self.log.ack_many([p.consumer for p, _e in applied], [e for _p, e in applied])
+        except Exception:  # noqa: BLE001 - redelivered later and applied again, idempotently
+            log.exception("acknowledging the entries of partitions %s failed", [p.number for p, _e in applied])
 
     def _tick(self, part: _Partition, now: float) -> None:
         if part.engine is None:

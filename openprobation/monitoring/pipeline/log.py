@@ -54,7 +54,35 @@ class Log(Protocol):
 
     def consumer(self, partition: int) -> Consumer: ...
 
+    def fetch_many(self, consumers: Sequence[Any], max_entries: int, timeout_s: float) -> list[list[Entry]]:
+        """Fetch from several of its consumers, waiting at most about ``timeout_s`` in all (an
+        evaluator owns many partitions: one wait per round, not one per partition)."""
+        ...
+
+    def ack_many(self, consumers: Sequence[Any], entries: Sequence[Sequence[Entry]]) -> None:
+        """Acknowledge each consumer's entries (``entries[i]`` of ``consumers[i]``), at once where it can."""
+        ...
+
     def close(self) -> None: ...
+
+
+class OneByOne:
+    """``fetch_many`` and ``ack_many`` for a log whose consumers can only be asked one at a time:
+    each waits its share of the time until one had entries, none after that."""
+
+    def fetch_many(self, consumers: Sequence[Consumer], max_entries: int, timeout_s: float) -> list[list[Entry]]:
+        out: list[list[Entry]] = []
+        busy = False
+        for consumer in consumers:
+            entries = consumer.fetch(max_entries, 0.0 if busy else timeout_s / max(1, len(consumers)))
+            busy = busy or bool(entries)
+            out.append(entries)
+        return out
+
+    def ack_many(self, consumers: Sequence[Consumer], entries: Sequence[Sequence[Entry]]) -> None:
+        for consumer, group in zip(consumers, entries, strict=True):
+            if group:
+                consumer.ack(group)
 
 
 def partition_of(device_id: int, partitions: int) -> int:

@@ -14,6 +14,8 @@ so a receiver answers an error and the device sends again.
   partition shares it, and what an evaluator fetched but never acknowledged (it died) is delivered
   again after the ack wait. ``Entry.seq`` is the stream sequence (increasing within a partition);
   ``ack`` acknowledges each entry and flushes.
+- ``fetch_many`` pulls from every partition an evaluator owns concurrently (one wait for all), and
+  ``NatsLog.ack`` acknowledges the entries of several partitions with one flush.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ T = TypeVar("T")
 ACK_WAIT_S = 30.0
 MAX_ACK_PENDING = 100_000
 CALL_TIMEOUT_S = 10.0
+MIN_FETCH_WAIT_S = 0.05  # a pull waits at least this long for its first entry
 
 
 class NatsConsumer:
@@ -43,26 +46,18 @@ class NatsConsumer:
         self.partition = partition
         self._sub = subscription
 
-    def fetch(self, max_entries: int, timeout_s: float) -> list[Entry]:
-        async def run() -> list[Entry]:
-            try:
-                msgs = await self._sub.fetch(max(1, max_entries), timeout=max(0.05, timeout_s))
-            except (TimeoutError, nats.errors.TimeoutError):
-                return []
-            return [Entry(self.partition, int(m.metadata.sequence.stream), bytes(m.data), m) for m in msgs]
+    async def fetch_async(self, max_entries: int, timeout_s: float) -> list[Entry]:
+        try:
+            msgs = await self._sub.fetch(max(1, max_entries), timeout=max(MIN_FETCH_WAIT_S, timeout_s))
+        except (TimeoutError, nats.errors.TimeoutError):
+            return []
+        return [Entry(self.partition, int(m.metadata.sequence.stream), bytes(m.data), m) for m in msgs]
 
-        return self.log.call(run(), timeout_s + CALL_TIMEOUT_S)
+    def fetch(self, max_entries: int, timeout_s: float) -> list[Entry]:
+        return self.log.call(self.fetch_async(max_entries, timeout_s), timeout_s + CALL_TIMEOUT_S)
 
     def ack(self, entries: Sequence[Entry]) -> None:
-        if not entries:
-            return
-
-        async def run() -> None:
-            for entry in entries:
-                await entry.token.ack()
-            await self.log.nc.flush()
-
-        self.log.call(run())
+        self.log.ack(entries)
 
     def close(self) -> None:
         async def run() -> None:
@@ -145,6 +140,30 @@ class NatsLog:
             )
 
         return NatsConsumer(self, partition, self.call(run()))
+
+    def fetch_many(self, consumers: Sequence[NatsConsumer], max_entries: int, timeout_s: float) -> list[list[Entry]]:
+        """Fetch from several partitions at once: one wait for all of them, not one each."""
+
+        async def run() -> list[list[Entry]]:
+            return list(await asyncio.gather(*(c.fetch_async(max_entries, timeout_s) for c in consumers)))
+
+        return self.call(run(), timeout_s + CALL_TIMEOUT_S)
+
+    def ack_many(self, consumers: Sequence[NatsConsumer], entries: Sequence[Sequence[Entry]]) -> None:
+        """Acknowledge the entries of several partitions with one flush."""
+        self.ack([e for group in entries for e in group])
+
+    def ack(self, entries: Sequence[Entry]) -> None:
+        """Acknowledge entries (of any partitions) and flush."""
+        if not entries:
+            return
+
+        async def run() -> None:
+            for entry in entries:
+                await entry.token.ack()
+            await self.nc.flush()
+
+        self.call(run())
 
     def delete_stream(self) -> None:
         """Delete the stream and everything in it (tests)."""

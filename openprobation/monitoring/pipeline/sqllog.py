@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from openprobation.monitoring.models import LogEntry, PartitionCursor
-from openprobation.monitoring.pipeline.log import Entry
+from openprobation.monitoring.pipeline.log import Entry, OneByOne
 
 
 class SqlConsumer:
@@ -75,7 +75,7 @@ class SqlConsumer:
         self._closed = True
 
 
-class SqlLog:
+class SqlLog(OneByOne):
     def __init__(self, partitions: int):
         self.partitions = partitions
         self._changed = threading.Condition()

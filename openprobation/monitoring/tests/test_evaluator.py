@@ -15,7 +15,7 @@ from openprobation.monitoring.catalogue import Rule
 from openprobation.monitoring.models import Alert, ConfigRevision, DeviceState, PartitionCursor, Position, ZoneVersion
 from openprobation.monitoring.pipeline import store
 from openprobation.monitoring.pipeline.evaluator import Evaluator, parse_partitions, partitions_of_worker
-from openprobation.monitoring.pipeline.log import Entry, partition_of
+from openprobation.monitoring.pipeline.log import Entry, OneByOne, partition_of
 from openprobation.monitoring.pipeline.logs import get_log
 from openprobation.monitoring.tests.pipeline_fixtures import ALMATY, T0, fixes_payload, monitored_device, north_of
 
@@ -121,7 +121,7 @@ class _Replaying:
         pass
 
 
-class _ReplayLog:
+class _ReplayLog(OneByOne):
     def __init__(self, partitions: int, entries: dict[int, list[Entry]]) -> None:
         self.partitions = partitions
         self.entries = entries

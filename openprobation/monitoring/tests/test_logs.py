@@ -72,6 +72,17 @@ def test_a_committed_append_wakes_a_waiting_consumer(django_capture_on_commit_ca
     assert log.generation == generation + 1
 
 
+def test_fetch_many_asks_each_partition_and_acknowledges_each_consumer():
+    log = SqlLog(partitions=4)
+    log.append(1, [b"one"])
+    log.append(3, [b"three-a", b"three-b"])
+    consumers = [log.consumer(p) for p in range(4)]
+    fetched = log.fetch_many(consumers, 10, 0.05)
+    assert [[e.payload for e in group] for group in fetched] == [[], [b"one"], [], [b"three-a", b"three-b"]]
+    log.ack_many(consumers, fetched)
+    assert log.fetch_many(consumers, 10, 0.0) == [[], [], [], []]
+
+
 def test_an_empty_append_is_nothing_and_a_wrong_partition_is_an_error():
     log = SqlLog(2)
     log.append(0, [])
