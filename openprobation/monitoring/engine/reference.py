@@ -119,6 +119,8 @@ def zones(  # noqa: C901, PLR0915
             pf_parts.append(fk[ok])
             ps_parts.append(s[ok])
             pv_parts.append(ver[ok])
+    if not pf_parts:  # none of the batch's assignments has a zone
+        return []
     pf = np.concatenate(pf_parts)
     ps = np.concatenate(ps_parts)
     pv = np.concatenate(pv_parts)
