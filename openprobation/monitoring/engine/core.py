@@ -17,6 +17,7 @@ from . import clock, state
 from .batch import evaluate
 from .compiled import R_LOST, RULE_INDEX, RULES, GeometryKey, PolygonCache, Tables, build
 from .geometry import CompiledShape
+from .splice import Store
 from .state import DEVICE_COLUMNS, ZONE_COLUMNS, Grow
 from .types import AlertChange, AssignmentSpec, EvaluationResult, FixBatch, Params
 
@@ -25,6 +26,9 @@ I64 = NDArray[np.int64]
 B = NDArray[np.bool_]
 
 NAN = math.nan
+# more changed assignments at once than this share of them (and this many) compile everything
+SPLICE_SHARE = 8
+SPLICE_MIN = 64
 
 
 class Engine:
@@ -40,7 +44,7 @@ class Engine:
 
     def __init__(self, params: Params, assignments: Iterable[AssignmentSpec] = ()) -> None:
         self.params = params
-        self._specs: dict[int, AssignmentSpec] = {}
+        self._specs: dict[int, AssignmentSpec] = {spec.assignment_id: spec for spec in assignments}
         self._dev_index: dict[int, int] = {}
         self._dev_ids: list[int] = []
         self._dev_sorted_ids = np.zeros(0, dtype=np.int64)
@@ -55,21 +59,75 @@ class Engine:
         self._by_geometry: dict[GeometryKey, PolygonCache | CompiledShape] = {}
         self.rejected_versions: dict[int, str] = {}  # zone version id → why it is not judged
         self._lines: dict[int, Any] = {}  # version row → buffered shapely polygon (path crossing)
-        self._t: Tables = self._compile()
         self._open_m = np.zeros((0, len(RULES)), dtype=bool)
-        self.update_assignments(assignments)
+        self._store: Store  # the tables with room to patch them (``splice``); ``_t`` views them
+        self._t: Tables = self._compile()
 
     # ---- assignments and parameters -------------------------------------------------------
     def update_assignments(self, specs: Iterable[AssignmentSpec], removed: Iterable[int] = ()) -> None:
+        """Add or replace these assignments (the open alerts of one given another device follow it)
+        and remove those of ``removed`` (their open alerts are forgotten). A few changed assignments are compiled alone and spliced into the tables
+        (``splice``); many, or the first ones, compile everything."""
+        changed: dict[int, AssignmentSpec] = {}
         for spec in specs:
+            old = self._specs.get(spec.assignment_id)
+            if old != spec:
+                changed[spec.assignment_id] = spec
+            if old is not None and old.device_id != spec.device_id:  # its open alerts follow it
+                alerts = self._open.get(old.device_id, {})
+                moved = {k: alerts.pop(k) for k in [k for k in alerts if k[0] == spec.assignment_id]}
+                if moved:
+                    self._open.setdefault(spec.device_id, {}).update(moved)
             self._specs[spec.assignment_id] = spec
+        gone = []
         for assignment_id in removed:
             if assignment_id in self._specs:
                 spec = self._specs.pop(assignment_id)
                 alerts = self._open.get(spec.device_id, {})
                 for key in [k for k in alerts if k[0] == assignment_id]:
                     del alerts[key]
-        self._t = self._compile()
+                changed.pop(assignment_id, None)
+                gone.append(assignment_id)
+        if not changed and not gone:
+            return
+        if len(changed) + len(gone) > max(SPLICE_MIN, len(self._specs) // SPLICE_SHARE):
+            self._compile()
+        else:
+            self._splice(changed, gone)
+
+    def _splice(self, changed: Mapping[int, AssignmentSpec], gone: list[int]) -> None:
+        store = self._store
+        freed = [row for row in (store.remove(a) for a in gone) if row is not None]
+        rows: list[int] = []
+        changed_rows: dict[int, int] = {}
+        if changed:
+            sub = build(
+                specs=changed,
+                params=self.params,
+                device_index=self._device,
+                zone_state_row=self._zone_state,
+                n_devices=lambda: len(self._dev_ids),
+                cache=self._cache,
+                by_geometry=self._by_geometry,
+                rejected=self.rejected_versions,
+            )
+            rows = store.splice(sub).tolist()
+            changed_rows = dict(zip(sub.a_id.tolist(), rows, strict=True))
+        if store.wasteful():
+            self._compile()
+            return
+        self._t = store.tables(len(self._dev_ids))
+        m = self._open_m
+        if len(m) < store.rows.n:
+            m = np.concatenate([m, np.zeros((store.rows.n - len(m), len(RULES)), dtype=bool)])
+        m[freed + rows] = False
+        if rows:
+            for alerts in self._open.values():
+                for assignment_id, rule in alerts:
+                    row = changed_rows.get(assignment_id)
+                    if row is not None:
+                        m[row, RULE_INDEX[rule]] = True
+        self._open_m = m
 
     def set_params(self, params: Params) -> None:
         self.params = params
@@ -97,9 +155,10 @@ class Engine:
             if collecting:
                 gc.enable()
         self._lines = {}
-        self._t = tables
+        self._store = Store(tables)
+        self._t = self._store.tables(len(self._dev_ids))
         self._rebuild_open_matrix()
-        return tables
+        return self._t
 
     def _rebuild_open_matrix(self) -> None:
         t = getattr(self, "_t", None)
@@ -162,11 +221,16 @@ class Engine:
             t.dev_count = np.concatenate([t.dev_count, np.zeros(extra, np.int64)])
 
     def assignment_at(self, device_id: int, at: float) -> int | None:
-        """The assignment of the device in force at ``at``, or None."""
+        """The assignment of the device in force at ``at``, or None (of two in force, the one that
+        started last, as ``evaluate`` judges a fix)."""
+        tb = self._t
+        i = self._dev_index.get(device_id)
+        if i is None or i >= len(tb.dev_count):
+            return None
         found = None
-        for spec in self._specs.values():
-            if spec.device_id == device_id and spec.installed_at <= at < spec.removed_at:
-                found = spec.assignment_id
+        for row in tb.a_order[tb.dev_first[i] : tb.dev_first[i] + tb.dev_count[i]].tolist():
+            if tb.a_start[row] <= at < tb.a_end[row]:
+                found = int(tb.a_id[row])
         return found
 
     def devices(self) -> list[int]:
@@ -183,7 +247,7 @@ class Engine:
         return state.export_state(self, device_ids)
 
     def load_state(self, rows: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
-        """Restore devices' state from ``export_state`` dicts, then recompile."""
+        """Restore devices' state from ``export_state`` dicts (open alerts included)."""
         state.load_state(self, rows)
 
     # ---- the clock ------------------------------------------------------------------------------
@@ -207,7 +271,7 @@ class Engine:
         if assignment_id is None:
             return []
         tb = self._t
-        row = int(np.nonzero(tb.a_id == assignment_id)[0][0])
+        row = self._store.row_of[assignment_id]
         if not tb.a_rules[row, R_LOST]:
             return []
         alerts = self._open.setdefault(device_id, {})
