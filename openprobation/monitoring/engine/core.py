@@ -121,12 +121,11 @@ class Engine:
         if len(m) < store.rows.n:
             m = np.concatenate([m, np.zeros((store.rows.n - len(m), len(RULES)), dtype=bool)])
         m[freed + rows] = False
-        if rows:
-            for alerts in self._open.values():
-                for assignment_id, rule in alerts:
-                    row = changed_rows.get(assignment_id)
-                    if row is not None:
-                        m[row, RULE_INDEX[rule]] = True
+        for device_id in {changed[a].device_id for a in changed_rows}:
+            for assignment_id, rule in self._open.get(device_id, {}):
+                row = changed_rows.get(assignment_id)
+                if row is not None and changed[assignment_id].device_id == device_id:
+                    m[row, RULE_INDEX[rule]] = True
         self._open_m = m
 
     def set_params(self, params: Params) -> None:
@@ -164,12 +163,13 @@ class Engine:
         t = getattr(self, "_t", None)
         if t is None:
             return
-        row_of = {int(a): i for i, a in enumerate(t.a_id)}
+        # an alert counts under its assignment's device (where the engine closes it)
+        row_of = {int(a): i for i, a in enumerate(t.a_id.tolist())}
         m = np.zeros((len(t.a_id), len(RULES)), dtype=bool)
-        for alerts in self._open.values():
+        for device_id, alerts in self._open.items():
             for assignment_id, rule in alerts:
                 row = row_of.get(assignment_id)
-                if row is not None:
+                if row is not None and self._dev_ids[int(t.a_dev[row])] == device_id:
                     m[row, RULE_INDEX[rule]] = True
         self._open_m = m
 

@@ -5,9 +5,10 @@ and spliced in.
 An assignment keeps its row (a new one takes a freed row, or one at the end); its zone slots,
 versions and exceptions are appended and the old ones left unreachable (a slot left behind has no
 version); a polygon (by identity), a weekly schedule or a time zone is appended when new. A removed
-assignment's row is freed: never in force, no rule, no slot. The columns keep spare capacity, so
-an append copies nothing, and the tables handed to the engine are views of their first rows. When
-the versions left behind outnumber the live ones, the engine compiles everything again.
+assignment's row is freed: never in force, no rule, no slot. The columns are the compiled arrays
+until a first append makes room for a quarter more (one copy), so the next appends copy nothing;
+the tables handed to the engine are views of their first rows. When the versions left behind
+outnumber the live ones, the engine compiles everything again.
 
 Patched tables judge exactly as tables compiled afresh from the same assignments: a fix finds its
 assignment through ``a_order`` (the live rows sorted by device, start and id, as ``build`` sorts
@@ -64,32 +65,29 @@ VERSION = (
 POLY = ("p_segments", "p_raster", "p_half")
 EXCEPTION = ("e_start", "e_end", "e_zone")
 WIDE = ("v_win", "v_wstart", "v_wend")  # padded to the most windows of a version (with zeros)
-MIN_SPARE = 64  # rows of room beyond the compiled ones (and an eighth of them)
+MIN_SPARE = 64  # rows of room made at least, when the columns grow
 COMPACT_MIN = 1024  # versions left behind before a compile afresh is worth it
 
 
 class Columns:
-    """Arrays of a common first dimension with spare rows; ``view`` gives the first ``n``."""
+    """Arrays of a common first dimension, taken as they are; the first rows appended make room
+    for a quarter more (copied once), so that the next appends copy nothing. ``view`` gives the
+    first ``n`` rows."""
 
     def __init__(self, arrays: Mapping[str, NDArray[Any]]) -> None:
         self.n = len(next(iter(arrays.values())))
-        capacity = self.n + max(MIN_SPARE, self.n // 8)
-        self.buf: dict[str, NDArray[Any]] = {}
-        for name, values in arrays.items():
-            buf = np.empty((capacity, *values.shape[1:]), dtype=values.dtype)
-            buf[: self.n] = values
-            self.buf[name] = buf
+        self.buf: dict[str, NDArray[Any]] = dict(arrays)
 
     def view(self, name: str) -> NDArray[Any]:
         return self.buf[name][: self.n]
 
     def append(self, arrays: Mapping[str, NDArray[Any]]) -> int:
-        """Add rows at the end (the capacity grows by half when they do not fit); the first new row."""
+        """Add rows at the end (with room for a quarter more when they do not fit); the first."""
         count = len(next(iter(arrays.values())))
         first = self.n
         capacity = len(next(iter(self.buf.values())))
         if first + count > capacity:
-            grown = max(first + count, capacity + capacity // 2)
+            grown = first + count + max(MIN_SPARE, capacity // 4)
             for name, buf in self.buf.items():
                 new = np.empty((grown, *buf.shape[1:]), dtype=buf.dtype)
                 new[:first] = buf[:first]
