@@ -66,8 +66,8 @@ class Engine:
     # ---- assignments and parameters -------------------------------------------------------
     def update_assignments(self, specs: Iterable[AssignmentSpec], removed: Iterable[int] = ()) -> None:
         """Add or replace these assignments (the open alerts of one given another device follow it)
-        and remove those of ``removed`` (their open alerts are forgotten). A few changed assignments are compiled alone and spliced into the tables
-        (``splice``); many, or the first ones, compile everything."""
+        and remove those of ``removed`` (their open alerts are forgotten). A few changed assignments
+        are compiled alone and spliced into the tables (``splice``); many at once compile all."""
         changed: dict[int, AssignmentSpec] = {}
         for spec in specs:
             old = self._specs.get(spec.assignment_id)
