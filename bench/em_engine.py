@@ -14,7 +14,10 @@ Measured in the same run and printed side by side:
   judgements (accuracy and buffer included) on a sample (default 50,000 fixes), scaled — target: the
   engine ≥ 20× faster;
 - the engine's memory (RSS growth while it is built and fed) per 10,000 devices, and the time of
-  ``tick`` and of ``export_state`` for every device.
+  ``tick`` and of ``export_state`` for every device;
+- ``update_assignments`` of one assignment among them (a zone's new version: a wider buffer, or a
+  moved polygon), beside a full compile of every assignment (shapes cached) — what any update cost
+  before only the changed assignments were compiled.
 
 Run: ``.venv/bin/python bench/em_engine.py [--subjects 10000] [--fixes 2000000] [--batch 50000]``.
 """
@@ -22,6 +25,7 @@ Run: ``.venv/bin/python bench/em_engine.py [--subjects 10000] [--fixes 2000000] 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import math
 import os
@@ -81,8 +85,6 @@ def _rss() -> int:
 
 def _engine_bytes(engine: Engine) -> int:
     """What the engine holds in NumPy: compiled tables, device and zone state, cached rasters."""
-    import dataclasses
-
     from openprobation.monitoring.engine.compiled import PolygonCache
 
     total = 0
@@ -282,6 +284,31 @@ def baseline(specs: list[AssignmentSpec], trace: FixBatch, sample: int) -> tuple
     return n / elapsed, n / cpu, out
 
 
+def updates(engine: Engine, specs: list[AssignmentSpec], count: int) -> tuple[list[float], float]:
+    """``count`` updates of one assignment each (alternately a wider buffer of its exclusion zone,
+    and its district polygon moved 0.00045° east: a new shape to compile), in ms; then the seconds of a
+    full compile of every assignment, the shapes cached."""
+    rng = np.random.default_rng(7)
+    times = []
+    for k in range(count):
+        spec = specs[int(rng.integers(len(specs)))]
+        zones = list(spec.zones)
+        if k % 2:
+            ring = [[lon + 0.00045, lat] for lon, lat in zones[0].geometry["coordinates"][0]]
+            zones[0] = dataclasses.replace(
+                zones[0], version_id=10_000_000 + k, geometry={"type": "Polygon", "coordinates": [ring]}
+            )
+        else:
+            zones[2] = dataclasses.replace(zones[2], version_id=10_000_000 + k, buffer_m=zones[2].buffer_m + 25)
+        edited = dataclasses.replace(spec, zones=tuple(zones))
+        started = time.perf_counter()
+        engine.update_assignments([edited])
+        times.append((time.perf_counter() - started) * 1000)
+    started = time.perf_counter()
+    engine._compile()
+    return times, time.perf_counter() - started
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--subjects", type=int, default=10_000)
@@ -289,6 +316,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--batch", type=int, default=50_000)
     parser.add_argument("--sample", type=int, default=50_000, help="fixes judged one at a time for the baseline")
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--updates", type=int, default=20, help="single-assignment updates timed")
     args = parser.parse_args(argv)
     command = "bench/em_engine.py " + " ".join(argv if argv is not None else sys.argv[1:])
     print(f"\nRules engine: {command.strip()}")
@@ -336,6 +364,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     engine.export_state(engine.devices())
     export_s = time.perf_counter() - started
 
+    update_ms, full_s = updates(engine, specs, args.updates)
+
     base_rate, base_cpu_rate, base_inside = baseline(specs, trace, args.sample)
     ratio = rate / base_rate
 
@@ -371,6 +401,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         f"alert openings in the trace: {opened:,}; tick over {args.subjects:,} assignments: {tick_s * 1000:.0f} ms ({len(ticked)} changes)"
     )
     print(f"export_state of {len(engine.devices()):,} devices: {export_s * 1000:.0f} ms")
+    print(
+        f"update of 1 assignment among {len(specs):,} (a zone's new version; {len(update_ms)} updates): "
+        f"median {np.median(update_ms):.1f} ms, max {np.max(update_ms):.1f} ms; "
+        f"full compile of the {len(specs):,} (shapes cached): {full_s * 1000:.0f} ms"
+    )
     print(f"agreement with Shapely on the sample: inclusion {agree_incl:.4%}, exclusion {agree_excl:.4%}")
     print(
         f"engine memory per 10,000 devices: {held_10k / 1e6:.1f} MB held in NumPy tables and state; "
@@ -389,6 +424,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "compile_cpu_s": compile_cpu,
         "export_ms": export_s * 1000,
         "warm_up_s": warm_s,
+        "update_one_ms": float(np.median(update_ms)),
+        "update_one_max_ms": float(np.max(update_ms)),
+        "full_compile_ms": full_s * 1000,
     }
 
 

@@ -7,6 +7,8 @@ a batch of fixes in NumPy (no Python loop per fix), ``tick(now)`` judges the clo
 The per-fix loops run in compiled kernels (``kernels``, Numba; ``Engine.compiled``), with the NumPy
 code kept as the reference that gives the same results. The kernels are compiled on first use and
 cached on disk; ``warm_up()`` compiles or loads them all, for a worker to call at start.
+``update_assignments(specs, removed=...)`` compiles only the changed assignments and splices them
+into the tables (``splice``), judging exactly as a compile of all of them would.
 
 Semantics
 - Assignment in force at a fix: installed_at ≤ t < removed_at; a fix with none is flagged

@@ -7,6 +7,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .compiled import HOME, R_CURFEW, R_LOST, R_NOFIX, RULES
 from .schedule import offsets, seconds_of_week
@@ -29,6 +30,14 @@ def tick(engine: Engine, now: float) -> list[AlertChange]:  # noqa: C901
     dev = tb.a_dev
     in_force = (tb.a_start <= now) & (now < tb.a_end)
     om = engine._open_m
+    # the assignments in their compiled order (device, start, id): the same changes in the same
+    # order whether the tables were compiled at once or patched (``splice``)
+    live = tb.a_order
+    rank = np.zeros(len(tb.a_id), dtype=np.int64)
+    rank[live] = np.arange(len(live))
+
+    def rows_where(mask: NDArray[np.bool_]) -> list[int]:
+        return live[mask[live]].tolist()
 
     def emit(
         row: int,
@@ -76,14 +85,12 @@ def tick(engine: Engine, now: float) -> list[AlertChange]:  # noqa: C901
             )
 
     lost_base = np.fmax(dc["last_received"][dev], tb.a_start)
-    for row in np.nonzero(
+    for row in rows_where(
         in_force & tb.a_rules[:, R_LOST] & ~om[:, R_LOST] & (now - lost_base > p.lost_communication_s)
-    )[0].tolist():
+    ):
         emit(row, R_LOST, "open", float(lost_base[row] + p.lost_communication_s))
     fix_base = np.fmax(dc["last_valid"][dev], tb.a_start)
-    for row in np.nonzero(in_force & tb.a_rules[:, R_NOFIX] & ~om[:, R_NOFIX] & (now - fix_base >= p.no_fix_s))[
-        0
-    ].tolist():
+    for row in rows_where(in_force & tb.a_rules[:, R_NOFIX] & ~om[:, R_NOFIX] & (now - fix_base >= p.no_fix_s)):
         emit(row, R_NOFIX, "open", float(fix_base[row] + p.no_fix_s))
 
     # curfews
@@ -91,6 +98,9 @@ def tick(engine: Engine, now: float) -> list[AlertChange]:  # noqa: C901
     if len(tb.s_asg):
         sa = tb.s_asg
         cand = np.nonzero(in_force[sa] & tb.a_rules[sa, R_CURFEW])[0]
+        key = rank[sa[cand]]
+        if len(key) and not (key[1:] >= key[:-1]).all():
+            cand = cand[np.argsort(key, kind="stable")]  # by assignment, each one's slots in order
         for v in range(tb.max_versions):
             sel = cand[tb.s_ver_count[cand] > v]
             ver = tb.s_ver_first[sel] + v
@@ -141,11 +151,11 @@ def tick(engine: Engine, now: float) -> list[AlertChange]:  # noqa: C901
                         details={"reason": "no_fix"},
                         until=float(wend[j]),
                     )
-    for row in np.nonzero(om[:, R_CURFEW] & ~curfew_on & in_force)[0].tolist():
+    for row in rows_where(om[:, R_CURFEW] & ~curfew_on & in_force):
         info = engine._open.get(engine._dev_ids[int(dev[row])], {}).get((int(tb.a_id[row]), "curfew"), {})
         emit(row, R_CURFEW, "close", min(now, float(info.get("until", now))))
     # assignments that have ended: their open alerts close at the end
-    for row in np.nonzero(~in_force & (now >= tb.a_end) & om.any(axis=1))[0].tolist():
+    for row in rows_where(~in_force & (now >= tb.a_end) & om.any(axis=1)):
         for r in np.nonzero(om[row])[0].tolist():
             emit(row, r, "close", float(tb.a_end[row]), details={"reason": "assignment_ended"})
     out.sort(key=lambda c: c.at)

@@ -60,6 +60,7 @@ MAX_WINDOW_SETS = 512  # distinct weekly schedules tabulated minute by minute (e
 I64 = NDArray[np.int64]
 F64 = NDArray[np.float64]
 B = NDArray[np.bool_]
+WindowSet = tuple[tuple[float, float], ...]  # a weekly schedule: merged windows in seconds of week
 
 
 @dataclass
@@ -127,6 +128,9 @@ class Tables:
     e_zone: I64  # -1: every home zone
     max_exc: int
     tzs: list[str]
+    # what a splice of these tables into others needs (``splice``)
+    p_entries: list[PolygonCache]  # the polygon of each row of the p_ tables
+    set_keys: list[WindowSet]  # the weekly windows of each schedule (v_wset)
 
 
 @lru_cache(maxsize=4096)
@@ -176,7 +180,14 @@ def compile_versions(
     the same district. Plain one-ring polygons are compiled together (``geometry.compile_rings``),
     the rest one by one. The versions that cannot be judged are noted in ``rejected`` (the API
     validates zones before saving them, so this guards against bad stored data only)."""
-    todo = [(zv, _radius(zv, prox)) for zv, prox in versions if zv.version_id not in cache]
+    todo = []
+    for zv, prox in versions:
+        radius = _radius(zv, prox)
+        cached = cache.get(zv.version_id)
+        # a victim's point without a radius is a circle of the assignment's proximity distance,
+        # which an update may change
+        if cached is None or (isinstance(cached, CompiledShape) and radius is not None and cached.radius != radius):
+            todo.append((zv, radius))
     if not todo:
         return
     plain = [plain_ring(zv.geometry) for zv, _ in todo]
@@ -287,36 +298,34 @@ def build(
     if n_dev:
         dev_first[1:] = np.cumsum(dev_count)[:-1]
 
-    # versions
+    # versions; a polygon's row is shared by the versions of one compiled shape
     nv = len(versions)
     shapes: list[CompiledShape] = []
-    polys: list[int] = []
+    p_entries: list[PolygonCache] = []
+    poly_row: dict[int, int] = {}  # by identity
     v_poly = np.full(nv, -1, dtype=np.int64)
-    new_polys: dict[int, PolygonCache] = {}  # by identity: versions may share one
     for i, (zv, _prox) in enumerate(versions):  # noqa: B007
         cached = cache[zv.version_id]
         if isinstance(cached, PolygonCache):
-            v_poly[i] = len(polys)
-            polys.append(i)
+            prow = poly_row.get(id(cached))
+            if prow is None:
+                prow = poly_row[id(cached)] = len(p_entries)
+                p_entries.append(cached)
+            v_poly[i] = prow
             shapes.append(cached.shape)
-            if cached.raster is None:
-                new_polys[id(cached)] = cached
         else:
             shapes.append(cached)
+    new_polys = [e for e in p_entries if e.raster is None]
     if new_polys:
-        entries = list(new_polys.values())
-        values, half = raster([e.shape for e in entries])
-        for j, entry in enumerate(entries):
+        values, half = raster([e.shape for e in new_polys])
+        for j, entry in enumerate(new_polys):
             entry.raster = values[j]
             entry.half_diagonal = float(half[j])
-    poly_entries = [cache[versions[i][0].version_id] for i in polys]
-    p_segments = pad_segments([shapes[i] for i in polys]) if polys else np.zeros((0, 1, 4))
+    p_segments = pad_segments([e.shape for e in p_entries]) if p_entries else np.zeros((0, 1, 4))
     p_raster = (
-        np.stack([e.raster for e in poly_entries if isinstance(e, PolygonCache) and e.raster is not None])
-        if polys
-        else np.zeros((0, GRID * GRID))
+        np.stack([e.raster for e in p_entries if e.raster is not None]) if p_entries else np.zeros((0, GRID * GRID))
     )
-    p_half = np.array([e.half_diagonal for e in poly_entries if isinstance(e, PolygonCache)], dtype=np.float64)
+    p_half = np.array([e.half_diagonal for e in p_entries], dtype=np.float64)
 
     win_lists = [_windows(tuple(map(tuple, zv.windows))) for zv, _ in versions]
     wmax = max((len(w[0]) for w in win_lists), default=0) or 1
@@ -329,7 +338,7 @@ def build(
             v_wstart[i, : len(wins)] = starts
             v_wend[i, : len(wins)] = ends
 
-    set_of: dict[tuple[tuple[float, float], ...], int] = {}
+    set_of: dict[WindowSet, int] = {}
     v_wset = np.array([set_of.setdefault(tuple(w[0]), len(set_of)) for w in win_lists], dtype=np.int64)
     set_in: B | None = None
     set_start = np.zeros(0)
@@ -409,4 +418,6 @@ def build(
         e_zone=np.array([e[2] for e in exceptions], dtype=np.int64),
         max_exc=max(a_exc_count, default=0),
         tzs=tzs,
+        p_entries=p_entries,
+        set_keys=list(set_of),
     )

@@ -155,4 +155,5 @@ def load_state(engine: Engine, rows: Iterable[tuple[int, Mapping[str, Any]]]) ->
         for assignment_id, rules in (state.get("alerts") or {}).items():
             for rule, info in rules.items():
                 alerts[(int(assignment_id), rule)] = dict(info)
-    engine._t = engine._compile()
+    engine._grow_tables()
+    engine._rebuild_open_matrix()

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from openprobation.monitoring.engine import AssignmentSpec, Engine, FixBatch, Params, ZoneVersionSpec
+from openprobation.monitoring.engine.batch import duplicates, order_of
 from openprobation.monitoring.engine.compiled import PolygonCache
-from openprobation.monitoring.engine.core import Engine as CoreEngine
 from openprobation.monitoring.engine.geometry import (
     ZoneGeometryError,
     compile_rings,
@@ -151,7 +151,7 @@ def test_duplicate_fast_path_equals_the_general_path(seed: int) -> None:
         seq = np.where(rng.random(n) < 0.2, -1, rng.integers(0, 50, n))
     order = np.lexsort((seq, t, dev))
     dev, t, seq = dev[order], t[order], seq[order]
-    assert np.array_equal(CoreEngine._duplicates(dev, t, seq), _reference_duplicates(dev, t, seq))
+    assert np.array_equal(duplicates(dev, t, seq), _reference_duplicates(dev, t, seq))
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -166,7 +166,7 @@ def test_batch_order_fast_path_equals_lexsort(seed: int) -> None:
         dev, t, seq = dev[pre], t[pre], seq[pre]
     batch = FixBatch.from_columns({"device": dev, "t": t, "seq": seq})
     expected = np.lexsort((batch.seq, batch.t, batch.device))
-    assert np.array_equal(CoreEngine._order(batch), expected)
+    assert np.array_equal(order_of(batch), expected)
 
 
 @pytest.mark.parametrize("seed", range(6))

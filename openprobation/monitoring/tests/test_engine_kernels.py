@@ -150,6 +150,21 @@ def test_compiled_judge_on_vertices_and_edges() -> None:
         assert not (flags[0] & (8 if kind == "inclusion" else 0)).any()
 
 
+def test_a_batch_without_zones_beside_an_assignment_with_zones() -> None:
+    """The batch's assignment has no zone while another assignment has one: both paths judge it."""
+    zone = ZoneVersionSpec(1, 1, "inclusion", point(0, 0), 100.0, 0.0, 0.0)
+    specs = [AssignmentSpec(1, 10, "Asia/Almaty", 0.0, zones=(zone,)), AssignmentSpec(2, 20, "Asia/Almaty", 0.0)]
+    batch = FixBatch.from_columns(
+        {"device": [20, 20], "t": [100.0, 200.0], "lon": [LON0, LON0], "lat": [LAT0, LAT0], "strap": [0, 1]}
+    )
+    engines = [Engine(Params(), specs), Engine(Params(), specs)]
+    engines[1].compiled = False
+    fast, ref = (e.evaluate(batch, now=300.0) for e in engines)
+    assert _changes(fast) == _changes(ref)
+    assert [(c.rule, c.action) for c in fast.changes] == [("strap", "open")]
+    assert np.array_equal(fast.flags, ref.flags)
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_compiled_group_scans_equal_numpy(seed: int) -> None:
     rng = np.random.default_rng(50 + seed)
