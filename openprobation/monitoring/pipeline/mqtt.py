@@ -13,8 +13,8 @@ drops (and counts) the rest.
 - Receive Maximum 65,535: the broker may have that many messages unacknowledged at this receiver
   (Mosquitto's ``max_inflight_messages``, 20 by default, applies only to MQTT 3 clients). A reader
   thread drains the socket (one large read, every complete packet cut out of it); a flusher thread
-  gathers messages for up to ``batch_s`` (20 ms) or ``batch_max`` (2,000), parses them, appends
-  them to the log as one entry per partition (the partitions' appends concurrently on NATS), and
+  gathers messages for up to ``batch_s`` (50 ms) or ``batch_max`` (2,000), parses them, appends
+  them to the log as one entry per partition (on NATS all partitions in one round trip), and
   only then acknowledges the batch in one write — nothing acknowledged can be lost. If the append
   fails the batch is kept and tried again; the broker holds the rest.
 - What the broker drops is reported: the receiver subscribes to Mosquitto's
@@ -29,6 +29,7 @@ drops (and counts) the rest.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import socket
@@ -37,7 +38,6 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -101,7 +101,7 @@ class MqttReceiver:
         shared: bool = False,
         client_id: str | None = None,
         log: Log | None = None,
-        batch_s: float = 0.02,
+        batch_s: float = 0.05,
         batch_max: int = 2_000,
         persistent: bool = True,
         receive_maximum: int = RECEIVE_MAXIMUM,
@@ -131,7 +131,6 @@ class MqttReceiver:
         self._stop = threading.Event()
         self._reader: threading.Thread | None = None
         self._flusher: threading.Thread | None = None
-        self._pool: ThreadPoolExecutor | None = None
         self._serials: dict[bytes, str | None] = {}
         self._dropped_seen: int | None = None
         self._behind_warned = 0.0
@@ -322,14 +321,18 @@ class MqttReceiver:
         return {t: known.get(s) if (s := serials[t]) else None for t in topics}
 
     def _append(self, log: Log, entries: list[tuple[int, bytes]]) -> None:
-        """Append an entry per partition; on NATS the partitions' appends run concurrently."""
-        from openprobation.monitoring.pipeline.natslog import NatsLog  # noqa: PLC0415 - only NATS appends concurrently
+        """Append an entry per partition; on NATS all of them at once (one round trip)."""
+        from openprobation.monitoring.pipeline.natslog import CALL_TIMEOUT_S, NatsLog  # noqa: PLC0415
 
         if len(entries) > 1 and isinstance(log, NatsLog):
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="em-mqtt-append")
-            for _ in self._pool.map(lambda e: log.append(e[0], [e[1]]), entries):
-                pass
+            nats = log
+
+            async def publish_all() -> None:
+                await asyncio.gather(
+                    *(nats.js.publish(nats.subject(part), payload, stream=nats.stream) for part, payload in entries)
+                )
+
+            nats.call(publish_all(), CALL_TIMEOUT_S + 1)
         else:
             for part, payload in entries:
                 log.append(part, [payload])
@@ -434,8 +437,6 @@ class MqttReceiver:
                 sock.shutdown(socket.SHUT_RDWR)
         if self._reader is not None:
             self._reader.join(10)
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
 
     def run_forever(self, duration_s: float | None = None) -> None:
         self.start()
