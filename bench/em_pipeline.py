@@ -268,7 +268,9 @@ def _templates(fleets: Sequence[int]) -> dict[int, str]:
     key = _migrations_hash()
     names = {n: f"em_bench_{key}_{n // 1000}k" for n in fleets}
     have = _databases()
-    for stale in sorted(d for d in have if d.startswith("em_bench_") and d not in names.values()):
+    # Stale templates only: a run's database (em_bench_run_…) may belong to a run going on beside this one.
+    stale_templates = (d for d in have if d.startswith("em_bench_") and not d.startswith("em_bench_run_"))
+    for stale in sorted(d for d in stale_templates if d not in names.values()):
         with contextlib.suppress(Exception):
             _sql(f'DROP DATABASE "{stale}" WITH (FORCE)')
     for count, name in sorted(names.items()):
