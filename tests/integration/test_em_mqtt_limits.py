@@ -245,6 +245,21 @@ def test_shared_subscription_receivers_split_a_burst_and_lose_nothing(broker, na
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_shared_receiver_that_leaves_gets_no_more_share(broker, nats_log, devices):
+    staying = _receiver(broker, nats_log, shared=True)
+    leaving = _receiver(broker, nats_log, shared=True)
+    try:
+        leaving.stop(leave=True)  # without leaving, its persistent session would keep half of what follows
+        per_device = 300
+        assert _burst(broker.port, devices, per_device) == DEVICES * per_device
+        _wait_for(lambda: staying.stats.fixes >= DEVICES * per_device, 20)
+    finally:
+        staying.stop()
+    assert staying.stats.fixes == DEVICES * per_device
+    assert set(_stored(nats_log)) == _expected(devices, per_device)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_session_keeps_what_arrives_while_the_receiver_restarts(broker, nats_log, devices):
     client_id = f"em-lim-persistent-{uuid.uuid4().hex[:6]}"
     _receiver(broker, nats_log, client_id=client_id).stop()  # the broker keeps its session

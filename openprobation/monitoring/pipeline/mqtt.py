@@ -121,6 +121,9 @@ class MqttReceiver:
         self.stats = Stats()
         self.connected = threading.Event()
         self.subscribed = threading.Event()
+        self._unsubscribed = threading.Event()
+        self._busy = False  # the flusher is working on a batch
+        self._last_publish = 0.0
         self._host, self._port, self._username, self._password = broker_address(url)
         self._pending: list[Publish] = []
         self._cond = threading.Condition()
@@ -236,6 +239,8 @@ class MqttReceiver:
             if len(codes) > 1 and codes[1] >= 0x80:
                 logger.info("no read access to %s: the broker's drops will not be reported", DROPPED_TOPIC)
             self.subscribed.set()
+        elif kind == wire.UNSUBACK:
+            self._unsubscribed.set()
         elif kind == wire.DISCONNECT:
             code, reason = wire.disconnect_reason(body)
             raise ConnectionError(f"the broker disconnected this client (reason 0x{code:02x} {reason})")
@@ -251,6 +256,7 @@ class MqttReceiver:
             publishes = [m for m in publishes if m[2][:1] != b"$"]
         with self._cond:
             self._pending.extend(publishes)
+            self._last_publish = time.monotonic()
             waiting = len(self._pending)
             if waiting >= self.batch_max:
                 self._cond.notify()
@@ -303,12 +309,13 @@ class MqttReceiver:
 
     # --- the flusher thread -------------------------------------------------------------------------
 
-    def _take(self, wait: bool) -> tuple[int, list[Publish]]:
+    def _take(self, wait: bool, holding: bool) -> tuple[int, list[Publish]]:
         with self._cond:
             if wait and len(self._pending) < self.batch_max:
                 self._cond.wait(self.batch_s)
             batch = self._pending[: self.batch_max]
             del self._pending[: self.batch_max]
+            self._busy = bool(batch) or holding
             return self._generation, batch
 
     def _devices(self, topics: set[bytes]) -> dict[bytes, auth.Known | None]:
@@ -394,7 +401,7 @@ class MqttReceiver:
         try:
             while True:
                 stopping = self._stop.is_set()  # then one last pass over what has arrived
-                generation, fresh = self._take(wait=not stopping)
+                generation, fresh = self._take(wait=not stopping, holding=bool(retry))
                 if retry and retry_generation != generation:
                     retry = [(0, 0, t, p, r) for _m, _q, t, p, r in retry]  # ids of a closed connection
                 batch = retry + fresh if retry else fresh
@@ -406,7 +413,10 @@ class MqttReceiver:
                         logger.exception("an MQTT batch failed")
                         close_old_connections()
                         ok = False
-                    if not ok:
+                    if ok:
+                        with self._cond:
+                            self._busy = False
+                    else:  # still busy: the batch is held
                         retry, retry_generation = batch, generation
                         if self._stop.wait(0.5):
                             return  # stopping: unacknowledged messages are delivered again by the broker
@@ -423,7 +433,17 @@ class MqttReceiver:
         self._reader = threading.Thread(target=self._read_loop, name="em-mqtt-read", daemon=True)
         self._reader.start()
 
-    def stop(self) -> None:
+    def stop(self, *, leave: bool = False) -> None:
+        """Stop: what has arrived is appended and acknowledged once more, the rest is delivered again
+        on the session. ``leave``: unsubscribe first, drain everything, and end the session (a shared
+        receiver retired for good, so the broker no longer gives it a share)."""
+        end_session = False
+        if leave and self.connected.is_set():
+            self._unsubscribed.clear()
+            if self._send(wire.unsubscribe(2, [self.topic])) and self._unsubscribed.wait(10):
+                end_session = self._drain(60.0)
+            if not end_session:
+                logger.warning("the MQTT receiver could not drain what it holds; its session is kept")
         self._stop.set()
         with self._cond:
             self._cond.notify_all()
@@ -433,10 +453,22 @@ class MqttReceiver:
             sock, self._sock = self._sock, None
         if sock is not None:
             with contextlib.suppress(OSError):
-                sock.sendall(wire.DISCONNECT_PACKET)
+                sock.sendall(wire.DISCONNECT_ENDING_SESSION if end_session else wire.DISCONNECT_PACKET)
                 sock.shutdown(socket.SHUT_RDWR)
         if self._reader is not None:
             self._reader.join(10)
+
+    def _drain(self, timeout_s: float) -> bool:
+        """Wait until every message that came is appended and acknowledged and nothing more has come
+        for half a second; False if that did not happen in time."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with self._cond:
+                idle = not self._pending and not self._busy and time.monotonic() - self._last_publish > 0.5
+            if idle:
+                return True
+            time.sleep(0.05)
+        return False
 
     def run_forever(self, duration_s: float | None = None) -> None:
         self.start()

@@ -17,9 +17,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 CONNECT, CONNACK, PUBLISH, PUBACK, SUBSCRIBE, SUBACK = 0x10, 0x20, 0x30, 0x40, 0x82, 0x90
-PINGREQ, PINGRESP, DISCONNECT = 0xC0, 0xD0, 0xE0
+UNSUBSCRIBE, UNSUBACK, PINGREQ, PINGRESP, DISCONNECT = 0xA2, 0xB0, 0xC0, 0xD0, 0xE0
 PINGREQ_PACKET = b"\xc0\x00"
 DISCONNECT_PACKET = b"\xe0\x00"  # normal disconnection: the session is kept for its expiry interval
+# Normal disconnection setting the session expiry interval to 0: the broker ends the session now.
+DISCONNECT_ENDING_SESSION = b"\xe0\x07\x00\x05\x11\x00\x00\x00\x00"
 
 # Subscription options (3.8.3.1): retain handling 1 = send retained messages only for a new
 # subscription (a receiver that resumes its session is not sent every device's last position again).
@@ -112,6 +114,11 @@ def subscribe(packet_id: int, filters: Sequence[tuple[str, int]]) -> bytes:
     for topic, options in filters:
         body += _string(topic.encode()) + bytes([options])
     return _packet(SUBSCRIBE, body)
+
+
+def unsubscribe(packet_id: int, topics: Sequence[str]) -> bytes:
+    body = packet_id.to_bytes(2, "big") + b"\x00" + b"".join(_string(t.encode()) for t in topics)
+    return _packet(UNSUBSCRIBE, body)
 
 
 def pubacks(packet_ids: Sequence[int]) -> bytes:

@@ -42,6 +42,11 @@ class Command(BaseCommand):
             default=SESSION_EXPIRY_S,
             help=f"Seconds the broker keeps the session after a disconnection (default {SESSION_EXPIRY_S}).",
         )
+        parser.add_argument(
+            "--leave",
+            action="store_true",
+            help="When stopping, unsubscribe, drain and end the session: a --shared receiver retired for good.",
+        )
         parser.add_argument("--duration", type=float, default=None, help="Stop after this many seconds.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -67,7 +72,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Receiving from {url.split('@')[-1]} ({receiver.topic}).")
             stopping.wait(options["duration"])
         finally:
-            receiver.stop()
+            receiver.stop(leave=options["leave"])
             close_log()
         s = receiver.stats
         self.stdout.write(
