@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from openprobation.monitoring.pipeline.logs import close_log
-from openprobation.monitoring.pipeline.mqtt import MqttReceiver
+from openprobation.monitoring.pipeline.mqtt import RECEIVE_MAXIMUM, SESSION_EXPIRY_S, MqttReceiver
 
 
 class Command(BaseCommand):
@@ -27,13 +27,37 @@ class Command(BaseCommand):
         parser.add_argument(
             "--client-id",
             default="op-em-receiver",
-            help="MQTT client id; the broker keeps this session's messages while the receiver restarts.",
+            help="MQTT client id, one per receiver; the broker keeps this session's messages while the receiver "
+            "restarts.",
+        )
+        parser.add_argument(
+            "--receive-maximum",
+            type=int,
+            default=RECEIVE_MAXIMUM,
+            help=f"Messages the broker may send before they are acknowledged (MQTT 5; default {RECEIVE_MAXIMUM}).",
+        )
+        parser.add_argument(
+            "--session-expiry",
+            type=int,
+            default=SESSION_EXPIRY_S,
+            help=f"Seconds the broker keeps the session after a disconnection (default {SESSION_EXPIRY_S}).",
+        )
+        parser.add_argument(
+            "--leave",
+            action="store_true",
+            help="When stopping, unsubscribe, drain and end the session: a --shared receiver retired for good.",
         )
         parser.add_argument("--duration", type=float, default=None, help="Stop after this many seconds.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         url = options["url"] or settings.EM_MQTT_URL or "mqtt://127.0.0.1:1883"
-        receiver = MqttReceiver(url, shared=options["shared"], client_id=options["client_id"])
+        receiver = MqttReceiver(
+            url,
+            shared=options["shared"],
+            client_id=options["client_id"],
+            receive_maximum=options["receive_maximum"],
+            session_expiry_s=options["session_expiry"],
+        )
         stopping = threading.Event()
 
         def stop(signum: int, frame: Any) -> None:
@@ -42,14 +66,17 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         receiver.start()
-        self.stdout.write(f"Receiving from {url.split('@')[-1]} ({receiver.topic}).")
         try:
+            if not receiver.subscribed.wait(30):
+                self.stderr.write(f"Not subscribed yet at {url.split('@')[-1]}; still trying.")
+            self.stdout.write(f"Receiving from {url.split('@')[-1]} ({receiver.topic}).")
             stopping.wait(options["duration"])
         finally:
-            receiver.stop()
+            receiver.stop(leave=options["leave"])
             close_log()
         s = receiver.stats
         self.stdout.write(
             f"Received {s.received} messages: {s.fixes} fixes, {s.refused} refused, "
-            f"{s.unknown_device} from devices that may not report, {s.last_wills} last wills."
+            f"{s.unknown_device} from devices that may not report, {s.last_wills} last wills; "
+            f"the broker reported {s.broker_dropped} dropped."
         )
