@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import orjson
 import pytest
 
+from openprobation.monitoring.pipeline.log import OneByOne
 from tests.integration.conftest import require_or_skip
 
 pytestmark = pytest.mark.services
@@ -76,6 +77,16 @@ def test_nats_log_fetches_many_partitions_at_once_and_acknowledges_them_together
     assert nats_log.fetch_many(again, 10, 0.2) == [[], []]
 
 
+def test_nats_log_appends_many_partitions_in_one_round_trip(nats_log):
+    nats_log.append_many([(3, b"c1"), (1, b"a1"), (3, b"c2")])
+    consumers = [nats_log.consumer(p) for p in (1, 3)]
+    fetched = nats_log.fetch_many(consumers, 10, 1.0)
+    assert [[e.payload for e in group] for group in fetched] == [[b"a1"], [b"c1", b"c2"]]
+    with pytest.raises(ValueError, match="partition 9"):
+        nats_log.append_many([(0, b"kept?"), (9, b"bad")])
+    assert nats_log.consumer(0).fetch(10, 0.2) == []
+
+
 def test_nats_log_acknowledged_entries_are_not_delivered_again_to_a_new_consumer(nats_log):
     nats_log.append(0, [b"1", b"2", b"3"])
     first = nats_log.consumer(0)
@@ -99,7 +110,7 @@ def test_nats_log_redelivers_what_was_never_acknowledged(nats_log, monkeypatch):
     assert consumer.fetch(1, 1.5) == []
 
 
-class RecordingLog:
+class RecordingLog(OneByOne):
     """A log that keeps appends in memory (the MQTT test is about the receiver, not the log)."""
 
     partitions = 16

@@ -52,6 +52,11 @@ class Log(Protocol):
         """Append entries to a partition; durable when this returns (raises otherwise)."""
         ...
 
+    def append_many(self, entries: Sequence[tuple[int, bytes]]) -> None:
+        """Append ``(partition, payload)`` entries of several partitions; durable when this returns
+        (at once where the log can: a receiver's batch spans many partitions)."""
+        ...
+
     def consumer(self, partition: int) -> Consumer: ...
 
     def fetch_many(self, consumers: Sequence[Any], max_entries: int, timeout_s: float) -> list[list[Entry]]:
@@ -67,8 +72,12 @@ class Log(Protocol):
 
 
 class OneByOne:
-    """``fetch_many`` and ``ack_many`` for a log whose consumers can only be asked one at a time:
-    each waits its share of the time until one had entries, none after that."""
+    """``append_many``, ``fetch_many`` and ``ack_many`` one partition at a time, for a log that has
+    no faster way: each consumer waits its share of the time until one had entries, none after that."""
+
+    def append_many(self, entries: Sequence[tuple[int, bytes]]) -> None:
+        for partition, payload in entries:
+            self.append(partition, [payload])  # type: ignore[attr-defined]
 
     def fetch_many(self, consumers: Sequence[Consumer], max_entries: int, timeout_s: float) -> list[list[Entry]]:
         out: list[list[Entry]] = []

@@ -29,7 +29,6 @@ drops (and counts) the rest.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import socket
@@ -327,23 +326,6 @@ class MqttReceiver:
         known = auth.lookup_many({s for s in (serials[t] for t in topics) if s})
         return {t: known.get(s) if (s := serials[t]) else None for t in topics}
 
-    def _append(self, log: Log, entries: list[tuple[int, bytes]]) -> None:
-        """Append an entry per partition; on NATS all of them at once (one round trip)."""
-        from openprobation.monitoring.pipeline.natslog import CALL_TIMEOUT_S, NatsLog  # noqa: PLC0415
-
-        if len(entries) > 1 and isinstance(log, NatsLog):
-            nats = log
-
-            async def publish_all() -> None:
-                await asyncio.gather(
-                    *(nats.js.publish(nats.subject(part), payload, stream=nats.stream) for part, payload in entries)
-                )
-
-            nats.call(publish_all(), CALL_TIMEOUT_S + 1)
-        else:
-            for part, payload in entries:
-                log.append(part, [payload])
-
     def process(self, batch: Sequence[Publish], generation: int | None = None) -> bool:
         """Parse a batch, append it to the log per partition, then acknowledge it (on the connection
         ``generation``, if it is still the one). False if the append failed (nothing acknowledged;
@@ -378,7 +360,7 @@ class MqttReceiver:
             for part in sorted(set(fixes) | set(events))
         ]
         try:
-            self._append(log, entries)
+            log.append_many(entries)
         except Exception:
             self.stats.append_failures += 1
             logger.exception("the log refused an append; the batch is kept")

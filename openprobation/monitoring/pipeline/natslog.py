@@ -123,6 +123,19 @@ class NatsLog:
 
         self.call(run(), CALL_TIMEOUT_S + 1)
 
+    def append_many(self, entries: Sequence[tuple[int, bytes]]) -> None:
+        """Publish entries of several partitions concurrently: one round trip, durable on return."""
+        for partition, _payload in entries:
+            if not 0 <= partition < self.partitions:
+                raise ValueError(f"partition {partition} out of 0..{self.partitions - 1}")
+        if not entries:
+            return
+
+        async def run() -> None:
+            await asyncio.gather(*(self.js.publish(self.subject(p), data, stream=self.stream) for p, data in entries))
+
+        self.call(run(), CALL_TIMEOUT_S + 1)
+
     def consumer(self, partition: int) -> NatsConsumer:
         durable = f"eval-{partition}"
         config = api.ConsumerConfig(

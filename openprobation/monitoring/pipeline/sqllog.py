@@ -101,6 +101,17 @@ class SqlLog(OneByOne):
             LogEntry.objects.bulk_create([LogEntry(partition=partition, payload=p) for p in payloads])
             transaction.on_commit(self._notify)
 
+    def append_many(self, entries: Sequence[tuple[int, bytes]]) -> None:
+        """All entries in one atomic block (as ``append``)."""
+        for partition, _payload in entries:
+            if not 0 <= partition < self.partitions:
+                raise ValueError(f"partition {partition} out of 0..{self.partitions - 1}")
+        if not entries:
+            return
+        with transaction.atomic():
+            LogEntry.objects.bulk_create([LogEntry(partition=p, payload=payload) for p, payload in entries])
+            transaction.on_commit(self._notify)
+
     def consumer(self, partition: int) -> SqlConsumer:
         return SqlConsumer(self, partition)
 

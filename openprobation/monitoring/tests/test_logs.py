@@ -83,6 +83,16 @@ def test_fetch_many_asks_each_partition_and_acknowledges_each_consumer():
     assert log.fetch_many(consumers, 10, 0.0) == [[], [], [], []]
 
 
+def test_append_many_spans_partitions_in_one_block_and_refuses_a_wrong_partition():
+    log = SqlLog(partitions=4)
+    log.append_many([(2, b"a"), (0, b"b"), (2, b"c")])
+    assert [e.payload for e in log.consumer(2).fetch(10, 0.0)] == [b"a", b"c"]
+    assert [e.payload for e in log.consumer(0).fetch(10, 0.0)] == [b"b"]
+    with pytest.raises(ValueError, match="partition 4"):
+        log.append_many([(1, b"kept?"), (4, b"bad")])
+    assert log.consumer(1).fetch(10, 0.0) == []  # nothing of a refused call is appended
+
+
 def test_an_empty_append_is_nothing_and_a_wrong_partition_is_an_error():
     log = SqlLog(2)
     log.append(0, [])
