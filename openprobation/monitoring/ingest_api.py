@@ -109,7 +109,7 @@ def basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
 
 def _append(device_id: int, channel: int, result: ParseResult, received: float) -> HttpResponse | None:
     """Append the accepted fixes (and a last will) to the log; an error answer if the log failed."""
-    fixes = with_device(result.fixes, device_id)
+    fixes = result.fixes if result.device == device_id else with_device(result.fixes, device_id)
     events = [DeviceEvent(device_id, EVENT_DISCONNECTED, received)] if result.last_will else []
     if not fixes and not events:
         return None
@@ -180,7 +180,7 @@ def positions(request: HttpRequest) -> HttpResponse:
     if body is None:
         auth.record_rejections(device_id, Channel.HTTP, [("too_large", str(Refusal(0, "", "too_large").message))], b"")
         return _too_large()
-    return _answer(device_id, Channel.HTTP, parse_owntracks(body), body)
+    return _answer(device_id, Channel.HTTP, parse_owntracks(body, device=device_id), body)
 
 
 @csrf_exempt

@@ -94,6 +94,8 @@ class ParseResult:
     last_will: bool = False
     # OsmAnd: the device serial named by the request (``id``).
     serial: str = ""
+    # The device the fixes carry (0: left for the receiver to fill in with ``with_device``).
+    device: int = 0
 
     @property
     def accepted(self) -> int:
@@ -220,7 +222,7 @@ _VALID = int(FixQuality.VALID)
 _NUMBERS = frozenset((float, int))  # not bool: JSON's true is no number here
 
 
-def _plain_location(loc: dict[str, Any], earliest: float, latest: float) -> Fix | None:
+def _plain_location(loc: dict[str, Any], earliest: float, latest: float, device: int = 0) -> Fix | None:
     """The fix of a location that passes every check, in one pass (the common case, tens of thousands
     a second); None when anything is missing, odd or out of range — ``_location`` then finds the
     fault and names it. Accepts exactly what ``_location`` accepts, with the same result."""
@@ -258,7 +260,7 @@ def _plain_location(loc: dict[str, Any], earliest: float, latest: float) -> Fix 
             return None
     # NaN and the infinities (not from JSON, but from other callers) failed the range checks above.
     fields = (
-        0,
+        device,
         float(t),
         seq,
         float(lat),
@@ -286,9 +288,10 @@ def _elements(doc: Any) -> list[Any] | None:
     return None
 
 
-def parse_owntracks(body: bytes, *, now: float | None = None) -> ParseResult:
-    """Parse an OwnTracks body: one location, an array of them, or ``{"_type": "batch", ...}``."""
-    result = ParseResult()
+def parse_owntracks(body: bytes, *, now: float | None = None, device: int = 0) -> ParseResult:
+    """Parse an OwnTracks body: one location, an array of them, or ``{"_type": "batch", ...}``; the
+    fixes carry ``device`` (when the receiver knows it already)."""
+    result = ParseResult(device=device)
     if len(body) > MAX_BODY_BYTES:
         result.body_refused = True
         result.refusals.append(Refusal(0, "", "too_large"))
@@ -323,12 +326,13 @@ def parse_owntracks(body: bytes, *, now: float | None = None) -> ParseResult:
                 continue
             if kind != "location":
                 continue  # other OwnTracks messages (transition, waypoint, card, ...) carry no fix
-            fix = _plain_location(loc, earliest, latest)
+            fix = _plain_location(loc, earliest, latest, device)
             if fix is not None:
                 fixes.append(fix)
                 continue
         try:
-            fixes.append(_location(loc, clock))
+            fix = _location(loc, clock)
+            fixes.append((device, *fix[1:]) if device else fix)
         except _Invalid as bad:
             result.refusals.append(Refusal(index, bad.field, bad.code))
     return result

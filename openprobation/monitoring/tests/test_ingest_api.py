@@ -325,7 +325,12 @@ def test_more_than_a_thousand_locations_is_a_400(device):
 
 def test_other_addresses_go_down_the_whole_stack():
     seen = []
-    middleware = ingest_api.DeviceIngestMiddleware(lambda request: seen.append(request.path) or HttpResponse("rest"))
+
+    def rest(request):
+        seen.append(request.path)
+        return HttpResponse("rest")
+
+    middleware = ingest_api.DeviceIngestMiddleware(rest)
     factory = RequestFactory()
     assert middleware(factory.get("/api/v1/em/alerts/")).content == b"rest"
     assert middleware(factory.post(POSITIONS + "/")).content == b"rest"

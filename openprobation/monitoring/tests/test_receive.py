@@ -257,6 +257,13 @@ def test_the_one_pass_check_accepts_exactly_what_the_full_check_accepts():
     assert fast_hits >= 40  # the common shapes do take the one pass
 
 
+def test_fixes_carry_the_device_when_the_receiver_knows_it():
+    result = parse([loc(seq=1), loc(seq=7.0), loc(lat=91)], device=42)
+    assert [f[0] for f in result.fixes] == [42, 42] and result.device == 42
+    assert [f[2] for f in result.fixes] == [1, 7] and codes(result) == [(2, "lat", "out_of_range")]
+    assert [f[0] for f in parse([loc(seq=1)]).fixes] == [0]
+
+
 def test_a_batch_parses_the_same_with_or_without_the_one_pass_check(monkeypatch):
     from openprobation.monitoring.pipeline import receive
 
