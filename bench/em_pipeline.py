@@ -9,7 +9,9 @@ its load (``/proc/loadavg``):
        JetStream -> ``em-evaluate`` -> PostgreSQL; fixes/s stored over a window after a warm-up
        (target >= 10,000/s);
    (b) HTTP batches of 100 fixes: load processes -> gunicorn (``POST /api/v1/em/positions``) -> NATS
-       -> ``em-evaluate`` -> PostgreSQL (target >= 20,000/s);
+       -> ``em-evaluate`` -> PostgreSQL (target >= 20,000/s), offered at ``--http-rate`` fixes/s
+       (default 28,000; 0: as fast as the server answers, which measures the receivers alone: they
+       then take the CPU the evaluator needs); also printed: fixes/s the receivers accepted;
    baseline: a plain bulk INSERT of the same number of positions into the same table (no log, no
    evaluation). Where the CPU went: CPU seconds per process over the window (``/proc``).
 3. alert latency at 25,000 devices reporting every 15 s (1,667 fixes/s) over MQTT, 2 % of the
