@@ -268,7 +268,9 @@ def _templates(fleets: Sequence[int]) -> dict[int, str]:
     key = _migrations_hash()
     names = {n: f"em_bench_{key}_{n // 1000}k" for n in fleets}
     have = _databases()
-    for stale in sorted(d for d in have if d.startswith("em_bench_") and d not in names.values()):
+    # Templates of other migrations only: a run database (em_bench_run_*) may be another bench's, running now.
+    stale_names = (d for d in have if d.startswith("em_bench_") and not d.startswith("em_bench_run_"))
+    for stale in sorted(d for d in stale_names if d not in names.values()):
         with contextlib.suppress(Exception):
             _sql(f'DROP DATABASE "{stale}" WITH (FORCE)')
     for count, name in sorted(names.items()):
