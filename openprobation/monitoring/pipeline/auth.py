@@ -20,23 +20,26 @@ snapshotted (each serial is then looked up and cached on its own).
 
 Refused input of a known device is stored as ``RejectedMessage`` rows (the count per device is what
 the console shows), at most ``REJECT_RATE_PER_MIN`` rows per device and minute so a broken device
-cannot fill the disk; beyond that it is only counted in memory (``dropped_rejections``).
+cannot fill the disk; beyond that, or while the database cannot be written, it is only counted in
+memory (``dropped_rejections``).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Exists, OuterRef
 
 from openprobation.monitoring.catalogue import DeviceStatus
 from openprobation.monitoring.credentials import credential_matches
 from openprobation.monitoring.models import Assignment, Device, RejectedMessage
 
+logger = logging.getLogger(__name__)
 CACHE_TTL_S = 30.0
 SNAPSHOT_MAX = 200_000
 REJECT_RATE_PER_MIN = 100
@@ -187,9 +190,16 @@ def record_rejections(device_id: int | None, channel: int, refusals: Iterable[tu
         return 0
     # Text columns (PostgreSQL) take no NUL character.
     text = payload[:PAYLOAD_KEEP_BYTES].decode("utf-8", "replace").replace("\x00", "\ufffd")
-    with transaction.atomic():
-        RejectedMessage.objects.bulk_create(
-            RejectedMessage(device_id=device_id, channel=channel, code=code[:64], message=message, payload=text)
-            for code, message in keep
-        )
+    try:
+        with transaction.atomic():
+            RejectedMessage.objects.bulk_create(
+                RejectedMessage(device_id=device_id, channel=channel, code=code[:64], message=message, payload=text)
+                for code, message in keep
+            )
+    except DatabaseError:
+        # The database is away: the good fixes of the same request still go to the log.
+        logger.warning("refused input of device %s could not be stored; only counted", device_id, exc_info=True)
+        with _lock:
+            dropped_rejections[device_id] = dropped_rejections.get(device_id, 0) + len(keep)
+        return 0
     return len(keep)

@@ -353,3 +353,15 @@ def test_a_batch_sent_again_is_accepted_again_and_stored_once(device):
     assert sum(evaluator.step() for _ in range(3)) == 2
     evaluator.close()
     assert Position.objects.filter(device_id=dev.pk).count() == 2
+
+
+def test_refused_elements_that_cannot_be_stored_are_counted_and_the_good_ones_still_go_in(device, monkeypatch):
+    dev, secret = device
+
+    def down(*_args, **_kwargs):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(RejectedMessage.objects, "bulk_create", down)
+    response = post([loc(seq=1), loc(lat=91)], auth_header=basic("EM-0100", secret))
+    assert response.status_code == 202 and response.json()["accepted"] == 1
+    assert len(entries()) == 1 and auth.dropped_rejections[dev.pk] == 1
