@@ -10,7 +10,9 @@ its load (``/proc/loadavg``):
        (target >= 10,000/s); a private Mosquitto configured as the README advises
        (``max_queued_messages`` 1,000,000; ``--broker-defaults`` for Mosquitto's own limits);
    (b) HTTP batches of 100 fixes: load processes -> gunicorn (``POST /api/v1/em/positions``) -> NATS
-       -> ``em-evaluate`` -> PostgreSQL (target >= 20,000/s);
+       -> ``em-evaluate`` -> PostgreSQL (target >= 20,000/s), offered at ``--http-rate`` fixes/s
+       (default 28,000; 0: as fast as the server answers, which measures the receivers alone: they
+       then take the CPU the evaluator needs); also printed: fixes/s the receivers accepted;
    baseline: a plain bulk INSERT of the same number of positions into the same table (no log, no
    evaluation). Where the CPU went: CPU seconds per process over the window (``/proc``).
 3. alert latency at 25,000 devices reporting every 15 s (1,667 fixes/s) over MQTT, 2 % of the
@@ -571,10 +573,13 @@ class Broker:
 
 
 def _gen_http(spec: dict[str, Any]) -> None:
-    """Post batches of 100 fixes of one device (Basic auth serial:secret), from ``threads`` keep-alive
-    connections, as fast as the server answers, for ``seconds``."""
+    """Post batches of 100 fixes of one device (Basic auth serial:secret), each device in turn, from
+    ``threads`` keep-alive connections for ``seconds``: paced at ``rate`` fixes/s (bodies built before
+    the start; a request falls due every 100 / ``rate`` s and goes as soon as a connection is free),
+    or with ``rate`` 0 as fast as the server answers (bodies built on the way)."""
     devices = _slice(spec)
     start, seconds = float(spec["start"]), float(spec["seconds"])
+    rate = float(spec.get("rate") or 0)
     violators = set(spec["violators"])
     headers = [
         {
@@ -585,18 +590,22 @@ def _gen_http(spec: dict[str, Any]) -> None:
     ]
     lock = threading.Lock()
     cursor = [0]
-    tally = {"ok": 0, "fixes": 0, "failed": 0}
+    tally = {"ok": 0, "fixes": 0, "failed": 0, "behind_s": 0.0}
 
-    def body(i: int, r: int) -> bytes:
-        """A device's stored-up fixes, 0.4 s apart, ending now."""
+    def body(i: int, r: int, end: float) -> bytes:
+        """A device's stored-up fixes, 0.4 s apart, the last at ``end``."""
         d = devices[i]
         parts = []
-        t0 = time.time() - 40.0
+        t0 = end - 39.6
         for j in range(100):
             k = r * 100 + j
             lat, lon = d["outside"] if (d["serial"] in violators and 10 <= j < 30) else d["home"]
             parts.append(FIX % (lat + (k % 3) * 2e-5, lon, t0 + 0.4 * j, k + 1))
         return b"[" + b",".join(parts) + b"]"
+
+    every = 100.0 / rate if rate else 0.0
+    planned = int(seconds / every) if rate else 0
+    bodies = [body(n % len(devices), n // len(devices), start + n * every) for n in range(planned)]
 
     def client() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", int(spec["port"]), timeout=30)
@@ -605,8 +614,20 @@ def _gen_http(spec: dict[str, Any]) -> None:
                 n = cursor[0]
                 cursor[0] += 1
             i, r = n % len(devices), n // len(devices)
+            if rate:
+                if n >= planned:
+                    break
+                due = start + n * every
+                wait = due - time.time()
+                if wait > 0:
+                    time.sleep(wait)
+                payload = bodies[n]
+                bodies[n] = b""
+            else:
+                due = time.time()
+                payload = body(i, r, due)
             try:
-                conn.request("POST", "/api/v1/em/positions", body=body(i, r), headers=headers[i])
+                conn.request("POST", "/api/v1/em/positions", body=payload, headers=headers[i])
                 answer = conn.getresponse()
                 answer.read()
                 ok = answer.status == 202
@@ -615,6 +636,7 @@ def _gen_http(spec: dict[str, Any]) -> None:
                 conn = http.client.HTTPConnection("127.0.0.1", int(spec["port"]), timeout=30)
                 ok = False
             with lock:
+                tally["behind_s"] = max(tally["behind_s"], time.time() - due)
                 if ok:
                     tally["ok"] += 1
                     tally["fixes"] += 100
@@ -629,7 +651,18 @@ def _gen_http(spec: dict[str, Any]) -> None:
         t.start()
     for t in threads:
         t.join()
-    print(json.dumps({"sent": tally["fixes"], "requests": tally["ok"], "failed": tally["failed"]}), flush=True)
+    print(
+        json.dumps(
+            {
+                "sent": tally["fixes"],
+                "requests": tally["ok"],
+                "failed": tally["failed"],
+                "seconds": round(time.time() - start, 2),
+                "behind_s": round(tally["behind_s"], 2),
+            }
+        ),
+        flush=True,
+    )
 
 
 def _poll(spec: dict[str, Any]) -> None:
@@ -797,7 +830,7 @@ def _throughput(
                 "start": start,
                 "seconds": seconds,
                 "violators": violators,
-                "rate": args.mqtt_rate / args.generators,
+                "rate": (args.http_rate if http else args.mqtt_rate) / args.generators,
                 "port": port if http else MQTT_PORT[0],
                 "threads": args.http_threads,
             }
@@ -818,12 +851,16 @@ def _throughput(
         t2, (c2, _a) = time.monotonic(), run.count()
         cpu = meter.stop()
         rate = (c2 - c1) / (t2 - t1)
-        sent = sum(_result_of(procs, g, 120)["sent"] for g in gens)
+        outcomes = [_result_of(procs, g, 120) for g in gens]
+        sent = sum(o["sent"] for o in outcomes)
         stored, alerts, waited = _drain(run, sent, 60)
         rss = _rss_mb(evaluators[0].pid) if len(evaluators) == 1 else math.nan
         result = {
             "fixes_per_s": round(rate),
             "sent": sent,
+            # HTTP: fixes accepted (202) per second of sending, and the latest answer behind its plan.
+            "received_per_s": round(sent / max(o.get("seconds", seconds) for o in outcomes)),
+            "late_s": max(o.get("behind_s", 0.0) for o in outcomes),
             "stored": stored,
             "alerts": alerts,
             "drain_s": round(waited, 1),
@@ -998,6 +1035,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--receivers", type=int, default=1, help="em-receive-mqtt processes (default 1)")
     parser.add_argument("--generators", type=int, default=2, help="load processes (default 2)")
     parser.add_argument("--mqtt-rate", type=float, default=14_000, help="MQTT messages/s offered (default 14,000)")
+    parser.add_argument(
+        "--http-rate",
+        type=float,
+        default=28_000,
+        help="HTTP fixes/s offered, in batches of 100 (default 28,000; 0: as fast as the server answers)",
+    )
     parser.add_argument("--http-workers", type=int, default=2)
     parser.add_argument("--http-threads", type=int, default=4, help="connections per HTTP load process")
     parser.add_argument("--only", default="", help="comma list of: mqtt,http,latency,memory")
@@ -1069,9 +1112,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             )
         if "http" in only:
             h = figures["http"] = _throughput("http", templates, args, http=True)
+            offered = f"{args.http_rate:,.0f}/s offered" if args.http_rate else "as fast as answered"
             print(
-                f"  2b HTTP, batches of 100: {_fmt(h['fixes_per_s'])} fixes/s stored   "
-                f"(plain bulk INSERT {_fmt(h['baseline_insert_per_s'])}/s); sent {h['sent']:,}, stored {h['stored']:,}, "
+                f"  2b HTTP, batches of 100 ({offered}): {_fmt(h['fixes_per_s'])} fixes/s stored   "
+                f"(plain bulk INSERT {_fmt(h['baseline_insert_per_s'])}/s); received {_fmt(h['received_per_s'])}/s "
+                f"(latest answer {h['late_s']:.1f} s behind plan), sent {h['sent']:,}, stored {h['stored']:,}, "
                 f"{h['alerts']} alerts; CPU cores {h['cpu_cores']}; load {Path('/proc/loadavg').read_text().strip()}",
                 flush=True,
             )

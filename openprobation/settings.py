@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "openprobation.web.security.ContentSecurityPolicyMiddleware",
     "openprobation.web.security.ApiErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Devices posting positions stop here (the rest of the stack serves people and browsers).
+    "openprobation.monitoring.ingest_api.DeviceIngestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

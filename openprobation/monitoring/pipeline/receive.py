@@ -23,7 +23,7 @@ import datetime as dt
 import math
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -94,6 +94,8 @@ class ParseResult:
     last_will: bool = False
     # OsmAnd: the device serial named by the request (``id``).
     serial: str = ""
+    # The device the fixes carry (0: left for the receiver to fill in with ``with_device``).
+    device: int = 0
 
     @property
     def accepted(self) -> int:
@@ -214,6 +216,66 @@ def _location(loc: Any, now: float) -> Fix:
     return cast(Fix, fields)
 
 
+_STRAPS = {name: int(code) for name, code in STRAP_CODES.items()}
+_FIXES = {name: int(code) for name, code in FIX_CODES.items()}
+_VALID = int(FixQuality.VALID)
+_NUMBERS = frozenset((float, int))  # not bool: JSON's true is no number here
+
+
+def _plain_location(loc: dict[str, Any], earliest: float, latest: float, device: int = 0) -> Fix | None:
+    """The fix of a location that passes every check, in one pass (the common case, tens of thousands
+    a second); None when anything is missing, odd or out of range — ``_location`` then finds the
+    fault and names it. Accepts exactly what ``_location`` accepts, with the same result."""
+    get: Callable[[str], Any] = loc.get
+    lat, lon, t = get("lat"), get("lon"), get("tst")
+    acc, batt, vel, cog = get("acc"), get("batt"), get("vel"), get("cog")
+    seq, strap, fix, charging = get("seq"), get("strap"), get("fix"), get("charging")
+    numbers = _NUMBERS
+    if not (
+        type(lat) in numbers
+        and type(lon) in numbers
+        and type(t) in numbers
+        and -90.0 <= lat <= 90.0
+        and -180.0 <= lon <= 180.0
+        and earliest <= t <= latest
+        and (acc is None or (type(acc) in numbers and 0.0 <= acc <= 100_000.0))
+        and (batt is None or (type(batt) in numbers and 0.0 <= batt <= 100.0))
+        and (vel is None or (type(vel) in numbers and 0.0 <= vel <= 1_000.0))
+        and (cog is None or (type(cog) in numbers and 0.0 <= cog <= 360.0))
+        and (seq is None or (type(seq) is int and 0 <= seq <= MAX_SEQ))
+        and (
+            charging is None or charging is True or charging is False or (type(charging) is int and 0 <= charging <= 1)
+        )
+    ):
+        return None
+    strap_code = None
+    if strap is not None:
+        strap_code = _STRAPS.get(strap) if type(strap) is str else None
+        if strap_code is None:
+            return None
+    fix_code: int | None = _VALID
+    if fix is not None:
+        fix_code = _FIXES.get(fix) if type(fix) is str else None
+        if fix_code is None:
+            return None
+    # NaN and the infinities (not from JSON, but from other callers) failed the range checks above.
+    fields = (
+        device,
+        float(t),
+        seq,
+        float(lat),
+        float(lon),
+        None if acc is None else float(acc),
+        None if batt is None else int(round(batt)),
+        None if vel is None else float(vel),
+        None if cog is None else int(round(cog)) % 360,
+        strap_code,
+        fix_code,
+        None if charging is None else int(charging),
+    )
+    return cast(Fix, fields)
+
+
 def _elements(doc: Any) -> list[Any] | None:
     """The location elements of a decoded body: a list, a batch object's list, or one object."""
     if type(doc) is list:
@@ -226,9 +288,10 @@ def _elements(doc: Any) -> list[Any] | None:
     return None
 
 
-def parse_owntracks(body: bytes, *, now: float | None = None) -> ParseResult:
-    """Parse an OwnTracks body: one location, an array of them, or ``{"_type": "batch", ...}``."""
-    result = ParseResult()
+def parse_owntracks(body: bytes, *, now: float | None = None, device: int = 0) -> ParseResult:
+    """Parse an OwnTracks body: one location, an array of them, or ``{"_type": "batch", ...}``; the
+    fixes carry ``device`` (when the receiver knows it already)."""
+    result = ParseResult(device=device)
     if len(body) > MAX_BODY_BYTES:
         result.body_refused = True
         result.refusals.append(Refusal(0, "", "too_large"))
@@ -253,6 +316,7 @@ def parse_owntracks(body: bytes, *, now: float | None = None) -> ParseResult:
         result.refusals.append(Refusal(0, "", "empty"))
         return result
     clock = time.time() if now is None else now
+    earliest, latest = clock - MAX_AGE_S, clock + MAX_AHEAD_S
     fixes = result.fixes
     for index, loc in enumerate(elements):
         if type(loc) is dict:
@@ -262,8 +326,13 @@ def parse_owntracks(body: bytes, *, now: float | None = None) -> ParseResult:
                 continue
             if kind != "location":
                 continue  # other OwnTracks messages (transition, waypoint, card, ...) carry no fix
+            fix = _plain_location(loc, earliest, latest, device)
+            if fix is not None:
+                fixes.append(fix)
+                continue
         try:
-            fixes.append(_location(loc, clock))
+            fix = _location(loc, clock)
+            fixes.append((device, *fix[1:]) if device else fix)
         except _Invalid as bad:
             result.refusals.append(Refusal(index, bad.field, bad.code))
     return result

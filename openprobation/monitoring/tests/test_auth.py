@@ -108,3 +108,42 @@ def test_rejections_are_stored_per_device_and_rate_limited():
     assert RejectedMessage.objects.filter(device=device).count() == auth.REJECT_RATE_PER_MIN
     assert auth.dropped_rejections[device.pk] == 30
     assert auth.record_rejections(None, Channel.HTTP, [("missing", "bad")], b"{}") == 0
+
+
+def test_a_fleet_reporting_device_by_device_is_read_in_one_query(django_assert_num_queries):
+    devices = [make_device(f"EM-01{i:02d}") for i in range(5)]
+    with django_assert_num_queries(1):  # the snapshot of every device that may report
+        for device, secret in devices:
+            assert auth.authenticate(device.serial, secret) == device.pk
+
+
+def test_a_device_assigned_after_the_snapshot_is_found_on_its_own(django_assert_num_queries):
+    first, first_secret = make_device("EM-0001")
+    assert auth.authenticate("EM-0001", first_secret) == first.pk  # the snapshot is read here
+    later, later_secret = make_device("EM-0002")
+    with django_assert_num_queries(1):
+        assert auth.authenticate("EM-0002", later_secret) == later.pk
+    with django_assert_num_queries(0):
+        assert auth.authenticate("EM-0002", later_secret) == later.pk
+
+
+def test_a_removed_device_leaves_the_snapshot_within_the_ttl(monkeypatch):
+    device, secret = make_device()
+    assert auth.authenticate("EM-0001", secret) == device.pk
+    Assignment.objects.filter(device=device).update(removed_at=timezone.now())
+    Device.objects.filter(pk=device.pk).update(status=DeviceStatus.LOST)
+    assert auth.authenticate("EM-0001", secret) == device.pk  # the TTL bounds it
+    clock = auth.time.monotonic() + auth.CACHE_TTL_S + 1
+    monkeypatch.setattr(auth.time, "monotonic", lambda: clock)
+    assert auth.authenticate("EM-0001", secret) is None
+
+
+def test_a_fleet_over_the_snapshot_limit_is_looked_up_serial_by_serial(monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(auth, "SNAPSHOT_MAX", 1)
+    devices = [make_device(f"EM-02{i:02d}") for i in range(2)]
+    with django_assert_num_queries(3):  # the snapshot (refused: too many), then one per serial
+        for device, secret in devices:
+            assert auth.authenticate(device.serial, secret) == device.pk
+    with django_assert_num_queries(0):
+        for device, secret in devices:
+            assert auth.authenticate(device.serial, secret) == device.pk

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import orjson
 import pytest
@@ -205,3 +206,69 @@ def test_osmand_refusals(params, field, code):
     base = {"id": "EM-1", "lat": "43.25", "lon": "76.95", "timestamp": str(int(NOW))}
     result = parse_osmand({**base, **params}, now=NOW)
     assert codes(result) == [(0, field, code)] and result.fixes == []
+
+
+# --- the one-pass check of plain locations agrees with the field-by-field one ----------------------
+
+_VALUES: dict[str, list[Any]] = {
+    "lat": [43.2, 43, -90, 90, 90.0001, -90.5, True, "43", None, float("nan"), float("inf"), [1]],
+    "lon": [76.9, 76, -180, 180.0, 180.5, False, None, "x", float("-inf")],
+    "tst": [NOW - 10, int(NOW), NOW - 7 * 86400, NOW - 7 * 86400 - 1, NOW + 300, NOW + 301, True, None, "1"],
+    "acc": [None, 0, 8, 100_000, 100_000.5, -1, True, "8", float("nan")],
+    "batt": [None, 0, 80, 80.5, 100, 101, False, "80"],
+    "vel": [None, 0, 1.5, 1000, 1000.1, -0.1, "1"],
+    "cog": [None, 0, 359.6, 360, 361, -1, True],
+    "seq": [None, 0, 7, 2**53, 2**53 + 1, -1, 7.0, 7.5, True, "7"],
+    "strap": [None, "intact", "cut", "torn", 1, ["intact"]],
+    "fix": [None, "valid", "last_known", "great", 0],
+    "charging": [None, True, False, 0, 1, 2, 1.0, "true"],
+}
+
+
+def _reference(location):
+    from openprobation.monitoring.pipeline import receive
+
+    try:
+        return receive._location(location, NOW)
+    except receive._Invalid:
+        return None
+
+
+def test_the_one_pass_check_accepts_exactly_what_the_full_check_accepts():
+    import random
+
+    from openprobation.monitoring.pipeline.receive import MAX_AGE_S, MAX_AHEAD_S, _plain_location
+
+    rng = random.Random(7)  # noqa: S311 - test data, not secrets
+    names = list(_VALUES)
+    fast_hits = 0
+    cases = [{name: values[0] for name, values in _VALUES.items()}]
+    cases += [{**cases[0], name: value} for name in names for value in _VALUES[name]]
+    cases += [{name: rng.choice(_VALUES[name]) for name in names} for _ in range(5000)]
+    for case in cases:
+        location = {k: v for k, v in case.items() if v is not None or rng.random() < 0.5}
+        fast = _plain_location(location, NOW - MAX_AGE_S, NOW + MAX_AHEAD_S)
+        if fast is None:
+            continue  # the full check decides (and names the fault)
+        fast_hits += 1
+        expected = _reference(location)
+        assert expected is not None, location
+        assert fast == expected and [type(v) for v in fast] == [type(v) for v in expected], location
+    assert fast_hits >= 40  # the common shapes do take the one pass
+
+
+def test_fixes_carry_the_device_when_the_receiver_knows_it():
+    result = parse([loc(seq=1), loc(seq=7.0), loc(lat=91)], device=42)
+    assert [f[0] for f in result.fixes] == [42, 42] and result.device == 42
+    assert [f[2] for f in result.fixes] == [1, 7] and codes(result) == [(2, "lat", "out_of_range")]
+    assert [f[0] for f in parse([loc(seq=1)]).fixes] == [0]
+
+
+def test_a_batch_parses_the_same_with_or_without_the_one_pass_check(monkeypatch):
+    from openprobation.monitoring.pipeline import receive
+
+    batch = [loc(seq=1, acc=5, batt=50.4, cog=359.7, strap="cut", charging=1), loc(lat=91), loc(seq=7.0), loc(tst=1)]
+    fast = parse(batch)
+    monkeypatch.setattr(receive, "_plain_location", lambda *_a: None)
+    slow = parse(batch)
+    assert fast.fixes == slow.fixes and codes(fast) == codes(slow) and len(fast.fixes) == 2
