@@ -3,9 +3,11 @@
 For each partition it owns the worker keeps a consumer, a rules engine loaded with the assignments
 of the partition's devices and their committed state, and the partition's cursor. One step of a
 partition: fetch up to ``max_entries`` entries, decode, evaluate, then write positions, alert changes,
-device state and the new cursor in one transaction (``store.apply``), and only then acknowledge.
-A round fetches from all its partitions at once (``Log.fetch_many``: on NATS concurrent pulls, one
-wait for all) and acknowledges what committed with one flush (``Log.ack_many``).
+device state and the new cursor (``store.apply``), and only then acknowledge. A round fetches from
+all its partitions at once (``Log.fetch_many``: on NATS concurrent pulls, one wait for all), writes
+every partition's batch in ONE transaction (a savepoint each: one commit, one flush to disk per
+round), and acknowledges once it committed, with one flush (``Log.ack_many``). If that transaction
+fails, every partition written in it is rebuilt from the database and evaluated again.
 Entries delivered again (at or below the cursor: a crash between commit and acknowledgement, or a
 JetStream redelivery behind newer entries) are applied again, idempotently, never replayed.
 
@@ -34,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, connection
+from django.db import DatabaseError, InterfaceError, connection, transaction
 
 from openprobation.monitoring.engine import warm_up
 from openprobation.monitoring.engine.types import AlertChange, Params
@@ -86,6 +88,18 @@ class _Partition:
     assignments: set[int] = field(default_factory=set)
     pending: list[Entry] = field(default_factory=list)
     last_tick: float = 0.0
+
+
+@dataclass
+class _Done:
+    """A partition's batch written in the round's transaction: acknowledged once that commits."""
+
+    part: _Partition
+    entries: list[Entry]
+    cursor: int
+    fixes: int
+    opened: int
+    cleared: int
 
 
 class Evaluator:
@@ -230,8 +244,8 @@ class Evaluator:
 
     def step(self) -> int:
         """One round: poll configuration; fetch from every partition at once (one wait for all);
-        evaluate and store each partition's entries (a transaction each); acknowledge what committed;
-        run the clock. Returns the number of entries applied."""
+        evaluate and store every partition's entries in one transaction; acknowledge once it
+        committed; run the clock. Returns the number of entries applied."""
         self._poll_config()
         for part in list(self._parts.values()):
             if part.engine is None:
@@ -242,25 +256,38 @@ class Evaluator:
             fetched = self.log.fetch_many([p.consumer for p in idle], self.max_entries, self.fetch_wait_s)
             for part, entries in zip(idle, fetched, strict=True):
                 part.pending = entries
-        applied: list[tuple[_Partition, list[Entry]]] = []
+        # Every partition's batch in ONE transaction (a savepoint each): one commit, one flush to disk,
+        # per round rather than per partition.
+        done: list[_Done] = []
         try:
-            for part in parts:
-                entries = self._apply_pending(self._parts[part.number])
-                if entries:
-                    applied.append((part, entries))
-        finally:
-            # Whatever committed is acknowledged, also when a later partition failed.
-            self._ack(applied)
+            with transaction.atomic():
+                for part in parts:
+                    result = self._apply_pending(self._parts[part.number])
+                    if result is not None:
+                        done.append(result)
+        except BaseException:
+            for result in done:
+                self._mark_dirty(result.part)  # evaluated ahead of a transaction that did not commit
+            raise
+        for result in done:
+            result.part.cursor = result.cursor
+            result.part.pending = []
+            self.counters.entries += len(result.entries)
+            self.counters.fixes += result.fixes
+            self.counters.opened += result.opened
+            self.counters.cleared += result.cleared
+        self._ack(done)
         now = self.clock()
         for part in self._parts.values():
             if now - part.last_tick >= self.tick_s:
                 self._tick(part, now)
-        return sum(len(e) for _p, e in applied)
+        return sum(len(r.entries) for r in done)
 
-    def _apply_pending(self, part: _Partition) -> list[Entry]:
-        """Evaluate and store the partition's pending entries; returns them once committed ([] if none)."""
+    def _apply_pending(self, part: _Partition) -> _Done | None:
+        """Evaluate and write the partition's pending entries (in the round's transaction); None if
+        there were none, or the cursor had moved (the partition is reloaded)."""
         if not part.pending:
-            return []
+            return None
         fresh = part.pending
         # Entries at or below the cursor come again after a crash between commit and acknowledgement
         # — or, with JetStream, out of order: what a killed worker fetched is redelivered after the
@@ -295,25 +322,19 @@ class Evaluator:
         except store.CursorMoved as moved:
             log.warning("%s; reloading the partition", moved)
             self._reload(part)
-            return []
+            return None
         except BaseException:
             self._mark_dirty(part)
             raise
-        part.cursor = new_cursor
-        part.pending = []
-        self.counters.entries += len(fresh)
-        self.counters.fixes += len(batch)
-        self.counters.opened += len(applied.opened)
-        self.counters.cleared += len(applied.cleared)
-        return fresh
+        return _Done(part, fresh, new_cursor, len(batch), len(applied.opened), len(applied.cleared))
 
-    def _ack(self, applied: Sequence[tuple[_Partition, list[Entry]]]) -> None:
-        if not applied:
+    def _ack(self, done: Sequence[_Done]) -> None:
+        if not done:
             return
         try:
-            self.log.ack_many([p.consumer for p, _e in applied], [e for _p, e in applied])
+            self.log.ack_many([d.part.consumer for d in done], [d.entries for d in done])
         except Exception:  # noqa: BLE001 - redelivered later and applied again, idempotently
-            log.exception("acknowledging the entries of partitions %s failed", [p.number for p, _e in applied])
+            log.exception("acknowledging the entries of partitions %s failed", [d.part.number for d in done])
 
     def _tick(self, part: _Partition, now: float) -> None:
         if part.engine is None:

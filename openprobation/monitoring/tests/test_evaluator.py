@@ -206,6 +206,47 @@ def test_a_database_error_rolls_back_and_the_same_entries_are_evaluated_again(mo
     evaluator.close()
 
 
+def test_a_failure_in_one_partition_leaves_nothing_of_the_round_and_all_are_evaluated_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every partition's batch goes in the round's one transaction: when a later partition's write
+    fails, the earlier one's is rolled back too, nothing is acknowledged, and both engines are
+    rebuilt and evaluate their entries again (no alert lost, none doubled)."""
+    log = get_log()
+    first, second = monitored_device("E-5"), monitored_device("E-6")
+    while partition_of(second.device_id, log.partitions) == partition_of(first.device_id, log.partitions):
+        second = monitored_device(f"E-6-{second.pk}")
+    clock = Clock(T0.timestamp() + 600)
+    evaluator = _evaluator(log, clock)
+    for a in (first, second):
+        _append(log, a.device_id, _trace(a.device_id, 1, [0, 900, 950, 1000, 1000], T0.timestamp()))
+    real_apply = store.apply
+    calls: list[int | None] = []
+    acked: list[int] = []
+    real_ack = evaluator._ack
+    monkeypatch.setattr(evaluator, "_ack", lambda done: (acked.extend(len(d.entries) for d in done), real_ack(done)))
+
+    def failing_second(**kwargs: Any) -> store.Applied:
+        calls.append(kwargs.get("partition"))
+        applied = real_apply(**kwargs)
+        if len(calls) == 2:
+            raise OperationalError("server closed the connection unexpectedly")
+        return applied
+
+    monkeypatch.setattr(store, "apply", failing_second)
+    with pytest.raises(OperationalError):
+        evaluator.step()
+    assert len(calls) == 2 and calls[0] != calls[1]
+    assert not Position.objects.exists() and not Alert.objects.exists() and not acked
+    assert all(part.engine is None or not part.pending for part in evaluator._parts.values())
+    monkeypatch.setattr(store, "apply", real_apply)
+    _drain(evaluator)
+    assert Position.objects.count() == 10
+    assert Alert.objects.filter(assignment__in=[first, second]).count() == 2
+    assert sum(acked) == 2
+    evaluator.close()
+
+
 def test_the_clock_raises_lost_communication_without_a_message() -> None:
     assignment = monitored_device("E-5")
     device = assignment.device_id
