@@ -224,7 +224,12 @@ def test_a_failure_in_one_partition_leaves_nothing_of_the_round_and_all_are_eval
     calls: list[int | None] = []
     acked: list[int] = []
     real_ack = evaluator._ack
-    monkeypatch.setattr(evaluator, "_ack", lambda done: (acked.extend(len(d.entries) for d in done), real_ack(done)))
+
+    def recording_ack(done: Any) -> None:
+        acked.extend(len(d.entries) for d in done)
+        real_ack(done)
+
+    monkeypatch.setattr(evaluator, "_ack", recording_ack)
 
     def failing_second(**kwargs: Any) -> store.Applied:
         calls.append(kwargs.get("partition"))
