@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from http.server import ThreadingHTTPServer
 from io import StringIO
 
+import numpy as np
 import pytest
 import shapely  # type: ignore[import-untyped]
 from django.core.management import call_command
@@ -15,7 +17,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from openprobation.cases.models import Case
-from openprobation.monitoring.catalogue import DeviceStatus, ZoneKind
+from openprobation.monitoring.catalogue import Channel, DeviceStatus, ZoneKind
 from openprobation.monitoring.credentials import credential_matches
 from openprobation.monitoring.engine import Engine, Params
 from openprobation.monitoring.models import (
@@ -25,11 +27,13 @@ from openprobation.monitoring.models import (
     Device,
     DeviceState,
     DeviceStatusChange,
+    LogEntry,
     Position,
     ScheduleException,
     Zone,
     ZoneVersion,
 )
+from openprobation.monitoring.pipeline.messages import decode
 from openprobation.monitoring.simulator.fleet import fleet_load, fleet_prepare
 from openprobation.monitoring.simulator.geo import distance_m
 from openprobation.monitoring.tests.test_simulator_senders import Receiver
@@ -181,11 +185,13 @@ def test_demo_monitoring_has_stock_assignments_positions_and_alerts_consistent_w
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_demo_stream_reports_the_demo_devices_to_the_local_server_and_stops(settings):
+def test_the_demo_stream_reports_the_demo_devices_to_the_local_server_and_stops(settings, monkeypatch):
     from openprobation.demo.monitoring import STREAM_PREFIX
     from openprobation.demo.stream import start_demo_stream
     from openprobation.monitoring.simulator.fleet import Fleet, _create_cases, fleet_assign, simulator_user
 
+    monkeypatch.setattr("openprobation.demo.stream.INTERVAL_S", 3.0)  # every device within 3 s, not 15
+    monkeypatch.setattr("openprobation.demo.stream.FORWARD_S", 30.0)  # forwarded at start: 30 s, not an hour
     settings.EM_DEMO_STREAM = False
     assert start_demo_stream() is None
     settings.EM_DEMO_STREAM = True
@@ -196,16 +202,39 @@ def test_the_demo_stream_reports_the_demo_devices_to_the_local_server_and_stops(
     user = simulator_user()
     assert user.is_active is False
     fleet_assign(fleet, cases=cases, seed=2, prefix=STREAM_PREFIX, actor=user, installed_at=[timezone.now()] * 3)
+    stored = time.time() - 10  # the first device has a position 10 s old: it forwards only what came after
+    first_device = fleet.devices[0]
+    Position.objects.create(
+        device_id=first_device.device_id,
+        assignment_id=first_device.assignment_id,
+        fix_time=dt.datetime.fromtimestamp(stored, dt.UTC),
+        received_at=dt.datetime.fromtimestamp(stored + 1, dt.UTC),
+        seq=1,
+        lat=43.2,
+        lon=76.9,
+        channel=Channel.HTTP,
+    )
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     server.requests = []  # type: ignore[attr-defined]
     server.status = 202  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
+        started = time.time()
         stop = start_demo_stream(f"http://127.0.0.1:{server.server_port}")
         assert stop is not None
+        # Each device forwarded what it held (the last 30 s, or since its newest position) straight
+        # into the log — the in-process evaluator, started next, evaluates it before its first clock
+        # run — every 3 s, before the stream's own schedule.
+        first, _events = decode(bytes(p) for p in LogEntry.objects.order_by("id").values_list("payload", flat=True))
+        assert (first.t < started).all() and (first.channel == Channel.HTTP).all()
+        held = {d.device_id: np.sort(first.t[first.device == d.device_id]) for d in fleet.devices}
+        assert all(np.allclose(np.diff(t), 3.0) for t in held.values())
+        others = [t for device_id, t in held.items() if device_id != first_device.device_id]
+        assert all(len(t) == 10 and np.array_equal(t, others[0]) and started - 32 < t[0] < started - 26 for t in others)
+        assert np.array_equal(held[first_device.device_id], others[0][others[0] > stored])
         waited = threading.Event()
-        for _ in range(300):  # the first fixes are due within one interval (15 s)
+        for _ in range(300):  # the first fixes are due within one interval
             if len(server.requests) >= 3:  # type: ignore[attr-defined]
                 break
             waited.wait(0.1)
