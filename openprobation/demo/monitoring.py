@@ -38,7 +38,6 @@ from openprobation.monitoring.models import (
     ScheduleException,
     Zone,
 )
-from openprobation.monitoring.pipeline.store import state_row
 from openprobation.monitoring.simulator.cities import BY_REGION
 from openprobation.monitoring.simulator.fleet import Fleet, fleet_assign
 from openprobation.monitoring.simulator.traces import DAY, HOUR, Simulation
@@ -304,6 +303,10 @@ def _states(fixes: Any, ids: Any) -> list[DeviceState]:
     fixes to come) — so that its first start goes on from them, not as if the devices had never
     reported (a device whose next fix has no position would be "without a valid fix since it was
     fitted"). In the evaluator's own form (``Engine.export_state``), stored as it stores it."""
+    # The store loads the rules engine (Numba): imported when seeding, not in every process that
+    # loads the demo app.
+    from openprobation.monitoring.pipeline.store import state_row  # noqa: PLC0415
+
     newest: dict[int, int] = {}
     valid: dict[int, float] = {}
     for k, (index, t, fix) in enumerate(zip(fixes.device.tolist(), fixes.t.tolist(), fixes.fix.tolist(), strict=True)):

@@ -31,10 +31,6 @@ from openprobation.core.background import Stop
 from openprobation.demo.monitoring import STREAM_PREFIX
 from openprobation.monitoring.catalogue import Channel
 from openprobation.monitoring.models import Position
-from openprobation.monitoring.pipeline.log import partition_of
-from openprobation.monitoring.pipeline.logs import get_log
-from openprobation.monitoring.pipeline.messages import encode
-from openprobation.monitoring.pipeline.receive import MAX_BATCH, parse_owntracks, with_device
 from openprobation.monitoring.simulator.fleet import Fleet, fleet_load
 from openprobation.monitoring.simulator.run import MAX_DURATION_S, Plan, run, simulation_for
 from openprobation.monitoring.simulator.senders import HttpSender
@@ -84,6 +80,13 @@ def report_at_start(fleet: Fleet, simulation: Simulation, at: float) -> int:
     contact does (all of them: a device in a simulated signal gap too, it is on). Appended to the log
     as the HTTP receiver appends what a device posts, parsed and checked by the receiver's own code
     (channel HTTP). Returns the number of fixes appended."""
+    # The receiver's modules load the rules engine (Numba): imported when the stream starts, not in
+    # every process that loads the demo app.
+    from openprobation.monitoring.pipeline.log import partition_of  # noqa: PLC0415
+    from openprobation.monitoring.pipeline.logs import get_log  # noqa: PLC0415
+    from openprobation.monitoring.pipeline.messages import encode  # noqa: PLC0415
+    from openprobation.monitoring.pipeline.receive import MAX_BATCH, parse_owntracks, with_device  # noqa: PLC0415
+
     last = _last_positions(fleet)
     em_log = get_log()
     appended = 0
