@@ -7,7 +7,8 @@ simulated traces, so the alerts agree with the zones and the tracks.
 Most monitored devices (serials ``DEMO-…``) are streamed live by ``demo.stream`` while the server
 runs, so they carry no open alert (the evaluator raises those as the stream goes). A few devices
 (``DEMOQ-…``) went quiet some hours ago with an alert still open: lost communication, a strap cut,
-leaving the city, a run-down battery. Deterministic by seed; dates relative to ``today``.
+leaving the city, a run-down battery — and, having sent nothing since, lost communication and no valid
+position open too, from when their thresholds passed. Deterministic by seed; dates relative to ``today``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from openprobation.monitoring.models import (
     Assignment,
     ConfigRevision,
     Device,
+    DeviceState,
     DeviceStatusChange,
     Position,
     ScheduleException,
@@ -207,12 +209,23 @@ def _history(fleet: Fleet, *, cases: list[Case], seed: int, now: dt.datetime, qu
     silent_from: dict[int, float] = {}
     events = simulation.ground_truth(start=start, end=end)
     if quiet:
-        # Each quiet device's open alert: the condition began some hours ago and has not cleared.
+        # Each quiet device's open alert: the condition began some hours ago and has not cleared. It
+        # has not reported since, so the evaluator's clock rules have followed as they would: lost
+        # communication and no valid position, each once its threshold passed — open as well (and
+        # not raised anew, as if just noticed, when the demo's evaluator first starts).
+        limits = rule("monitoring.thresholds", on=now.date()).params
+        after = {
+            Rule.LOST_COMMUNICATION: float(limits["lost_communication_minutes"]) * 60,
+            Rule.NO_FIX: float(limits["no_fix_minutes"]) * 60,
+        }
         for index in range(len(fleet.devices)):
             kind = QUIET_RULES[index % len(QUIET_RULES)]
             began = end - rng.uniform(1.5, 9.0) * HOUR
             silent_from[index] = began  # the strap cut, the battery dead, out of the city: no more fixes
-            alerts.append(_alert(**context, index=index, kind=str(kind), began=began, ended=None))
+            if kind not in after:
+                alerts.append(_alert(**context, index=index, kind=str(kind), began=began, ended=None))
+            for clock_rule, seconds in after.items():
+                alerts.append(_alert(**context, index=index, kind=str(clock_rule), began=began + seconds, ended=None))
     for event in events:
         if event.end >= end or event.start >= silent_from.get(event.device, end):
             continue
@@ -261,6 +274,7 @@ def _history(fleet: Fleet, *, cases: list[Case], seed: int, now: dt.datetime, qu
         )
     ]
     Position.objects.bulk_create(positions, batch_size=BATCH)
+    DeviceState.objects.bulk_create(_states(fixes, ids), batch_size=BATCH)
 
     permissions = []
     if not quiet:
@@ -283,6 +297,44 @@ def _history(fleet: Fleet, *, cases: list[Case], seed: int, now: dt.datetime, qu
     return {"positions": len(positions), "alerts": len(alerts), "permissions": len(permissions)}
 
 
+def _states(fixes: Any, ids: Any) -> list[DeviceState]:
+    """What the evaluator knows of each device after these positions — its last message, last fix,
+    last valid fix, position, battery and strap (zone membership and open alerts it learns from the
+    fixes to come) — so that its first start goes on from them, not as if the devices had never
+    reported (a device whose next fix has no position would be "without a valid fix since it was
+    fitted"). In the evaluator's own form (``Engine.export_state``), stored as it stores it."""
+    # The store loads the rules engine (Numba): imported when seeding, not in every process that
+    # loads the demo app.
+    from openprobation.monitoring.pipeline.store import state_row  # noqa: PLC0415
+
+    newest: dict[int, int] = {}
+    valid: dict[int, float] = {}
+    for k, (index, t, fix) in enumerate(zip(fixes.device.tolist(), fixes.t.tolist(), fixes.fix.tolist(), strict=True)):
+        newest[index] = k  # the fixes are in time order
+        if fix == 0:
+            valid[index] = t
+    states = []
+    for index, k in newest.items():
+        t = float(fixes.t[k])
+        exported: dict[str, Any] = {
+            "last_message": t,
+            "last_received": t + 2,  # as the positions' received_at
+            "last_fix": t,
+            "last_valid_fix": valid.get(index),
+            "lat": round(float(fixes.lat[k]), 6),
+            "lon": round(float(fixes.lon[k]), 6),
+            "accuracy": round(float(fixes.accuracy[k]), 1),
+            "battery": int(fixes.battery[k]),
+            "strap": int(fixes.strap[k]),
+            "charging": bool(fixes.charging[k]),
+            "connected": None,
+            "zones": {},
+            "alerts": {},
+        }
+        states.append(DeviceState(device_id=int(ids[index]), engine=exported, **state_row(exported)))
+    return states
+
+
 def _alert(
     *,
     fleet: Fleet,
@@ -301,6 +353,7 @@ def _alert(
     lat, lon = simulation.position_at(index, began)
     if kind == Rule.INCLUSION_EXIT and ended is None:
         lat, lon = simulation.people[index].outside
+    where = kind not in (Rule.LOST_COMMUNICATION, Rule.NO_FIX)  # clock rules, as the evaluator's: no position
     opened = dt.datetime.fromtimestamp(began, dt.UTC)
     return Alert(
         assignment_id=device.assignment_id,
@@ -314,7 +367,7 @@ def _alert(
         received_at=opened + dt.timedelta(seconds=2),
         raised_at=opened + dt.timedelta(seconds=3),
         cleared_at=dt.datetime.fromtimestamp(ended, dt.UTC) if ended is not None else None,
-        lat=round(lat, 6),
-        lon=round(lon, 6),
+        lat=round(lat, 6) if where else None,
+        lon=round(lon, 6) if where else None,
         details={"demo": True},
     )
