@@ -4,6 +4,7 @@ reason; with CI=true it fails, so a broken CI environment cannot pass silently."
 from __future__ import annotations
 
 import os
+import socket
 
 import pytest
 
@@ -37,3 +38,19 @@ def redis_url() -> str:
         available, reason = False, f"Redis at {url} is not reachable ({exc})"
     require_or_skip(available, reason)
     return url
+
+
+def port_open(host: str, port: int) -> bool:
+    """Whether something listens on ``host:port`` (a service the test needs)."""
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (for a private broker or cluster)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

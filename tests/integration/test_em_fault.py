@@ -19,7 +19,6 @@ import glob
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.conftest import require_or_skip
+from tests.integration.conftest import free_port, port_open, require_or_skip
 
 pytestmark = [pytest.mark.services, pytest.mark.postgres, pytest.mark.fault]
 
@@ -61,20 +60,6 @@ print(json.dumps(out))
 """
 
 
-def _port_open(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _pg_bin() -> Path | None:
     try:
         out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=True).stdout.strip()  # noqa: S607
@@ -93,7 +78,7 @@ class Cluster:
         self.bindir = bindir
         self.tmp = Path(tempfile.mkdtemp(prefix="em-fault-pg-"))
         self.data = self.tmp / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.as_postgres = os.geteuid() == 0
         if self.as_postgres:
             shutil.chown(self.tmp, "postgres", "postgres")
@@ -125,8 +110,8 @@ class Cluster:
 
 @pytest.fixture
 def cluster() -> Iterator[Cluster]:
-    require_or_skip(_port_open("127.0.0.1", 4222), "NATS JetStream at 127.0.0.1:4222 is not reachable")
-    require_or_skip(_port_open("127.0.0.1", 1883), "Mosquitto at 127.0.0.1:1883 is not reachable")
+    require_or_skip(port_open("127.0.0.1", 4222), "NATS JetStream at 127.0.0.1:4222 is not reachable")
+    require_or_skip(port_open("127.0.0.1", 1883), "Mosquitto at 127.0.0.1:1883 is not reachable")
     bindir = _pg_bin()
     require_or_skip(bindir is not None, "PostgreSQL server binaries (initdb, pg_ctl) are not installed")
     assert bindir is not None

@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.integration.conftest import require_or_skip
+from tests.integration.conftest import free_port, port_open, require_or_skip
 
 pytestmark = pytest.mark.services
 
@@ -33,26 +33,12 @@ NATS_URL = os.environ.get("EM_TEST_NATS_URL", "nats://127.0.0.1:4222")
 DEVICES = 5
 
 
-def _port_open(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Broker:
     """A private Mosquitto with the default limits; ``sys_interval 1`` so its counters come quickly."""
 
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="em-mqtt-limits-"))
-        self.port = _free_port()
+        self.port = free_port()
         conf = self.dir / "mosquitto.conf"
         conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\nsys_interval 1\nlog_dest none\n")
         self.dir.chmod(0o755)
@@ -61,7 +47,7 @@ class Broker:
             [str(shutil.which("mosquitto")), "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         deadline = time.monotonic() + 10
-        while not _port_open("127.0.0.1", self.port):
+        while not port_open("127.0.0.1", self.port):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.close()
                 raise RuntimeError("the private Mosquitto did not start")
@@ -91,7 +77,7 @@ def broker() -> Iterator[Broker]:
 @pytest.fixture
 def nats_log() -> Iterator[Any]:
     host_port = NATS_URL.split("//", 1)[-1].rsplit(":", 1)
-    require_or_skip(_port_open(host_port[0], int(host_port[1])), f"NATS JetStream at {NATS_URL} is not reachable")
+    require_or_skip(port_open(host_port[0], int(host_port[1])), f"NATS JetStream at {NATS_URL} is not reachable")
     from openprobation.monitoring.pipeline.natslog import NatsLog
 
     log = NatsLog(NATS_URL, stream=f"OP_EM_TEST_{uuid.uuid4().hex[:10].upper()}", partitions=4, retention_days=1)
