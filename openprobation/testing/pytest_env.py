@@ -5,6 +5,7 @@ PostgreSQL, an in-memory SQLite database.
 """
 
 import os
+from typing import Any
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment-0123456789")
 os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
@@ -41,3 +42,23 @@ def _audit_checkpoints_per_test(settings, tmp_path_factory, audit_checkpoint_sig
     settings.AUDIT_CHECKPOINT_DIR = tmp_path_factory.getbasetemp() / f"audit-checkpoints-{os.urandom(6).hex()}"
     settings.AUDIT_CHECKPOINT_SIGNING_KEY = audit_checkpoint_signing_key
     settings.AUDIT_CHECKPOINT_PUBLIC_KEYS = ""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_found_once() -> None:
+    """WhiteNoise looks for every static file (some thousands, through the finders) each time a
+    middleware chain is built, and the test client builds one per client: a fifth of a second per
+    test. A server builds it once; here the first scan's files are handed to every later chain."""
+    from whitenoise.middleware import WhiteNoiseMiddleware  # type: ignore[import-untyped]  # noqa: PLC0415 (Django is configured by now)
+
+    original = WhiteNoiseMiddleware.add_files_from_finders
+    found: dict[str, Any] = {}
+
+    def add_files_from_finders(self: WhiteNoiseMiddleware) -> None:
+        if not found:
+            before = dict(self.files)
+            original(self)
+            found.update({url: file for url, file in self.files.items() if before.get(url) is not file})
+        self.files.update(found)
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders

@@ -192,6 +192,9 @@ def test_the_labour_page_costs_the_same_queries_whatever_the_hours(personas, cas
 
     client = web_client(personas["officer"])
     _hours(personas, case, 1, "2")
+    # A first request fills the per-process caches (in CI the worker may come to this test with them
+    # empty), so that the two measured requests differ only in the hours they show.
+    assert client.get(f"/cases/{case.pk}/labour/").status_code == 200
     with CaptureQueriesContext(connection) as few:
         assert client.get(f"/cases/{case.pk}/labour/").status_code == 200
     for day in range(2, 60):
