@@ -14,6 +14,9 @@ from openprobation.monitoring.pipeline.evaluator import Evaluator, parse_partiti
 
 
 class Command(BaseCommand):
+    # A long-running worker restarted by its supervisor: the system checks (seconds of imports)
+    # are for `check` and the web server, not for every restart.
+    requires_system_checks: list[str] = []
     help = (
         "Evaluate the electronic-monitoring log: consume partitions, judge the rules, store positions, "
         "alerts and device state, acknowledge after commit. --worker I/N takes the partitions p with "

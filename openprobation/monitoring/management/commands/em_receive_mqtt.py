@@ -14,6 +14,9 @@ from openprobation.monitoring.pipeline.mqtt import RECEIVE_MAXIMUM, SESSION_EXPI
 
 
 class Command(BaseCommand):
+    # A long-running worker restarted by its supervisor: the system checks (seconds of imports)
+    # are for `check` and the web server, not for every restart.
+    requires_system_checks: list[str] = []
     help = (
         "Receive OwnTracks messages from the MQTT broker (owntracks/<subject>/<device>) into the "
         "monitoring log. Several receivers share the load with --shared."
