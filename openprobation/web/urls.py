@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include(("openprobation.volunteers.urls", "volunteers"))),
     path("", include(("openprobation.notifications.urls", "notifications"))),
     path("", include(("openprobation.workqueue.urls", "workqueue"))),
+    path("", include(("openprobation.monitoring.urls", "monitoring"))),
 ]

@@ -1,0 +1,7 @@
+"""Monitoring pages: console (see ``monitoring.urls``)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
