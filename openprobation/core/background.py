@@ -14,6 +14,8 @@ Stop = Callable[[], None]
 Starter = Callable[[], Stop | None]
 
 _starters: dict[str, Starter] = {}
+# Where this process's web server listens (``openprobation run ADDR``), for services that talk to it.
+_server_url = "http://127.0.0.1:8000"
 
 
 def register_background(name: str, starter: Starter) -> None:
@@ -21,8 +23,18 @@ def register_background(name: str, starter: Starter) -> None:
     _starters[name] = starter
 
 
-def start_all() -> list[Stop]:
-    """Start every registered service; a starter that fails is logged and skipped, never stopping the rest."""
+def server_url() -> str:
+    """The address of the web server ``start_all`` was started beside (``http://host:port``)."""
+    return _server_url
+
+
+def start_all(*, addrport: str = "") -> list[Stop]:
+    """Start every registered service; a starter that fails is logged and skipped, never stopping the
+    rest. ``addrport`` is where the web server listens ("8001", "127.0.0.1:8001", "[::1]:8001")."""
+    global _server_url  # noqa: PLW0603 (one per process, set before the services start)
+    if addrport:
+        host, _sep, port = addrport.rpartition(":")
+        _server_url = f"http://{host or '127.0.0.1'}:{port}"
     stops: list[Stop] = []
     for name in sorted(_starters):
         try:

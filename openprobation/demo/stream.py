@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import connections
 from django.db.models import Max
 
-from openprobation.core.background import Stop
+from openprobation.core.background import Stop, server_url
 from openprobation.demo.monitoring import STREAM_PREFIX
 from openprobation.monitoring.catalogue import Channel
 from openprobation.monitoring.models import Position
@@ -40,7 +40,6 @@ log = logging.getLogger("openprobation.demo.stream")
 
 INTERVAL_S = 15.0
 MAX_DEVICES = 60
-SERVER_URL = "http://127.0.0.1:8000"
 WAIT_FOR_SERVER_S = 120.0
 FORWARD_S = 3600.0  # what a device forwards at start: at most its last hour
 SEED = 7
@@ -129,11 +128,12 @@ def _stream(stop: threading.Event, url: str, fleet: Fleet, simulation: Simulatio
         connections.close_all()  # this thread's connections (a thread's are never closed for it)
 
 
-def start_demo_stream(url: str = SERVER_URL) -> Stop | None:
+def start_demo_stream(url: str = "") -> Stop | None:
     """The ``core.background`` starter: nothing unless the setting is on and demo devices exist.
     Loads the devices (new credentials), appends what they held, then streams in a thread."""
     if not getattr(settings, "EM_DEMO_STREAM", False):
         return None
+    url = url or server_url()
     fleet = fleet_load(prefix=STREAM_PREFIX, limit=MAX_DEVICES, seed=SEED)
     if not fleet.devices:
         return None

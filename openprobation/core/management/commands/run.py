@@ -27,7 +27,7 @@ class Command(BaseCommand):
             child = subprocess.Popen([sys.executable, "-m", "openprobation", "worker"])  # noqa: S603
         else:
             start_in_thread()
-        stops = start_all()
+        stops = start_all(addrport=options["addrport"])
         try:
             call_command("runserver", options["addrport"], use_reloader=False)
         finally:
