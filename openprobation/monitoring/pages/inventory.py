@@ -77,6 +77,7 @@ class DeviceForm(UswdsForm):
 
 class RegisterForm(DeviceForm):
     office = forms.TypedChoiceField(label=gettext_lazy("Office whose stock it joins"), coerce=int)
+    field_order = ["office", "kind", "serial"]
 
     def __init__(self, *args: Any, offices: list[Office], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -399,7 +400,6 @@ def _shown(row: selectors.DeviceHealth, now: dt.datetime, visible: set[int]) -> 
 def _sort_links() -> list[tuple[str, Any]]:
     return [
         ("serial", gettext_lazy("Serial number")),
-        ("office", gettext_lazy("Office")),
         ("battery", gettext_lazy("Battery")),
         ("message", gettext_lazy("Last message")),
         ("fix", gettext_lazy("Last valid fix")),
