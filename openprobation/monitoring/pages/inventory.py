@@ -141,10 +141,11 @@ def _status_moves(device: Device) -> list[tuple[str, Any]]:
     ]
 
 
-def _form_page(request: HttpRequest, form: forms.Form, *, title: str, submit: str, device: Device | None = None,
-               status: int = 200) -> HttpResponse:  # fmt: skip
+def _form_page(
+    request: HttpRequest, form: forms.Form, *, title: str, submit: str, device: Device | None = None
+) -> HttpResponse:
     context = {"form": form, "title": title, "submit": submit, "action": request.get_full_path(), "device": device}
-    return render(request, "monitoring/inventory/form.html", context, status=status)
+    return render(request, "monitoring/inventory/form.html", context)
 
 
 def _save(request: HttpRequest, form: forms.Form, write: Any, success: str, device: Device | None = None) -> Any:

@@ -436,3 +436,21 @@ def test_the_api_gives_the_same_health(personas):
     assert [r["serial"] for r in every["results"]] == [quiet.serial, fine.serial]
     assert client.get("/api/v1/em/device-health/", {"sort": "nonsense"}).status_code == 400
     assert client_for(personas["analyst"]).get("/api/v1/em/device-health/").status_code == 403
+
+
+@pytest.mark.parametrize("status", [DeviceStatus.RETIRED, DeviceStatus.ASSIGNED])
+def test_a_retired_or_assigned_device_stays_where_it_is(personas, status):
+    device = stock_device(personas["office_a"])
+    Device.objects.filter(pk=device.pk).update(status=status)
+    with pytest.raises(DomainError):
+        services.device_transfer(actor=personas["head"], device=device, office=personas["office_b"], reason="")
+    assert Device.objects.get(pk=device.pk).office == personas["office_a"]
+    assert not DeviceTransfer.objects.exists()
+    assert not AuditEvent.objects.filter(action="monitoring.device.transfer").exists()
+
+
+def test_the_same_office_is_not_a_move(personas):
+    device = stock_device(personas["office_a"])
+    with pytest.raises(DomainError) as caught:
+        services.device_transfer(actor=personas["head"], device=device, office=personas["office_a"], reason="")
+    assert caught.value.field == "office"
