@@ -454,3 +454,20 @@ def test_the_same_office_is_not_a_move(personas):
     with pytest.raises(DomainError) as caught:
         services.device_transfer(actor=personas["head"], device=device, office=personas["office_a"], reason="")
     assert caught.value.field == "office"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/monitoring/devices/99999999999999999999999/",
+        "/monitoring/devices/99999999999999999999999/status/",
+        "/monitoring/devices/?office=99999999999999999999999&page=99999999999999999999",
+        "/monitoring/devices/?q=%00&kind=%D9%A1",
+        "/monitoring/devices/?office=%D9%A1&status=" + "x" * 5000,
+        "/monitoring/health/?page=-1&sort=" + "é" * 300,
+        "/api/v1/em/device-health/?page=99999999999999999999",
+        "/api/v1/em/device-health/?only=%00",
+    ],
+)
+def test_odd_addresses_are_no_server_error(personas, url):
+    assert client_for(personas["head"]).get(url).status_code in (200, 400, 404)
