@@ -106,7 +106,7 @@ class HealthForm(forms.Form):
     sort = forms.ChoiceField(choices=[(k, k) for k in selectors.HEALTH_SORTS], required=False)
 
 
-# --- Helpers ------------------------------------------------------------------------------------------
+# --- Shared by the views ----------------------------------------------------------------------------------------------
 
 
 def _reader(request: HttpRequest) -> None:
@@ -148,7 +148,7 @@ def _form_page(
     return render(request, "monitoring/inventory/form.html", context)
 
 
-def _save(request: HttpRequest, form: forms.Form, write: Any, success: str, device: Device | None = None) -> Any:
+def _save(request: HttpRequest, form: forms.Form, write: Any, success: str) -> Any:
     """Run the service write; a refusal on the form (None), else the message and the result."""
     try:
         result = write()
