@@ -33,6 +33,8 @@ from openprobation.monitoring.serializers import (
     DeviceAssignmentInputSerializer,
     DeviceAssignmentSerializer,
     DeviceCreatedSerializer,
+    DeviceHealthQuerySerializer,
+    DeviceHealthRowSerializer,
     DeviceHealthSerializer,
     DeviceInputSerializer,
     DeviceListQuerySerializer,
@@ -218,6 +220,28 @@ class DeviceStateView(ApiView):
         device = _device(user, record)
         state = selectors.device_state(user=user, device=device)
         return Response(DeviceHealthSerializer({"device": device, "state": state}).data)
+
+
+class DeviceHealthView(ApiView):
+    pagination_class = Pagination
+
+    @extend_schema(
+        parameters=[DeviceHealthQuerySerializer],
+        responses={200: DeviceHealthRowSerializer(many=True), **READ},
+        summary="The health of the devices in use in the caller's scope: battery, last message, last valid fix, "
+        "strap, connection; silent and low-battery flags by the rulebook's thresholds",
+    )
+    def get(self, request: Request) -> Response:
+        user = api_user(request)
+        _read_allowed(user)
+        d = _valid(DeviceHealthQuerySerializer, request.query_params)
+        now = timezone.now()
+        rows = selectors.device_health(user=user, filters=selectors.HealthFilters(**d), now=now)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(rows, request, view=self) or []
+        limits = selectors.health_thresholds(now.date())
+        health = [selectors.device_health_row(device, now=now, limits=limits) for device in page]
+        return paginator.get_paginated_response(DeviceHealthRowSerializer(health, many=True).data)
 
 
 # --- Assignments -----------------------------------------------------------------------------------------

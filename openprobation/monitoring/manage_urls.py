@@ -26,4 +26,5 @@ urlpatterns: list[URLPattern] = [
     path("em/exceptions/<int:record>/cancel/", api.ExceptionCancelView.as_view(), name="api-em-exception-cancel"),
     path("em/alerts/", api.AlertsView.as_view(), name="api-em-alerts"),
     path("em/alerts/<int:record>/", api.AlertView.as_view(), name="api-em-alert"),
+    path("em/device-health/", api.DeviceHealthView.as_view(), name="api-em-device-health"),
 ]

@@ -70,6 +70,25 @@ class DeviceStatusChange(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
 
+class DeviceTransfer(models.Model):
+    """One row per move of a device from one office's stock to another's (within a region)."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="transfers")
+    from_office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+", verbose_name=_("from office"))
+    to_office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+", verbose_name=_("to office"))
+    reason = models.TextField(_("reason"), blank=True)
+    effective_on = models.DateField(_("effective on"))
+    moved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    moved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-moved_at", "-id"]
+        verbose_name = _("device transfer")
+
+    def __str__(self) -> str:
+        return f"{self.from_office_id} → {self.to_office_id}"
+
+
 class Assignment(TimeStampedModel):
     """A device on a case for a period (installed → removed), with the rules it is judged by:
     the zones and schedules below, which rules are on, and victim protection."""

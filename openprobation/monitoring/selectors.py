@@ -18,8 +18,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
+from openprobation.accounts.models import Office
 from openprobation.accounts.roles import Cap, has_cap
 from openprobation.accounts.scoping import (
     CaseAction,
@@ -28,20 +29,26 @@ from openprobation.accounts.scoping import (
     monitored_region_ids,
     office_in_jurisdiction,
     office_q,
+    offices_for_user,
     scope_of,
 )
 from openprobation.audit.services import audit_record
+from openprobation.cases.selectors import case_qs_for_user
+from openprobation.monitoring.catalogue import DeviceKind, DeviceStatus
 from openprobation.monitoring.models import (
     Alert,
     Assignment,
     Device,
     DeviceState,
+    DeviceStatusChange,
+    DeviceTransfer,
     Position,
     ScheduleException,
     Zone,
     ZoneVersion,
 )
 from openprobation.monitoring.relationship import monitored_assignments
+from openprobation.rules.rulebook import rule
 
 AROUND_EVENT = dt.timedelta(minutes=15)
 AROUND_EVENT_LIMIT = 200
@@ -116,6 +123,216 @@ def device_state(*, user: Any, device: Device) -> DeviceState | None:
     state = DeviceState.objects.filter(device=device).first()
     audit_record(actor=user, action="monitoring.device.state_view", subject=device)
     return state
+
+
+# --- Inventory and health -------------------------------------------------------------------------------
+
+
+def inventory_offices(user: Any) -> QuerySet[Office]:
+    """The offices whose stock the user sees: their jurisdiction (staff), the offices of the regions
+    they monitor (operators), else none."""
+    if _staff(user):
+        return offices_for_user(user).select_related("region").order_by("region__code", "code")
+    if _operator(user):
+        return (
+            Office.objects.filter(region_id__in=monitored_region_ids(user))
+            .select_related("region")
+            .order_by("region__code", "code")
+        )
+    return Office.objects.none()
+
+
+@dataclass
+class StockRow:
+    """One kind of device held by one office: how many in each status."""
+
+    office: Office
+    kind: str
+    counts: dict[str, int]
+    total: int
+
+
+def device_stock(*, user: Any) -> list[StockRow]:
+    """Counts by kind × status per office of the user's scope (an office with no device has one row
+    with no kind). Two queries, whatever the size of the stock."""
+    counts: dict[tuple[int, str], dict[str, int]] = {}
+    grouped = device_qs_for_user(user).order_by().values_list("office_id", "kind", "status").annotate(n=Count("pk"))
+    for office_id, kind, status, n in grouped:
+        counts.setdefault((office_id, kind), {})[status] = n
+    rows: list[StockRow] = []
+    for office in inventory_offices(user):
+        kinds = [kind for kind in DeviceKind.values if (office.pk, kind) in counts]
+        for kind in kinds or [""]:
+            by_status = counts.get((office.pk, kind), {})
+            rows.append(
+                StockRow(
+                    office=office,
+                    kind=kind,
+                    counts={status: by_status.get(status, 0) for status in DeviceStatus.values},
+                    total=sum(by_status.values()),
+                )
+            )
+    return rows
+
+
+@dataclass
+class HistoryEvent:
+    """A line of a device's history: a status move or a move to another office's stock."""
+
+    at: dt.datetime
+    effective_on: dt.date
+    by: Any
+    reason: str
+    from_status: str = ""
+    to_status: str = ""
+    from_office: Office | None = None
+    to_office: Office | None = None
+
+    @property
+    def status_labels(self) -> tuple[str, str]:
+        labels = dict(DeviceStatus.choices)
+        return str(labels.get(self.from_status, self.from_status)), str(labels.get(self.to_status, self.to_status))
+
+
+def device_history(*, device: Device) -> list[HistoryEvent]:
+    """Status moves and office transfers of a device, newest first (two queries)."""
+    events = [
+        HistoryEvent(
+            at=c.changed_at,
+            effective_on=c.effective_on,
+            by=c.changed_by,
+            reason=c.reason,
+            from_status=c.from_status,
+            to_status=c.to_status,
+        )
+        for c in DeviceStatusChange.objects.filter(device=device).select_related("changed_by")
+    ]
+    events += [
+        HistoryEvent(
+            at=t.moved_at,
+            effective_on=t.effective_on,
+            by=t.moved_by,
+            reason=t.reason,
+            from_office=t.from_office,
+            to_office=t.to_office,
+        )
+        for t in DeviceTransfer.objects.filter(device=device).select_related("moved_by", "from_office", "to_office")
+    ]
+    return sorted(events, key=lambda e: e.at, reverse=True)
+
+
+def cases_visible(user: Any, case_ids: set[int]) -> set[int]:
+    """Which of ``case_ids`` the user may open the case page of (jurisdiction staff, by the case
+    selector; an operator opens none). One query, none for an empty set."""
+    if not case_ids or not _staff(user):
+        return set()
+    return set(case_qs_for_user(user).filter(pk__in=case_ids).values_list("pk", flat=True))
+
+
+@dataclass
+class DeviceAssignmentRow:
+    assignment: Assignment
+    case_visible: bool
+
+
+def device_assignments(*, user: Any, device: Device) -> list[DeviceAssignmentRow]:
+    """Every assignment of a device (newest first), each saying whether the user may open its case
+    (jurisdiction staff whose case selector shows it; an operator opens no case page). Two queries."""
+    rows = list(Assignment.objects.filter(device=device).select_related("case").order_by("-installed_at", "-id"))
+    visible = cases_visible(user, {a.case_id for a in rows})
+    return [DeviceAssignmentRow(assignment=a, case_visible=a.case_id in visible) for a in rows]
+
+
+@dataclass(frozen=True)
+class HealthThresholds:
+    """From the rulebook (``monitoring.thresholds``): silent after ``lost_after`` without a message,
+    low battery below ``low_battery_pct``."""
+
+    lost_after: dt.timedelta
+    low_battery_pct: int
+
+
+def health_thresholds(on: dt.date) -> HealthThresholds:
+    params = rule("monitoring.thresholds", on=on).params
+    return HealthThresholds(
+        lost_after=dt.timedelta(minutes=float(params["lost_communication_minutes"])),
+        low_battery_pct=int(params["low_battery_pct"]),
+    )
+
+
+HEALTH_SORTS: dict[str, tuple[Any, ...]] = {
+    "serial": ("serial",),
+    "office": ("office__code", "serial"),
+    "battery": (F("state__battery").asc(nulls_first=True), "serial"),
+    "message": (F("state__last_message_at").asc(nulls_first=True), "serial"),
+    "fix": (F("state__last_valid_fix_at").asc(nulls_first=True), "serial"),
+    "strap": (F("state__strap").desc(nulls_last=True), "serial"),
+    "firmware": ("firmware", "serial"),
+    "connected": (F("state__connected").asc(nulls_first=True), "serial"),
+}
+
+
+@dataclass(frozen=True)
+class HealthFilters:
+    sort: str = "message"
+    only: str = ""  # "silent", "low_battery" or "" (every device in use)
+
+
+def device_health(*, user: Any, filters: HealthFilters, now: dt.datetime) -> QuerySet[Device]:
+    """The devices in use (assigned) of the user's scope with their state (``device.state``, may be
+    missing) and the case they are on (``device.current``: a list of at most one open assignment),
+    sorted; ``only`` keeps those silent longer than the rulebook's lost-communication threshold
+    (or never heard from) or those with a low battery. No position is shown, so not audited."""
+    limits = health_thresholds(now.date())
+    qs = device_qs_for_user(user).filter(status=DeviceStatus.ASSIGNED).select_related("state")
+    if filters.only == "silent":
+        qs = qs.filter(
+            Q(state__isnull=True)
+            | Q(state__last_message_at__isnull=True)
+            | Q(state__last_message_at__lt=now - limits.lost_after)
+        )
+    elif filters.only == "low_battery":
+        qs = qs.filter(state__battery__lt=limits.low_battery_pct)
+    current = Assignment.objects.filter(removed_at__isnull=True).select_related("case")
+    qs = qs.prefetch_related(Prefetch("assignments", queryset=current, to_attr="current"))
+    return qs.order_by(*HEALTH_SORTS.get(filters.sort, HEALTH_SORTS["message"]))
+
+
+@dataclass
+class DeviceHealth:
+    """What the health list says of one device in use (the page and the API both show this)."""
+
+    device: Device
+    case: Any
+    battery: int | None
+    charging: bool | None
+    last_message_at: dt.datetime | None
+    last_valid_fix_at: dt.datetime | None
+    strap: int | None
+    connected: bool | None
+    silent: bool
+    low_battery: bool
+
+
+def device_health_row(device: Device, *, now: dt.datetime, limits: HealthThresholds) -> DeviceHealth:
+    """One row of ``device_health``: silent when no message for longer than ``limits.lost_after``
+    (or never), low battery below ``limits.low_battery_pct``."""
+    state: DeviceState | None = getattr(device, "state", None)  # a missing state raises AttributeError
+    current = getattr(device, "current", None) or []
+    last = state.last_message_at if state else None
+    battery = state.battery if state else None
+    return DeviceHealth(
+        device=device,
+        case=current[0].case if current else None,
+        battery=battery,
+        charging=state.charging if state else None,
+        last_message_at=last,
+        last_valid_fix_at=state.last_valid_fix_at if state else None,
+        strap=state.strap if state else None,
+        connected=state.connected if state else None,
+        silent=last is None or now - last > limits.lost_after,
+        low_battery=battery is not None and battery < limits.low_battery_pct,
+    )
 
 
 # --- Assignments, zones, exceptions ----------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from openprobation.monitoring.catalogue import DeviceKind, DeviceStatus, Rule, Severity, ZoneKind
+from openprobation.monitoring.catalogue import STRAP_CODES, DeviceKind, DeviceStatus, Rule, Severity, ZoneKind
 from openprobation.monitoring.models import (
     Alert,
     Assignment,
@@ -176,6 +176,56 @@ class DeviceStateSerializer(serializers.ModelSerializer[DeviceState]):
 class DeviceHealthSerializer(serializers.Serializer[Any]):
     device = DeviceSerializer()
     state = DeviceStateSerializer(allow_null=True)
+
+
+class DeviceHealthQuerySerializer(serializers.Serializer[Any]):
+    sort = serializers.ChoiceField(
+        choices=["serial", "office", "battery", "message", "fix", "strap", "firmware", "connected"],
+        required=False,
+        default="message",
+        help_text="message/fix/battery/connected: missing and oldest or lowest first; strap: opened or cut first.",
+    )
+    only = serializers.ChoiceField(
+        choices=["silent", "low_battery"],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="silent: no message for longer than the rulebook's lost-communication threshold, or never; "
+        "low_battery: below the rulebook's low-battery threshold.",
+    )
+
+
+STRAP_NAMES = {code: name for name, code in STRAP_CODES.items()}
+
+
+class DeviceHealthRowSerializer(serializers.Serializer[Any]):
+    """A device in use and its health (``selectors.DeviceHealth``); no position."""
+
+    device = serializers.IntegerField(source="device.pk")
+    serial = serializers.CharField(source="device.serial")
+    kind = serializers.CharField(source="device.kind")
+    office_code = serializers.CharField(source="device.office.code")
+    firmware = serializers.CharField(source="device.firmware")
+    case = serializers.SerializerMethodField()
+    case_number = serializers.SerializerMethodField()
+    battery = serializers.IntegerField(allow_null=True)
+    charging = serializers.BooleanField(allow_null=True)
+    last_message_at = serializers.DateTimeField(allow_null=True)
+    last_valid_fix_at = serializers.DateTimeField(allow_null=True)
+    strap = serializers.SerializerMethodField()
+    connected = serializers.BooleanField(allow_null=True)
+    silent = serializers.BooleanField()
+    low_battery = serializers.BooleanField()
+
+    def get_case(self, obj: Any) -> int | None:
+        return obj.case.pk if obj.case is not None else None
+
+    def get_case_number(self, obj: Any) -> str | None:
+        return obj.case.number if obj.case is not None else None
+
+    @extend_schema_field({"type": "string", "enum": ["intact", "opened", "cut"], "nullable": True})
+    def get_strap(self, obj: Any) -> str | None:
+        return STRAP_NAMES.get(obj.strap) if obj.strap is not None else None
 
 
 # --- Zones -----------------------------------------------------------------------------------------------

@@ -494,6 +494,16 @@ ACCESS: dict[str, Route] = {
     "api-em-device-status": route(S.OFFICE, POST=jurisdiction(*EM_DEVICES)),
     "api-em-device-credential": route(S.OFFICE, POST=jurisdiction(*EM_DEVICES)),
     "api-em-device-state": route(S.OFFICE, GET=EM_READ),
+    # Device inventory and health pages: read as the devices above; who keeps the stock acts.
+    "monitoring:devices": route(GET=roles(*EM_STAFF, OPERATOR)),
+    "monitoring:device_register": route(GET=roles(*EM_DEVICES), POST=roles(*EM_DEVICES)),
+    "monitoring:device": route(S.OFFICE, GET=EM_READ),
+    "monitoring:device_edit": route(S.OFFICE, GET=jurisdiction(*EM_DEVICES), POST=jurisdiction(*EM_DEVICES)),
+    "monitoring:device_transfer": route(S.OFFICE, GET=jurisdiction(*EM_DEVICES), POST=jurisdiction(*EM_DEVICES)),
+    "monitoring:device_status": route(S.OFFICE, GET=jurisdiction(*EM_DEVICES), POST=jurisdiction(*EM_DEVICES)),
+    "monitoring:device_credential": route(S.OFFICE, GET=jurisdiction(*EM_DEVICES), POST=jurisdiction(*EM_DEVICES)),
+    "monitoring:health": route(GET=roles(*EM_STAFF, OPERATOR)),
+    "api-em-device-health": route(GET=roles(*EM_STAFF, OPERATOR)),
     # Assignments of a case: fitted and removed by senior officers and heads.
     "api-em-case-assignments": route(S.CASE, GET=EM_READ, POST=jurisdiction(*EM_ASSIGN)),
     "api-em-assignment": route(S.CASE, GET=EM_READ),

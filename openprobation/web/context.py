@@ -48,6 +48,11 @@ def assistance_links(user: Any) -> list[tuple[str, str]]:
     return links
 
 
+def may_open(user: Any, name: str) -> bool:
+    """May the user open the page ``name`` (a page naming no record) by the access table?"""
+    return bool(getattr(user, "is_authenticated", False)) and allows(_table()[name].rule("GET"), user)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """What the navigation bar may offer the signed-in user."""
     user = request.user
@@ -65,5 +70,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             # The partner portal: referrals sent to the partner's organisation.
             "partner_portal": has_cap(user, Cap.PARTNER_PORTAL),
             "assistance": assistance_links(user),
+            # Electronic monitoring: the device inventory and the health of the devices in use.
+            "em_devices": may_open(user, "monitoring:devices"),
+            "em_health": may_open(user, "monitoring:health"),
         }
     }

@@ -7,6 +7,7 @@ from openprobation.monitoring.services.devices import (
     device_register,
     device_rotate_credential,
     device_set_status,
+    device_transfer,
     device_update,
 )
 from openprobation.monitoring.services.zones import (
@@ -27,6 +28,7 @@ __all__ = [
     "device_register",
     "device_rotate_credential",
     "device_set_status",
+    "device_transfer",
     "device_update",
     "exception_cancel",
     "exception_create",

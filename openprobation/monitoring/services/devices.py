@@ -4,6 +4,7 @@ office and regional administrators (``Cap.EM_DEVICES``) for the offices of their
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -18,9 +19,11 @@ from openprobation.core.timeutil import local_today
 from openprobation.monitoring import selectors
 from openprobation.monitoring.catalogue import DeviceKind, DeviceStatus
 from openprobation.monitoring.credentials import new_credential
-from openprobation.monitoring.models import Device
+from openprobation.monitoring.models import Device, DeviceTransfer
 from openprobation.monitoring.services.common import text
 from openprobation.monitoring.services.lifecycle import BY_ASSIGNMENT_ONLY, DEVICE_LIFECYCLE
+
+SERIAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 
 
 @dataclass
@@ -38,6 +41,12 @@ def _clean(data: DeviceInput) -> dict[str, object]:
     if data.kind not in DeviceKind.values:
         raise DomainError(_("Choose the kind of device."), field="kind")
     serial = text(data.serial, field="serial", required=True, limit=64, message=_("Enter the serial number."))
+    if not SERIAL.fullmatch(serial):
+        # Devices send their serial as a user name (HTTP Basic, MQTT, OsmAnd's id): plain ASCII only.
+        raise DomainError(
+            _("Enter the serial number with Latin letters, digits, dots, dashes, underscores or slashes."),
+            field="serial",
+        )
     return {
         "kind": data.kind,
         "serial": serial,
@@ -153,3 +162,44 @@ def device_rotate_credential(*, actor: User, device: Device) -> tuple[Device, st
         locked.save(update_fields=["credential_hash", "credential_set_at", "updated_at"])
         audit_record(actor=actor, action="monitoring.device.rotate_credential", subject=locked)
     return locked, secret
+
+
+# A device moves between offices only from these states (an assigned one stays with its case's
+# office; a retired one is out of stock for good).
+TRANSFERABLE = frozenset({DeviceStatus.IN_STOCK, DeviceStatus.IN_REPAIR, DeviceStatus.LOST})
+
+
+def device_transfer(*, actor: User, device: Device, office: Office, reason: str) -> Device:
+    """Move a device to another office's stock within its region (a head hands one over to a
+    neighbouring district; a regional administrator moves stock between the region's offices).
+    Writes a transfer row and one audit event of its own."""
+    reason = text(reason, field="reason", required=False, limit=2000)
+    with transaction.atomic():
+        locked = Device.objects.select_for_update().select_related("office").get(pk=device.pk)
+        if not selectors.may_manage_device(actor, locked):
+            raise PermissionDeniedError(_("You may not manage this device."))
+        if locked.status not in TRANSFERABLE:
+            raise DomainError(_("Only a device in stock, in repair or lost moves to another office."), field="office")
+        if office.pk == locked.office_id:
+            raise DomainError(_("The device is already held by this office."), field="office")
+        if office.region_id != locked.office.region_id:
+            raise DomainError(_("Choose an office of the device's own region."), field="office")
+        previous = locked.office
+        locked.office = office
+        locked.save(update_fields=["office", "updated_at"])
+        DeviceTransfer.objects.create(
+            device=locked,
+            from_office=previous,
+            to_office=office,
+            reason=reason,
+            effective_on=local_today(),
+            moved_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="monitoring.device.transfer",
+            subject=locked,
+            changes={"office": [previous.code, office.code]},
+            details={"reason": reason} if reason else None,
+        )
+    return locked

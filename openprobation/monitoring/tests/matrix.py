@@ -183,3 +183,41 @@ def fitted(actor: Any, case: Case, **fields: Any) -> Assignment:
     from openprobation.monitoring.services import assignment_create  # noqa: PLC0415
 
     return assignment_create(actor=actor, case=case, device=stock_device(case.office), **fields)
+
+
+# --- Device inventory pages ------------------------------------------------------------------------------
+
+RECORDS.update(
+    {
+        "monitoring:device": _device_of_office,
+        "monitoring:device_edit": _device_of_office,
+        "monitoring:device_transfer": _device_of_office,
+        "monitoring:device_status": _device_of_office,
+        "monitoring:device_credential": _device_of_office,
+    }
+)
+
+
+def _page_device(w: dict[str, Any], s: Any) -> dict[str, Any]:
+    return {"kind": "bracelet", "serial": _serial(), "office": w["office_a"].pk, "supplier": "ҚазТрек"}
+
+
+def _edited_device(w: dict[str, Any], s: Any) -> dict[str, Any]:
+    return {"kind": "bracelet", "serial": _serial(), "supplier": "ҚазТрек", "firmware": "2.4.1"}
+
+
+def _neighbour(w: dict[str, Any], s: Any) -> dict[str, Any]:
+    """Another office of the device's region (side A: office B; side C has none: office A, refused)."""
+    target = w["office_b"] if s.office.pk == w["office_a"].pk else w["office_a"]
+    return {"office": target.pk, "reason": "Қоймалар арасында теңестіру"}
+
+
+PAYLOADS.update(
+    {
+        ("monitoring:device_register", "POST"): _page_device,
+        ("monitoring:device_edit", "POST"): _edited_device,
+        ("monitoring:device_transfer", "POST"): _neighbour,
+        ("monitoring:device_status", "POST"): lambda w, s: {"to_status": "in_repair", "reason": "Батарея ісінген"},
+        ("monitoring:device_credential", "POST"): lambda w, s: {},
+    }
+)
