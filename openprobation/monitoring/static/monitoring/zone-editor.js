@@ -96,6 +96,11 @@
     rotateMode: false,
     removalMode: true,
   });
+  // The toolbar's buttons carry their name on a wrapper's title: give the buttons themselves a name.
+  Array.prototype.forEach.call(element.querySelectorAll(".leaflet-pm-toolbar .button-container"), function (box) {
+    var button = box.querySelector("a.leaflet-buttons-control-button");
+    if (button && box.title) button.setAttribute("aria-label", box.title);
+  });
   map.pm.setGlobalOptions({ allowSelfIntersection: false, pathOptions: { color: "#1a4480", weight: 3 } });
 
   map.on("pm:create", function (event) {
