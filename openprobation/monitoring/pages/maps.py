@@ -122,12 +122,12 @@ class ShapeFields(UswdsForm):
 
 class ZoneForm(ShapeFields):
     kind = forms.ChoiceField(label=gettext_lazy("Kind of zone"), choices=ZoneKind.choices)
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    name = forms.CharField(label=gettext_lazy("Name of the zone"), max_length=200)
     field_order = ["kind", "name", "geometry", "radius_m", "buffer_m", "valid_from", "reason"]
 
 
 class ZoneChangeForm(ShapeFields):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    name = forms.CharField(label=gettext_lazy("Name of the zone"), max_length=200)
     field_order = ["name", "geometry", "radius_m", "buffer_m", "valid_from", "reason"]
 
 

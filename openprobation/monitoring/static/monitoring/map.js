@@ -111,6 +111,8 @@
     L.control.zoom({ zoomInTitle: text.zoomIn || "+", zoomOutTitle: text.zoomOut || "−" }).addTo(map);
     if (config.tiles) L.tileLayer(config.tiles, { attribution: config.attribution || "", maxZoom: 19 }).addTo(map);
     L.control.scale({ imperial: false }).addTo(map);
+    // A view first: a circle knows its bounds only on a map that has one.
+    map.setView(KAZAKHSTAN, 5);
 
     var bounds = L.latLngBounds([]);
     var zones = {};
@@ -166,8 +168,6 @@
       map.setView([data.focus.lat, data.focus.lon], 16);
     } else if (bounds.isValid()) {
       map.fitBounds(bounds, { padding: [24, 24], maxZoom: 17 });
-    } else {
-      map.setView(KAZAKHSTAN, 5);
     }
     element.emMap = { map: map, data: data, zones: zones, track: track };
     element.dispatchEvent(new CustomEvent("em-map:ready", { detail: element.emMap }));
