@@ -22,6 +22,7 @@ from openprobation.monitoring.models import Assignment, Position, ScheduleExcept
 from openprobation.monitoring.services import ZoneShape, exception_create, zone_create
 from openprobation.monitoring.tests.matrix import active_case, fitted
 from openprobation.testing.clients import api_client, web_client
+from openprobation.web.security import tile_origin
 
 pytestmark = pytest.mark.django_db
 
@@ -407,3 +408,32 @@ def test_the_track_page_reads_a_fixed_number_of_queries(personas, assignment, dj
     _fixes(assignment, [now - dt.timedelta(minutes=m) for m in range(1, 300)])
     with django_assert_max_num_queries(one):
         client.get(url)
+
+
+# --- The tile server ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("template", "origin"),
+    [
+        ("", ""),
+        ("https://{s}.tiles.example.kz/{z}/{x}/{y}.png", "https://*.tiles.example.kz"),
+        ("http://127.0.0.1:8080/tiles/{z}/{x}/{y}.png", "http://127.0.0.1:8080"),
+        ("javascript:alert(1)", ""),
+        ("https://evil.example; script-src *", ""),
+    ],
+)
+def test_the_tile_server_is_the_only_origin_added_to_the_policy(template, origin):
+    assert tile_origin(template) == origin
+
+
+def test_with_no_tile_server_the_map_draws_on_a_plain_background(personas, assignment, settings):
+    page = web_client(personas["officer"]).get(_zones_url(assignment))
+    config = json.loads(page.content.decode().split('id="em-map-config" type="application/json">')[1].split("<")[0])
+    assert config["tiles"] == ""
+    assert "img-src 'self' data:;" in page["Content-Security-Policy"]
+    settings.EM_MAP_TILES_URL = "https://{s}.tiles.example.kz/{z}/{x}/{y}.png"
+    settings.EM_MAP_TILES_ATTRIBUTION = "© Tiles"
+    tiled = web_client(personas["officer"]).get(_zones_url(assignment))
+    assert "img-src 'self' data: https://*.tiles.example.kz;" in tiled["Content-Security-Policy"]
+    assert "https://{s}.tiles.example.kz" in tiled.content.decode()
