@@ -14,7 +14,7 @@ from openprobation.monitoring.catalogue import Channel
 from openprobation.monitoring.models import Position, Zone
 from openprobation.monitoring.tests.matrix import active_case, fitted
 from openprobation.testing.factories import TEST_PASSWORD, make_personas
-from tests.browser.conftest import assert_accessible, login
+from tests.browser.conftest import VIEWPORT, assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -95,3 +95,34 @@ def test_track_playback_plays_and_is_accessible(page: Any) -> None:
     page.click(".em-play")
     assert page.locator(".em-play").get_attribute("aria-pressed") == "false"
     assert_accessible(page)
+
+
+def test_without_javascript_the_zones_are_listed_and_a_shape_is_typed(
+    browser: Any, live_server: Any, _emptied_audit_trail: None
+) -> None:
+    personas = make_personas()
+    assignment = fitted(personas["senior"], active_case(personas))
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.url, viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        login(page, personas["officer"].username, TEST_PASSWORD)
+        page.goto(f"/em/assignments/{assignment.pk}/zones/")
+        page.select_option("#id_new-kind", "home")
+        page.fill("#id_new-name", "Үй")
+        page.fill("#id_new-geometry", '{"type": "Point", "coordinates": [71.43, 51.13]}')
+        page.fill("#id_new-radius_m", "100")
+        with page.expect_navigation():
+            page.click("#em-zone-form button[type=submit]")
+        zone = Zone.objects.get(assignment=assignment)
+        assert page.locator(f"#zone-{zone.pk} .em-days").count() == 1  # the curfew table, empty
+        assert "Үй" in page.locator(f"#zone-{zone.pk}-title").inner_text()
+        # The curfew form works without the quick fill (its button stays hidden).
+        page.locator(f"#zone-{zone.pk} summary", has_text="curfew").click()
+        assert not page.locator(f"#zone-{zone.pk} .em-fill-night").is_visible()
+        page.fill(f"#id_c{zone.pk}_day0", "22:00–06:00")
+        with page.expect_navigation():
+            page.click(f"#zone-{zone.pk} .em-curfew-form button[type=submit]")
+        latest = zone.versions.order_by("-number").first()
+        assert latest is not None and latest.windows == [{"day": 0, "start": "22:00", "end": "06:00"}]
+    finally:
+        context.close()
