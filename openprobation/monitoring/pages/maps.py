@@ -335,6 +335,14 @@ def _map_config(assignment: Assignment) -> dict[str, Any]:
             "drawCircle": _("Draw a circle"),
             "editShapes": _("Edit the shapes"),
             "removeShape": _("Remove a shape"),
+            "firstVertex": _("Click to place the first corner"),
+            "continueLine": _("Click to add a corner"),
+            "finishPoly": _("Click the first corner to finish"),
+            "startCircle": _("Click to place the centre"),
+            "finishCircle": _("Click to set the radius"),
+            "finish": _("Finish"),
+            "cancel": _("Cancel"),
+            "removeLastVertex": _("Remove the last corner"),
         },
     }
 

@@ -78,6 +78,15 @@
         editButton: text.editShapes,
         deleteButton: text.removeShape,
       },
+      tooltips: {
+        firstVertex: text.firstVertex,
+        continueLine: text.continueLine,
+        finishLine: text.finishPoly,
+        finishPoly: text.finishPoly,
+        startCircle: text.startCircle,
+        finishCircle: text.finishCircle,
+      },
+      actions: { finish: text.finish, cancel: text.cancel, removeLastVertex: text.removeLastVertex },
     },
     lang === "en" ? "en" : "ru"
   );
