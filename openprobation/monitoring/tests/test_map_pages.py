@@ -437,3 +437,17 @@ def test_with_no_tile_server_the_map_draws_on_a_plain_background(personas, assig
     tiled = web_client(personas["officer"]).get(_zones_url(assignment))
     assert "img-src 'self' data: https://*.tiles.example.kz;" in tiled["Content-Security-Policy"]
     assert "https://{s}.tiles.example.kz" in tiled.content.decode()
+
+
+def test_a_truncated_track_says_so(personas, monkeypatch):
+    from openprobation.monitoring import selectors  # noqa: PLC0415 - patched for this test only
+
+    now = timezone.now()
+    assignment = fitted(personas["senior"], active_case(personas), installed_at=now - dt.timedelta(hours=3))
+    _fixes(assignment, [now - dt.timedelta(minutes=m) for m in range(1, 11)])
+    monkeypatch.setattr(selectors, "TRACK_LIMIT", 4)
+    response = web_client(personas["officer"]).get(reverse("monitoring:track", kwargs={"record": assignment.pk}))
+    assert response.status_code == 200
+    assert response.context["track"].truncated
+    assert len(response.context["map"].data["fixes"]) == 4
+    assert 'id="em-track-truncated"' in response.content.decode()
