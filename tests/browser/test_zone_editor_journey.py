@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from openprobation.monitoring.catalogue import Channel
 from openprobation.monitoring.models import Position, Zone
+from openprobation.monitoring.services import ZoneShape, zone_create
 from openprobation.monitoring.tests.matrix import active_case, fitted
 from openprobation.testing.factories import TEST_PASSWORD, make_personas
 from tests.browser.conftest import VIEWPORT, assert_accessible, login
@@ -85,9 +86,23 @@ def test_track_playback_plays_and_is_accessible(page: Any) -> None:
         )
         for m in range(1, 60)
     )
+    zone = zone_create(
+        actor=personas["officer"],
+        assignment=assignment,
+        kind="exclusion",
+        name='<img src=x id="injected">',
+        shape=ZoneShape(geometry={"type": "Point", "coordinates": [71.43, 51.13]}, radius_m=50),
+    )
     login(page, personas["officer"].username, TEST_PASSWORD)
     page.goto(f"/em/assignments/{assignment.pk}/track/")
     page.wait_for_selector("#em-player:not([hidden])")
+    # A zone's name is shown as text on the map, never as markup.
+    tooltip = page.evaluate(
+        f"() => document.getElementById('em-track-map').emMap.zones[{zone.pk}].shape.getTooltip().getContent()"
+    )
+    assert tooltip.startswith("&lt;img")
+    page.locator("#em-track-map path.leaflet-interactive").first.hover()
+    assert page.locator("#injected").count() == 0
     assert page.locator("#em-fixes tbody tr").count() == 59
     page.select_option("#em-speed", "60")
     page.click(".em-play")

@@ -86,7 +86,8 @@
     if (!shape) return null;
     if (zone.historic) shape.options.pmIgnore = true;
     shape.emZone = zone;
-    shape.bindTooltip(zoneLabel(zone));
+    // Leaflet puts a string tooltip in as HTML: a zone's name is what someone typed.
+    shape.bindTooltip(escapeHtml(zoneLabel(zone)));
     return { shape: shape, buffer: buffer };
   }
 
@@ -147,7 +148,7 @@
           fillOpacity: f.valid ? 0.9 : 0,
           pmIgnore: true,
         })
-          .bindTooltip(formatTime(f.t) + (f.valid ? "" : " — " + (text.invalidFix || "")))
+          .bindTooltip(escapeHtml(formatTime(f.t) + (f.valid ? "" : " — " + (text.invalidFix || ""))))
           .addTo(map);
         bounds.extend([f.lat, f.lon]);
       });
