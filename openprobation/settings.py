@@ -233,6 +233,9 @@ STATICFILES_DIRS = [
         ("vendor/htmx", "htmx.org/dist"),
         # One font with the full Cyrillic and Kazakh alphabets (USWDS's bundled fonts lack Cyrillic).
         ("vendor/noto-sans", "@fontsource/noto-sans"),
+        # Maps of electronic monitoring: Leaflet and the zone-drawing tools.
+        ("vendor/leaflet", "leaflet/dist"),
+        ("vendor/geoman", "@geoman-io/leaflet-geoman-free/dist"),
     ]
     if (NODE_MODULES / path).is_dir()
 ]
@@ -357,6 +360,11 @@ EM_POSITION_RETENTION_DAYS = env_int("EM_POSITION_RETENTION_DAYS", 400)
 EM_EVALUATE_IN_PROCESS = env_bool("EM_EVALUATE_IN_PROCESS", not EM_NATS_URL)
 # `openprobation run` streams the demo's monitored devices from the simulator (loopback, demo data only).
 EM_DEMO_STREAM = env_bool("EM_DEMO_STREAM", LOCAL_DEVELOPMENT)
+# The maps' tile server (a URL template with {z}/{x}/{y}, e.g. https://tiles.example.kz/{z}/{x}/{y}.png)
+# and the attribution its licence asks for. Empty: the maps draw zones and tracks on a plain
+# background with a scale bar (no request leaves the service).
+EM_MAP_TILES_URL = env_str("EM_MAP_TILES_URL", "")
+EM_MAP_TILES_ATTRIBUTION = env_str("EM_MAP_TILES_ATTRIBUTION", "")
 
 # Analysts' uploaded files (validation and batch scoring): where they are kept (private, never
 # served as static files), the largest file accepted, and how long a job and its files are kept.

@@ -523,6 +523,15 @@ ACCESS: dict[str, Route] = {
     # Anything else under /api/v1/, and under /api/ (another version, a typo), is a JSON 404.
     "api-not-found": route(),
     "api-root-not-found": route(),
+    # --- Electronic monitoring: the zone editor and track playback (monitoring pages) — BEGIN
+    "monitoring:zones": route(S.CASE, GET=EM_READ, POST=EM_ZONES),
+    "monitoring:zone_change": route(S.CASE, POST=EM_ZONES),
+    "monitoring:zone_curfew": route(S.CASE, POST=EM_ZONES),
+    "monitoring:zone_retire": route(S.CASE, POST=EM_ZONES),
+    "monitoring:permission_create": route(S.CASE, POST=EM_ZONES),
+    "monitoring:permission_cancel": route(S.CASE, POST=EM_ZONES),
+    "monitoring:track": route(S.CASE, GET=EM_READ),
+    # --- Electronic monitoring: the zone editor and track playback (monitoring pages) — END
     # The admin site: the system administrator only (``web.admin_site``); model pages below.
     "admin:index": route(GET=roles(SYSADMIN)),
     "admin:login": route(GET=PUBLIC, POST=PUBLIC),

@@ -18,7 +18,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import cache
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import NoReverseMatch, reverse
 from django.views.csrf import csrf_failure as django_csrf_failure
@@ -44,6 +46,23 @@ DOCS_POLICY = {**POLICY, "style-src": "'self' 'unsafe-inline'", "worker-src": "'
 DOCS_URL_NAMES = ("api-docs", "api-redoc")
 
 
+def tile_origin(template: str) -> str:
+    """The origin the maps' tile images come from (``EM_MAP_TILES_URL``, a URL template), as a
+    policy source: ``https://{s}.tiles.example.kz/{z}/{x}/{y}.png`` → ``https://*.tiles.example.kz``.
+    Empty for no tile server or anything that is not an http(s) URL."""
+    parts = urlsplit(template.strip())
+    host = parts.netloc.replace("{s}", "*")
+    if parts.scheme not in {"http", "https"} or not host or any(c in host for c in "{} ;,'\"\\"):
+        return ""
+    return f"{parts.scheme}://{host}"
+
+
+def _with_tiles(policy: dict[str, str]) -> dict[str, str]:
+    """A configured tile server may serve the maps' images, and nothing else."""
+    origin = tile_origin(getattr(settings, "EM_MAP_TILES_URL", "") or "")
+    return {**policy, "img-src": f"{policy['img-src']} {origin}"} if origin else policy
+
+
 def _header(policy: dict[str, str]) -> str:
     return "; ".join(f"{directive} {sources}" for directive, sources in policy.items())
 
@@ -62,7 +81,7 @@ def _docs_paths() -> frozenset[str]:
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
-        self.header = _header(POLICY)
+        self.header = _header(_with_tiles(POLICY))
         self.docs_header = _header(DOCS_POLICY)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

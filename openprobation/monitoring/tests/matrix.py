@@ -194,6 +194,13 @@ RECORDS.update(
         "monitoring:device_transfer": _device_of_office,
         "monitoring:device_status": _device_of_office,
         "monitoring:device_credential": _device_of_office,
+        "monitoring:zones": _assignment_pk,
+        "monitoring:permission_create": _assignment_pk,
+        "monitoring:track": _assignment_pk,
+        "monitoring:zone_change": _zone,
+        "monitoring:zone_curfew": _zone,
+        "monitoring:zone_retire": _zone,
+        "monitoring:permission_cancel": _exception,
     }
 )
 
@@ -212,6 +219,15 @@ def _neighbour(w: dict[str, Any], s: Any) -> dict[str, Any]:
     return {"office": target.pk, "reason": "Қоймалар арасында теңестіру"}
 
 
+def _page_permission(w: dict[str, Any], s: Any) -> dict[str, Any]:
+    at = timezone.localtime(timezone.now() + dt.timedelta(hours=2), dt.timezone(dt.timedelta(hours=5)))
+    return {
+        "p-starts_at": at.strftime("%Y-%m-%dT%H:%M"),
+        "p-ends_at": (at + dt.timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"),
+        "p-reason": "Емханаға бару",
+    }
+
+
 PAYLOADS.update(
     {
         ("monitoring:device_register", "POST"): _page_device,
@@ -219,5 +235,24 @@ PAYLOADS.update(
         ("monitoring:device_transfer", "POST"): _neighbour,
         ("monitoring:device_status", "POST"): lambda w, s: {"to_status": "in_repair", "reason": "Батарея ісінген"},
         ("monitoring:device_credential", "POST"): lambda w, s: {},
+        ("monitoring:zones", "POST"): lambda w, s: {
+            "new-kind": "home",
+            "new-name": "Үй",
+            "new-geometry": '{"type": "Point", "coordinates": [71.43, 51.13]}',
+            "new-radius_m": "120",
+            "new-buffer_m": "20",
+            "new-reason": "Соттың қаулысы",
+        },
+        ("monitoring:zone_change", "POST"): lambda w, s: {
+            "name": "Үй",
+            "geometry": '{"type": "Point", "coordinates": [71.43, 51.13]}',
+            "radius_m": "150",
+            "buffer_m": "25",
+            "reason": "GPS дәлдігі",
+        },
+        ("monitoring:zone_curfew", "POST"): lambda w, s: {f"day{d}": "22:00–06:00" for d in range(7)},
+        ("monitoring:zone_retire", "POST"): lambda w, s: {"reason": "Сот қаулысы өзгерді"},
+        ("monitoring:permission_create", "POST"): _page_permission,
+        ("monitoring:permission_cancel", "POST"): lambda w, s: {"reason": "Қажет емес"},
     }
 )
