@@ -1,13 +1,22 @@
 """Writes of electronic monitoring: each service is atomic, checks permission (``selectors``) and its
 invariants, and records exactly one audit event of its own."""
 
-from openprobation.monitoring.services.assignments import assignment_create, assignment_end
+from openprobation.monitoring.services.assignments import assignment_create, assignment_end, assignment_replace
 from openprobation.monitoring.services.devices import (
     DeviceInput,
     device_register,
     device_rotate_credential,
     device_set_status,
     device_update,
+)
+from openprobation.monitoring.services.resolutions import (
+    ResolutionInput,
+    resolution_acknowledge_memo,
+    resolution_close,
+    resolution_decide,
+    resolution_end,
+    resolution_inform_co_residents,
+    resolution_revoke,
 )
 from openprobation.monitoring.services.zones import (
     ZoneShape,
@@ -21,15 +30,23 @@ from openprobation.monitoring.services.zones import (
 
 __all__ = [
     "DeviceInput",
+    "ResolutionInput",
     "ZoneShape",
     "assignment_create",
     "assignment_end",
+    "assignment_replace",
     "device_register",
     "device_rotate_credential",
     "device_set_status",
     "device_update",
     "exception_cancel",
     "exception_create",
+    "resolution_acknowledge_memo",
+    "resolution_close",
+    "resolution_decide",
+    "resolution_end",
+    "resolution_inform_co_residents",
+    "resolution_revoke",
     "zone_change",
     "zone_create",
     "zone_retire",
