@@ -116,19 +116,27 @@ class CloseForm(UswdsForm):
             del self.fields["acting_head"]
 
 
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
+class MomentInput(forms.DateTimeInput):
+    """A moment typed as dd.mm.yyyy hh:mm in every language (local time), like the date fields."""
+
+    input_type = "text"
 
     def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M")
+        attrs = {"inputmode": "numeric", "autocomplete": "off", "maxlength": "16", "class": "usa-input--md"}
+        super().__init__(attrs=attrs, format="%d.%m.%Y %H:%M")
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].setdefault("placeholder", str(gettext_lazy("dd.mm.yyyy hh:mm")))
+        return context
 
 
 def _moment_field(label: Any) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label,
         required=False,
-        widget=DateTimeLocalInput(),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=MomentInput(),
+        input_formats=["%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"],
         help_text=gettext_lazy("Empty: now."),
     )
 
@@ -149,7 +157,7 @@ def _stock(user: User, case: Case) -> Any:
 
 
 class FitForm(UswdsForm):
-    device = DeviceChoiceField(label=gettext_lazy("Device"), queryset=Device.objects.none(), empty_label="— —")
+    device = DeviceChoiceField(label=gettext_lazy("Device"), queryset=Device.objects.none(), empty_label=CHOOSE[1])
     installed_at = _moment_field(gettext_lazy("Installed at"))
 
     def __init__(self, *args: Any, stock: Any, **kwargs: Any) -> None:

@@ -551,3 +551,29 @@ def test_the_section_reads_in_a_fixed_number_of_queries(personas):
             actor=personas["senior"], assignment=current, device=stock_device(personas["office_a"]), reason="Бау"
         )
     assert queries() == first
+
+
+@pytest.mark.parametrize("typed", ["31.12.9999 23:59", "01.01.0001 00:00", "32.13.2026 25:61", "٠١.٠١.٢٠٢٦ 10:00"])
+def test_odd_moments_on_the_forms_are_shown_as_errors(personas, typed):
+    case = active_case(personas)
+    assignment = fitted(personas["senior"], case)
+    answer = web_client(personas["senior"], language="ru").post(
+        f"/cases/{case.pk}/monitoring/assignments/{assignment.pk}/remove/",
+        {"reason": "Мерзімі бітті", "device_status": "in_stock", "removed_at": typed},
+    )
+    assert answer.status_code == 200 and b"usa-error-message" in answer.content
+    assignment.refresh_from_db()
+    assert assignment.removed_at is None
+
+
+def test_a_moment_typed_in_local_time_is_taken(personas):
+    case = active_case(personas)
+    assignment = fitted(personas["senior"], case, installed_at=timezone.now() - dt.timedelta(hours=1))
+    moment = timezone.localtime(timezone.now() - dt.timedelta(minutes=5))
+    answer = web_client(personas["senior"]).post(
+        f"/cases/{case.pk}/monitoring/assignments/{assignment.pk}/remove/",
+        {"reason": "Мерзімі бітті", "device_status": "in_stock", "removed_at": moment.strftime("%d.%m.%Y %H:%M")},
+    )
+    assert answer.status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.removed_at == moment.replace(second=0, microsecond=0)
