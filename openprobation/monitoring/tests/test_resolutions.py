@@ -275,7 +275,8 @@ def test_the_officer_records_the_signed_memo_and_the_co_residents_once(personas)
 def test_a_resolution_ends_only_once_the_device_is_removed_with_its_history(personas):
     case = active_case(personas)
     assignment = fitted(personas["senior"], case)
-    resolution = EmResolution.objects.get(pk=assignment.resolution_id)
+    resolution = assignment.resolution
+    assert resolution is not None
     with pytest.raises(PermissionDeniedError):
         services.resolution_end(actor=personas["other_head"], resolution=resolution, reason="x")
     with pytest.raises(PermissionDeniedError):
@@ -464,9 +465,9 @@ def test_the_case_page_shows_the_section_and_the_head_decides_through_the_form(p
         },
     )
     assert answer.status_code == 302, answer.content.decode()[:2000]
-    page = head.get(f"/cases/{case.pk}/").content.decode()
-    assert 'id="case-monitoring"' in page and "ЭК-3" in page and 'id="em-memo-link"' in page
-    assert 'id="em-fit-link"' in page
+    text = head.get(f"/cases/{case.pk}/").content.decode()
+    assert 'id="case-monitoring"' in text and "ЭК-3" in text and 'id="em-memo-link"' in text
+    assert 'id="em-fit-link"' in text
     # The officer cannot open the decision form.
     assert web_client(personas["officer"]).get(f"/cases/{case.pk}/monitoring/resolution/new/").status_code == 403
 
