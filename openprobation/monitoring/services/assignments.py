@@ -232,11 +232,7 @@ def assignment_replace(
     at = recent_past(replaced_at, field="replaced_at", now=now)
     try:
         with transaction.atomic():
-            old = (
-                Assignment.objects.select_for_update()
-                .select_related("case", "case__office", "resolution")
-                .get(pk=assignment.pk)
-            )
+            old = Assignment.objects.select_for_update().select_related("case", "case__office").get(pk=assignment.pk)
             if not selectors.may_assign(actor, old.case):
                 raise PermissionDeniedError(_("You may not replace this case's monitoring device."))
             if old.removed_at is not None:
