@@ -49,6 +49,7 @@ def _assignment(w: dict[str, Any], case_id: int) -> Assignment:
         installed_at=timezone.now() - dt.timedelta(days=2),
         time_zone=case.office.time_zone,
         created_by=w["senior"],
+        resolution=resolved(case),
     )
 
 
@@ -101,11 +102,7 @@ def _resolution_pk(w: dict[str, Any], case_id: int) -> int:
 
 def _open_assignment_pk(w: dict[str, Any], case_id: int) -> int:
     """An open assignment under a resolution in force (what replacing or removing needs)."""
-    case = Case.objects.select_related("office").get(pk=case_id)
-    resolution = resolved(case)
-    assignment = _assignment(w, case_id)
-    Assignment.objects.filter(pk=assignment.pk).update(resolution=resolution)
-    return assignment.pk
+    return _assignment(w, case_id).pk
 
 
 RECORDS: dict[str, Callable[[dict[str, Any], int], int]] = {
