@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from openprobation.accounts.models import User
+from openprobation.accounts.models import Role, User
 from openprobation.accounts.permissions import staff_user
 from openprobation.cases.lifecycle import TERMINAL
 from openprobation.cases.models import Case
@@ -67,7 +67,7 @@ class DecideForm(UswdsForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if user.role != "senior_officer":
+        if user.role != Role.SENIOR_OFFICER:
             del self.fields["acting_head"]
 
     def data_input(self) -> services.ResolutionInput:
@@ -112,7 +112,7 @@ class CloseForm(UswdsForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if user.role != "senior_officer":
+        if user.role != Role.SENIOR_OFFICER:
             del self.fields["acting_head"]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from openprobation.accounts.models import User
+from openprobation.accounts.models import Role, User
 from openprobation.audit.services import audit_record
 from openprobation.cases.models import Case, CourtDecision, DecisionKind
 from openprobation.cases.terms import current_terms
@@ -152,7 +152,7 @@ def resolution_decide(*, actor: User, case: Case, data: ResolutionInput) -> EmRe
             raise DomainError(
                 _("A resolution in force already covers part of this period."), code="resolution_in_force"
             )
-        acting = bool(data.acting_head) and actor.role != "head_of_office"
+        acting = bool(data.acting_head) and actor.role != Role.HEAD_OF_OFFICE
         resolution = EmResolution.objects.create(
             case=locked,
             number=number,
