@@ -100,7 +100,7 @@ def _device() -> tuple[str, str]:
     from openprobation.monitoring.catalogue import DeviceKind, DeviceStatus
     from openprobation.monitoring.credentials import new_credential
     from openprobation.monitoring.models import Assignment, Device
-    from openprobation.testing.factories import UserFactory, a_case
+    from openprobation.testing.factories import UserFactory, a_case, an_em_resolution
 
     case = a_case() if not Case.objects.exists() else Case.objects.first()
     assert case is not None and Office.objects.exists() and Region.objects.exists()
@@ -119,6 +119,7 @@ def _device() -> tuple[str, str]:
         installed_at=timezone.now(),
         time_zone="Asia/Almaty",
         created_by=UserFactory(office=case.office),
+        resolution=an_em_resolution(case),
     )
     return serial, secret
 

@@ -136,6 +136,8 @@ def seed_monitoring(*, seed: int, today: dt.date) -> dict[str, int]:
                     actor=actor,
                     installed_at=[installed],
                     supplier=rng.choice(SUPPLIERS),
+                    # The resolution is the office head's (Order 511 para. 140).
+                    decided_by=[heads.get(case.office_id) or actor],
                 )
             fleets.append((fleet, cases, is_quiet))
         counts = {"devices": stock, "assignments": len(chosen), "positions": 0, "alerts": 0, "permissions": 0}

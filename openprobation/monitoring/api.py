@@ -22,13 +22,15 @@ from openprobation.cases.selectors import case_for_change
 from openprobation.core.api import ApiView, ErrorSerializer, Pagination, parse_pk
 from openprobation.core.exceptions import DomainError
 from openprobation.monitoring import selectors, services
-from openprobation.monitoring.models import Assignment, Device, ScheduleException, Zone
+from openprobation.monitoring.models import Assignment, Device, EmResolution, ScheduleException, Zone
 from openprobation.monitoring.serializers import (
     AlertDetailSerializer,
     AlertListQuerySerializer,
     AlertSerializer,
     AssignmentEndInputSerializer,
+    AssignmentReplaceInputSerializer,
     CancelInputSerializer,
+    CoResidentsInputSerializer,
     DeviceAssignmentDetailSerializer,
     DeviceAssignmentInputSerializer,
     DeviceAssignmentSerializer,
@@ -43,6 +45,11 @@ from openprobation.monitoring.serializers import (
     DeviceStatusInputSerializer,
     ExceptionInputSerializer,
     ExceptionSerializer,
+    MemoInputSerializer,
+    ResolutionCloseInputSerializer,
+    ResolutionDetailSerializer,
+    ResolutionInputSerializer,
+    ResolutionSerializer,
     RetireInputSerializer,
     TrackSerializer,
     ZoneInputSerializer,
@@ -516,3 +523,114 @@ class AlertView(ApiView):
     def get(self, request: Request, record: int) -> Response:
         detail = selectors.alert_detail(user=api_user(request), pk=parse_pk(record))
         return Response(AlertDetailSerializer(detail).data)
+
+
+# --- EM resolutions and device replacement ---------------------------------------------------------------
+
+
+def _resolution(user: User, pk: Any) -> EmResolution:
+    return selectors.resolution_detail(user=user, pk=parse_pk(pk))
+
+
+class CaseResolutionsView(ApiView):
+    @extend_schema(
+        responses={200: ResolutionSerializer(many=True), **READ},
+        summary="A case's EM resolutions (Order 511 para. 140), newest first",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        user = api_user(request)
+        _read_allowed(user)
+        case = _case(user, pk)
+        return Response(ResolutionSerializer(selectors.case_resolutions(user=user, case_id=case.pk), many=True).data)
+
+    @extend_schema(
+        request=ResolutionInputSerializer,
+        responses={201: ResolutionDetailSerializer, **WRITE},
+        summary="Record the head of office's resolution putting the case under electronic monitoring",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = api_user(request)
+        _read_allowed(user)
+        case = _case(user, pk)
+        d = _valid(ResolutionInputSerializer, request.data)
+        resolution = services.resolution_decide(actor=user, case=case, data=services.ResolutionInput(**d))
+        body = ResolutionDetailSerializer(selectors.resolution_detail(user=user, pk=resolution.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ResolutionView(ApiView):
+    @extend_schema(responses={200: ResolutionDetailSerializer, **READ}, summary="An EM resolution with its history")
+    def get(self, request: Request, record: int) -> Response:
+        return Response(ResolutionDetailSerializer(_resolution(api_user(request), record)).data)
+
+
+class ResolutionMemoView(ApiView):
+    @extend_schema(
+        request=MemoInputSerializer,
+        responses={200: ResolutionDetailSerializer, **WRITE},
+        summary="Record the person's signed acknowledgement of the usage memo and of liability for damage",
+    )
+    def post(self, request: Request, record: int) -> Response:
+        user = api_user(request)
+        resolution = _resolution(user, record)
+        d = _valid(MemoInputSerializer, request.data)
+        services.resolution_acknowledge_memo(actor=user, resolution=resolution, signed_on=d["signed_on"])
+        return Response(ResolutionDetailSerializer(_resolution(user, resolution.pk)).data)
+
+
+class ResolutionCoResidentsView(ApiView):
+    @extend_schema(
+        request=CoResidentsInputSerializer,
+        responses={200: ResolutionDetailSerializer, **WRITE},
+        summary="Record that the people living with the person were informed of the monitoring",
+    )
+    def post(self, request: Request, record: int) -> Response:
+        user = api_user(request)
+        resolution = _resolution(user, record)
+        d = _valid(CoResidentsInputSerializer, request.data)
+        services.resolution_inform_co_residents(
+            actor=user, resolution=resolution, informed_on=d["informed_on"], note=d["note"]
+        )
+        return Response(ResolutionDetailSerializer(_resolution(user, resolution.pk)).data)
+
+
+class ResolutionCloseView(ApiView):
+    @extend_schema(
+        request=ResolutionCloseInputSerializer,
+        responses={200: ResolutionDetailSerializer, **WRITE},
+        summary="End or revoke an EM resolution (the head's decision; no device may still be fitted under it)",
+    )
+    def post(self, request: Request, record: int) -> Response:
+        user = api_user(request)
+        resolution = _resolution(user, record)
+        d = _valid(ResolutionCloseInputSerializer, request.data)
+        services.resolution_close(
+            actor=user,
+            resolution=resolution,
+            to_status=d["to_status"],
+            reason=d["reason"],
+            acting_head=d["acting_head"],
+        )
+        return Response(ResolutionDetailSerializer(_resolution(user, resolution.pk)).data)
+
+
+class AssignmentReplaceView(ApiView):
+    @extend_schema(
+        request=AssignmentReplaceInputSerializer,
+        responses={201: DeviceAssignmentDetailSerializer, **WRITE},
+        summary="Replace the device: the assignment ends and another device is fitted, with the zones carried over",
+    )
+    def post(self, request: Request, record: int) -> Response:
+        user = api_user(request)
+        assignment = _assignment(user, record)
+        d = _valid(AssignmentReplaceInputSerializer, request.data)
+        new = services.assignment_replace(
+            actor=user,
+            assignment=assignment,
+            device=_owned_device(user, d["device"], "device"),  # type: ignore[arg-type]
+            reason=d["reason"],
+            replaced_at=_in_range(d["replaced_at"], "replaced_at"),
+            device_status=d["device_status"],
+        )
+        body = DeviceAssignmentDetailSerializer(selectors.assignment_detail(user=user, pk=new.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -9,13 +9,15 @@ transaction, so a message delivered twice is applied once.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from openprobation.accounts.models import Office
-from openprobation.cases.models import Case
+from openprobation.cases.models import Case, CourtDecision
 from openprobation.core.models import TimeStampedModel
 from openprobation.monitoring.catalogue import Channel, DeviceKind, DeviceStatus, FixQuality, Rule, Severity, ZoneKind
 
@@ -89,6 +91,103 @@ class DeviceTransfer(models.Model):
         return f"{self.from_office_id} → {self.to_office_id}"
 
 
+class ResolutionGrounds(models.TextChoices):
+    """Why the head of the service orders electronic monitoring (Order 511 para. 140)."""
+
+    WRITTEN_WARNING = "written_warning", _("After a written warning (restriction of liberty)")
+    COURT_EXTENSION = "court_extension", _("After a court extension of probation control (conditional sentence)")
+    OTHER_COURT = "other_court", _("Another restriction set by a court")
+
+
+class ResolutionStatus(models.TextChoices):
+    IN_FORCE = "in_force", _("In force")
+    ENDED = "ended", _("Ended")
+    REVOKED = "revoked", _("Revoked")
+
+
+class EmResolution(TimeStampedModel):
+    """The head of office's resolution that puts a case under electronic monitoring (Order 511
+    para. 140): its grounds and period (``starts_on`` to ``ends_on``, the end computed from the
+    rulebook's duration rules), the person's signed acknowledgement of the usage memo and of
+    liability for damage to the device, and the co-residents informed. A device is fitted only
+    under a resolution in force; its status moves (ended, revoked) keep a history."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="em_resolutions", verbose_name=_("case"))
+    number = models.CharField(_("resolution number"), max_length=64)
+    decided_on = models.DateField(_("decided on"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
+    acting_head = models.BooleanField(
+        _("decided as acting head"),
+        default=False,
+        help_text=_("A senior officer deciding while acting as head of office."),
+    )
+    grounds = models.CharField(_("grounds"), max_length=24, choices=ResolutionGrounds.choices)
+    grounds_text = models.TextField(_("grounds in detail"), blank=True)
+    court_decision = models.ForeignKey(
+        CourtDecision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("court decision extending control"),
+    )
+    starts_on = models.DateField(_("monitoring from"))
+    ends_on = models.DateField(_("monitoring until"))
+    rule_key = models.CharField(max_length=100, blank=True, editable=False)
+    rule_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    memo_acknowledged_on = models.DateField(
+        _("usage memo signed on"),
+        null=True,
+        blank=True,
+        help_text=_("The person signed the memo on using the device and on liability for damage to it."),
+    )
+    co_residents_informed_on = models.DateField(_("co-residents informed on"), null=True, blank=True)
+    co_residents_note = models.TextField(_("note on the co-residents"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ResolutionStatus.choices, default=ResolutionStatus.IN_FORCE
+    )
+    status_reason = models.TextField(_("reason for ending or revoking"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("electronic monitoring resolution")
+        verbose_name_plural = _("electronic monitoring resolutions")
+        indexes = [models.Index(fields=["case", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="em_resolution_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.starts_on:%d.%m.%Y} – {self.ends_on:%d.%m.%Y})"
+
+    def covers(self, day: dt.date) -> bool:
+        return self.status == ResolutionStatus.IN_FORCE and self.starts_on <= day <= self.ends_on
+
+
+class EmResolutionStatusChange(models.Model):
+    """One row per status move of a resolution (``core.lifecycle``)."""
+
+    resolution = models.ForeignKey(EmResolution, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=12, choices=ResolutionStatus.choices)
+    to_status = models.CharField(max_length=12, choices=ResolutionStatus.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    effective_on = models.DateField(_("effective on"))
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("resolution status change")
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
 class Assignment(TimeStampedModel):
     """A device on a case for a period (installed → removed), with the rules it is judged by:
     the zones and schedules below, which rules are on, and victim protection."""
@@ -119,6 +218,15 @@ class Assignment(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     removal_reason = models.TextField(_("reason for removal"), blank=True)
+    resolution = models.ForeignKey(
+        EmResolution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("resolution"),
+        help_text=_("The resolution in force the device was fitted under (empty for assignments made before them)."),
+    )
 
     class Meta:
         ordering = ["-installed_at", "-id"]

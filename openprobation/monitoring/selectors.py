@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
-from openprobation.accounts.models import Office
+from openprobation.accounts.models import Office, Role
 from openprobation.accounts.roles import Cap, has_cap
 from openprobation.accounts.scoping import (
     CaseAction,
@@ -42,7 +42,9 @@ from openprobation.monitoring.models import (
     DeviceState,
     DeviceStatusChange,
     DeviceTransfer,
+    EmResolution,
     Position,
+    ResolutionStatus,
     ScheduleException,
     Zone,
     ZoneVersion,
@@ -395,6 +397,57 @@ def exception_qs_for_user(user: Any) -> QuerySet[ScheduleException]:
     return ScheduleException.objects.filter(assignment__in=assignment_qs_for_user(user).values("pk")).select_related(
         "assignment", "assignment__case", "assignment__case__office", "zone"
     )
+
+
+# --- Resolutions ----------------------------------------------------------------------------------------
+
+
+def resolution_qs_for_user(user: Any) -> QuerySet[EmResolution]:
+    """Resolutions of the cases whose monitoring the user sees (the same scope as assignments)."""
+    base = EmResolution.objects.select_related("case", "case__office", "decided_by", "court_decision")
+    if _staff(user):
+        q = office_q(user, "case__office")
+        return base.filter(q) if q is not None else EmResolution.objects.none()
+    if _operator(user):
+        return base.filter(case_id__in=monitored_assignments(user).values("case_id"))
+    return EmResolution.objects.none()
+
+
+def case_resolutions(*, user: Any, case_id: int) -> QuerySet[EmResolution]:
+    return resolution_qs_for_user(user).filter(case_id=case_id).order_by("-starts_on", "-id")
+
+
+def resolution_detail(*, user: Any, pk: int) -> EmResolution:
+    """Raises EmResolution.DoesNotExist (a 404) outside the user's scope."""
+    return resolution_qs_for_user(user).prefetch_related("status_changes").get(pk=pk)
+
+
+def resolution_in_force(case: Any, day: dt.date) -> EmResolution | None:
+    """The case's resolution in force covering ``day`` (None without one)."""
+    return (
+        EmResolution.objects.filter(case=case, status=ResolutionStatus.IN_FORCE, starts_on__lte=day, ends_on__gte=day)
+        .order_by("-starts_on", "-id")
+        .first()
+    )
+
+
+def may_decide_resolution(user: Any, case: Any, *, acting_head: bool = False) -> bool:
+    """Order 511 para. 140: electronic monitoring is the decision of the head of the service — the
+    head of the case's office, or a senior officer of that office acting as head (recorded on the
+    resolution). Regional staff, other offices and every other role are refused."""
+    if not getattr(user, "is_active", False) or getattr(user, "office_id", None) != case.office_id:
+        return False
+    if not may(user, CaseAction.EDIT, case):
+        return False
+    if user.role == Role.HEAD_OF_OFFICE:
+        return True
+    return bool(acting_head) and user.role == Role.SENIOR_OFFICER
+
+
+def may_record_resolution_facts(user: Any, case: Any) -> bool:
+    """The memo signed and the co-residents informed: whoever sets the case's zones (the officer on
+    their own case, senior officers and heads)."""
+    return may_set_zones(user, case)
 
 
 # --- Alerts ----------------------------------------------------------------------------------------------

@@ -17,7 +17,11 @@ from openprobation.monitoring.models import (
     Assignment,
     Device,
     DeviceState,
+    EmResolution,
+    EmResolutionStatusChange,
     Position,
+    ResolutionGrounds,
+    ResolutionStatus,
     ScheduleException,
     Zone,
     ZoneVersion,
@@ -338,6 +342,7 @@ class DeviceAssignmentSerializer(serializers.ModelSerializer[Assignment]):
             "rules",
             "victim_device",
             "proximity_m",
+            "resolution",
         ]
 
 
@@ -448,3 +453,93 @@ class TrackSerializer(serializers.Serializer[Any]):
     end = serializers.DateTimeField(help_text="to (exclusive)")
     truncated = serializers.BooleanField(help_text="More positions than the limit: narrow the period.")
     positions = PositionSerializer(many=True)
+
+
+# --- EM resolutions --------------------------------------------------------------------------------------
+
+
+class ResolutionStatusChangeSerializer(serializers.ModelSerializer[EmResolutionStatusChange]):
+    class Meta:
+        model = EmResolutionStatusChange
+        fields = ["from_status", "to_status", "reason", "effective_on", "changed_by", "changed_at"]
+
+
+class ResolutionSerializer(serializers.ModelSerializer[EmResolution]):
+    case_number = serializers.CharField(source="case.number", read_only=True)
+    decided_by_name = serializers.CharField(source="decided_by.display_name", read_only=True)
+    in_force = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EmResolution
+        fields = [
+            "id",
+            "case",
+            "case_number",
+            "number",
+            "decided_on",
+            "decided_by",
+            "decided_by_name",
+            "acting_head",
+            "grounds",
+            "grounds_text",
+            "court_decision",
+            "starts_on",
+            "ends_on",
+            "rule_key",
+            "rule_version",
+            "memo_acknowledged_on",
+            "co_residents_informed_on",
+            "co_residents_note",
+            "status",
+            "status_reason",
+            "in_force",
+        ]
+
+    def get_in_force(self, obj: EmResolution) -> bool:
+        return obj.status == ResolutionStatus.IN_FORCE
+
+
+class ResolutionDetailSerializer(ResolutionSerializer):
+    history = ResolutionStatusChangeSerializer(source="status_changes", many=True, read_only=True)
+
+    class Meta(ResolutionSerializer.Meta):
+        fields = [*ResolutionSerializer.Meta.fields, "history"]
+
+
+class ResolutionInputSerializer(serializers.Serializer[Any]):
+    number = serializers.CharField(max_length=64)
+    decided_on = serializers.DateField()
+    grounds = serializers.ChoiceField(choices=ResolutionGrounds.choices)
+    grounds_text = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    starts_on = serializers.DateField(required=False, allow_null=True, default=None)
+    ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    acting_head = serializers.BooleanField(required=False, default=False)
+
+
+class MemoInputSerializer(serializers.Serializer[Any]):
+    signed_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class CoResidentsInputSerializer(serializers.Serializer[Any]):
+    informed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ResolutionCloseInputSerializer(serializers.Serializer[Any]):
+    to_status = serializers.ChoiceField(
+        choices=[
+            (ResolutionStatus.ENDED, ResolutionStatus.ENDED.label),
+            (ResolutionStatus.REVOKED, ResolutionStatus.REVOKED.label),
+        ]
+    )
+    reason = serializers.CharField(max_length=2000)
+    acting_head = serializers.BooleanField(required=False, default=False)
+
+
+class AssignmentReplaceInputSerializer(serializers.Serializer[Any]):
+    device = Id()
+    reason = serializers.CharField(max_length=2000)
+    replaced_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    device_status = serializers.ChoiceField(
+        choices=[(s.value, s.label) for s in END_STATUSES], required=False, default=DeviceStatus.IN_REPAIR
+    )

@@ -157,3 +157,31 @@ def make_personas() -> dict[str, Any]:
     # The monitoring operator watches the north region (offices A and B).
     personas["monitoring"].monitored_regions.set([north])
     return personas
+
+
+def an_em_resolution(
+    case: Case, *, decided_by: User | None = None, starts_on: dt.date | None = None, months: int = 12
+) -> Any:
+    """An EM resolution in force on ``case`` (on a court's restriction), decided by ``decided_by``
+    (default: a head of the case's office, made when there is none) from ``starts_on`` (default 30
+    days ago) for ``months`` months: what a device assignment is made under."""
+    from openprobation.core.timeutil import local_today  # noqa: PLC0415 - models load after setup
+    from openprobation.monitoring.models import EmResolution, ResolutionGrounds  # noqa: PLC0415
+    from openprobation.monitoring.resolution_terms import term_end  # noqa: PLC0415
+
+    if decided_by is None:
+        decided_by = User.objects.filter(role=Role.HEAD_OF_OFFICE, office_id=case.office_id).first() or cast(
+            User, UserFactory(role=Role.HEAD_OF_OFFICE, office=case.office)
+        )
+    start = starts_on or local_today() - dt.timedelta(days=30)
+    return EmResolution.objects.create(
+        case=case,
+        number=f"EM-{case.pk}-{EmResolution.objects.count() + 1}",
+        decided_on=start,
+        decided_by=decided_by,
+        grounds=ResolutionGrounds.OTHER_COURT,
+        grounds_text="Сот белгілеген шектеу",
+        starts_on=start,
+        ends_on=term_end(start, months),
+        recorded_by=decided_by,
+    )

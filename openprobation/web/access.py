@@ -170,6 +170,8 @@ EM_STAFF = (OFFICER, SENIOR, HEAD, REGIONAL)
 EM_READ: Rule = (*jurisdiction(*EM_STAFF), *monitored(OPERATOR))
 EM_DEVICES = (HEAD, REGIONAL)
 EM_ASSIGN = (SENIOR, HEAD)
+# An EM resolution: the head of the case's office, or a senior officer of it acting as head.
+EM_DECIDE = (SENIOR, HEAD)
 EM_ZONES: Rule = (*jurisdiction(SENIOR, HEAD), *own_record(OFFICER))
 
 # --- The table ----------------------------------------------------------------------------------------
@@ -506,6 +508,15 @@ ACCESS: dict[str, Route] = {
     "api-em-device-health": route(GET=roles(*EM_STAFF, OPERATOR)),
     # Assignments of a case: fitted and removed by senior officers and heads.
     "api-em-case-assignments": route(S.CASE, GET=EM_READ, POST=jurisdiction(*EM_ASSIGN)),
+    # EM resolutions (Order 511 para. 140): decided, ended or revoked by the head of the case's office
+    # (or a senior officer acting as head, said with the request); the signed memo and the
+    # co-residents informed recorded by whoever sets the case's zones. Device replacement as fitting.
+    "api-em-case-resolutions": route(S.CASE, GET=EM_READ, POST=jurisdiction(*EM_DECIDE)),
+    "api-em-resolution": route(S.CASE, GET=EM_READ),
+    "api-em-resolution-memo": route(S.CASE, POST=EM_ZONES),
+    "api-em-resolution-co-residents": route(S.CASE, POST=EM_ZONES),
+    "api-em-resolution-close": route(S.CASE, POST=jurisdiction(*EM_DECIDE)),
+    "api-em-assignment-replace": route(S.CASE, POST=jurisdiction(*EM_ASSIGN)),
     "api-em-assignment": route(S.CASE, GET=EM_READ),
     "api-em-assignment-end": route(S.CASE, POST=jurisdiction(*EM_ASSIGN)),
     "api-em-assignment-track": route(S.CASE, GET=EM_READ),
@@ -532,6 +543,15 @@ ACCESS: dict[str, Route] = {
     "monitoring:permission_cancel": route(S.CASE, POST=EM_ZONES),
     "monitoring:track": route(S.CASE, GET=EM_READ),
     # --- Electronic monitoring: the zone editor and track playback (monitoring pages) — END
+    # --- Electronic monitoring pages: EM resolutions and the device's life on a case — BEGIN
+    "monitoring:resolution_decide": route(S.CASE, GET=jurisdiction(*EM_DECIDE), POST=jurisdiction(*EM_DECIDE)),
+    "monitoring:resolution_memo": route(S.CASE, GET=EM_ZONES, POST=EM_ZONES),
+    "monitoring:resolution_co_residents": route(S.CASE, GET=EM_ZONES, POST=EM_ZONES),
+    "monitoring:resolution_close": route(S.CASE, GET=jurisdiction(*EM_DECIDE), POST=jurisdiction(*EM_DECIDE)),
+    "monitoring:assignment_fit": route(S.CASE, GET=jurisdiction(*EM_ASSIGN), POST=jurisdiction(*EM_ASSIGN)),
+    "monitoring:assignment_replace": route(S.CASE, GET=jurisdiction(*EM_ASSIGN), POST=jurisdiction(*EM_ASSIGN)),
+    "monitoring:assignment_remove": route(S.CASE, GET=jurisdiction(*EM_ASSIGN), POST=jurisdiction(*EM_ASSIGN)),
+    # --- Electronic monitoring pages: EM resolutions and the device's life on a case — END
     # The admin site: the system administrator only (``web.admin_site``); model pages below.
     "admin:index": route(GET=roles(SYSADMIN)),
     "admin:login": route(GET=PUBLIC, POST=PUBLIC),

@@ -151,7 +151,7 @@ def test_mqtt_to_receiver_to_log_with_a_last_will():
     from openprobation.monitoring.models import Assignment, Device, RejectedMessage
     from openprobation.monitoring.pipeline import auth
     from openprobation.monitoring.pipeline.mqtt import MqttReceiver, broker_address
-    from openprobation.testing.factories import UserFactory, a_case
+    from openprobation.testing.factories import UserFactory, a_case, an_em_resolution
 
     serial = f"EM-MQTT-{uuid.uuid4().hex[:8]}"
     case = a_case()
@@ -169,6 +169,7 @@ def test_mqtt_to_receiver_to_log_with_a_last_will():
         installed_at=timezone.now() - dt.timedelta(days=1),
         time_zone="Asia/Almaty",
         created_by=UserFactory(office=case.office),
+        resolution=an_em_resolution(case),
     )
     auth.clear_cache()
     log = RecordingLog()

@@ -1,7 +1,7 @@
 """Writes of electronic monitoring: each service is atomic, checks permission (``selectors``) and its
 invariants, and records exactly one audit event of its own."""
 
-from openprobation.monitoring.services.assignments import assignment_create, assignment_end
+from openprobation.monitoring.services.assignments import assignment_create, assignment_end, assignment_replace
 from openprobation.monitoring.services.devices import (
     DeviceInput,
     device_register,
@@ -9,6 +9,15 @@ from openprobation.monitoring.services.devices import (
     device_set_status,
     device_transfer,
     device_update,
+)
+from openprobation.monitoring.services.resolutions import (
+    ResolutionInput,
+    resolution_acknowledge_memo,
+    resolution_close,
+    resolution_decide,
+    resolution_end,
+    resolution_inform_co_residents,
+    resolution_revoke,
 )
 from openprobation.monitoring.services.zones import (
     ZoneShape,
@@ -22,9 +31,11 @@ from openprobation.monitoring.services.zones import (
 
 __all__ = [
     "DeviceInput",
+    "ResolutionInput",
     "ZoneShape",
     "assignment_create",
     "assignment_end",
+    "assignment_replace",
     "device_register",
     "device_rotate_credential",
     "device_set_status",
@@ -32,6 +43,12 @@ __all__ = [
     "device_update",
     "exception_cancel",
     "exception_create",
+    "resolution_acknowledge_memo",
+    "resolution_close",
+    "resolution_decide",
+    "resolution_end",
+    "resolution_inform_co_residents",
+    "resolution_revoke",
     "zone_change",
     "zone_create",
     "zone_retire",

@@ -32,9 +32,12 @@ from openprobation.monitoring.models import (
     ConfigRevision,
     Device,
     DeviceStatusChange,
+    EmResolution,
+    ResolutionGrounds,
     Zone,
     ZoneVersion,
 )
+from openprobation.monitoring.resolution_terms import PRACTICE, term_end
 from openprobation.monitoring.simulator import geo
 from openprobation.monitoring.simulator.cities import BY_REGION, CITIES, City
 from openprobation.monitoring.simulator.traces import (
@@ -48,6 +51,8 @@ from openprobation.people.models import Person as SupervisedPerson
 from openprobation.people.models import make_name_key, make_search_text
 
 BATCH = 2000
+# How long a simulated case's EM resolution runs (within the rulebook's practice limit).
+RESOLUTION_MONTHS = 12
 MAX_DEVICES = 50_000
 SIMULATOR_USERNAME = "em-simulator"
 CURFEW_WINDOWS = [{"day": d, "start": "22:00", "end": "06:00"} for d in range(7)]
@@ -286,9 +291,11 @@ def fleet_assign(
     actor: User,
     installed_at: Sequence[dt.datetime],
     supplier: str = "Simulated",
+    decided_by: Sequence[User] | None = None,
 ) -> None:
-    """New bracelets (serials ``prefix-NNNNNN``) assigned to ``cases`` from ``installed_at``, with
-    the zones of a person drawn for each (appended to ``fleet``). Cases need ``office__region``."""
+    """New bracelets (serials ``prefix-NNNNNN``) assigned to ``cases`` from ``installed_at``, each
+    under an EM resolution decided by ``decided_by`` (default ``actor``) on the installation day,
+    with the zones of a person drawn for each (appended to ``fleet``). Cases need ``office__region``."""
     first = _next_number(prefix)
     base = len(fleet.devices)
     devices = [
@@ -318,6 +325,29 @@ def fleet_assign(
         ],
         batch_size=BATCH,
     )
+    # Monitoring starts by resolution of the head of office (Order 511 para. 140): one per case,
+    # decided on the day of installation, on a court's restriction, for a year.
+    deciders = list(decided_by) if decided_by is not None else [actor] * len(cases)
+    resolutions = []
+    for n, (case, at, decider) in enumerate(zip(cases, installed_at, deciders, strict=True)):
+        day = timezone.localtime(at).date()
+        resolutions.append(
+            EmResolution(
+                case=case,
+                number=f"{prefix}-R{first + n:06d}",
+                decided_on=day,
+                decided_by=decider,
+                grounds=ResolutionGrounds.OTHER_COURT,
+                grounds_text="Сот белгілеген шектеу / Ограничение, установленное судом",
+                starts_on=day,
+                ends_on=term_end(day, RESOLUTION_MONTHS),
+                rule_key=PRACTICE,
+                memo_acknowledged_on=day,
+                co_residents_informed_on=day,
+                recorded_by=decider,
+            )
+        )
+    EmResolution.objects.bulk_create(resolutions, batch_size=BATCH)
     assignments = [
         Assignment(
             device=d,
@@ -325,8 +355,9 @@ def fleet_assign(
             installed_at=at,
             time_zone=case.office.time_zone or "Asia/Almaty",
             created_by=actor,
+            resolution=resolution,
         )
-        for d, case, at in zip(devices, cases, installed_at, strict=True)
+        for d, case, at, resolution in zip(devices, cases, installed_at, resolutions, strict=True)
     ]
     Assignment.objects.bulk_create(assignments, batch_size=BATCH)
     default_city = next(iter(CITIES.values()))

@@ -49,6 +49,7 @@ def _assignment(w: dict[str, Any], case_id: int) -> Assignment:
         installed_at=timezone.now() - dt.timedelta(days=2),
         time_zone=case.office.time_zone,
         created_by=w["senior"],
+        resolution=resolved(case),
     )
 
 
@@ -95,6 +96,15 @@ def _assignment_pk(w: dict[str, Any], case_id: int) -> int:
     return _assignment(w, case_id).pk
 
 
+def _resolution_pk(w: dict[str, Any], case_id: int) -> int:
+    return resolved(Case.objects.select_related("office").get(pk=case_id)).pk
+
+
+def _open_assignment_pk(w: dict[str, Any], case_id: int) -> int:
+    """An open assignment under a resolution in force (what replacing or removing needs)."""
+    return _assignment(w, case_id).pk
+
+
 RECORDS: dict[str, Callable[[dict[str, Any], int], int]] = {
     "api-em-device": _device_of_office,
     "api-em-device-status": _device_of_office,
@@ -110,6 +120,16 @@ RECORDS: dict[str, Callable[[dict[str, Any], int], int]] = {
     "api-em-zone-retire": _zone,
     "api-em-exception-cancel": _exception,
     "api-em-alert": _alert,
+    "api-em-resolution": _resolution_pk,
+    "api-em-resolution-memo": _resolution_pk,
+    "api-em-resolution-co-residents": _resolution_pk,
+    "api-em-resolution-close": _resolution_pk,
+    "api-em-assignment-replace": _open_assignment_pk,
+    "monitoring:resolution_memo": _resolution_pk,
+    "monitoring:resolution_co_residents": _resolution_pk,
+    "monitoring:resolution_close": _resolution_pk,
+    "monitoring:assignment_replace": _open_assignment_pk,
+    "monitoring:assignment_remove": _open_assignment_pk,
 }
 
 
@@ -117,8 +137,39 @@ def _new_device(w: dict[str, Any], s: Any) -> dict[str, Any]:
     return {"kind": "bracelet", "serial": _serial(), "office": w["office_a"].pk, "supplier": "ҚазТрек"}
 
 
-def _fit(w: dict[str, Any], s: Any) -> dict[str, Any]:
-    return {"device": _device(s.office.pk).pk, "rules": ["curfew", "strap"]}
+def _today() -> dt.date:
+    from openprobation.core.timeutil import local_today  # noqa: PLC0415
+
+    return local_today()
+
+
+def _fit(w: dict[str, Any], s: Any, *, form: bool = False) -> dict[str, Any]:
+    resolved(s.active)
+    device = _device(s.office.pk).pk
+    return {"device": device} if form else {"device": device, "rules": ["curfew", "strap"]}
+
+
+def _replacement(w: dict[str, Any], s: Any, *, form: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = {"device": _device(s.office.pk).pk, "reason": "Бау зақымданған"}
+    if form:
+        body["device_status"] = "in_repair"
+    return body
+
+
+def _decision(*, form: bool = False) -> dict[str, Any]:
+    """A resolution on another court restriction for a year from today (acting-head flag set, so a
+    senior officer may send it too)."""
+    from openprobation.monitoring.resolution_terms import term_end  # noqa: PLC0415
+
+    today = _today()
+    return {
+        "number": f"ЭК-{next(_serials)}",
+        "decided_on": today.isoformat(),
+        "grounds": "other_court",
+        "grounds_text": "Сот белгілеген шектеу",
+        "ends_on": term_end(today, 6).isoformat(),
+        "acting_head": "on" if form else True,
+    }
 
 
 def _permission(w: dict[str, Any], s: Any) -> dict[str, Any]:
@@ -149,6 +200,26 @@ PAYLOADS: dict[tuple[str, str], Callable[..., Any]] = {
     ("api-em-zone-retire", "POST"): lambda w, s: {"reason": "Сот қаулысы өзгерді"},
     ("api-em-assignment-exceptions", "POST"): _permission,
     ("api-em-exception-cancel", "POST"): lambda w, s: {"reason": "Қажет емес"},
+    ("api-em-case-resolutions", "POST"): lambda w, s: _decision(),
+    ("api-em-resolution-memo", "POST"): lambda w, s: {},
+    ("api-em-resolution-co-residents", "POST"): lambda w, s: {"note": "Анасы мен әйелі"},
+    ("api-em-resolution-close", "POST"): lambda w, s: {
+        "to_status": "ended",
+        "reason": "Қажет емес",
+        "acting_head": True,
+    },
+    ("api-em-assignment-replace", "POST"): _replacement,
+    ("monitoring:resolution_decide", "POST"): lambda w, s: _decision(form=True),
+    ("monitoring:resolution_memo", "POST"): lambda w, s: {"signed_on": _today().isoformat()},
+    ("monitoring:resolution_co_residents", "POST"): lambda w, s: {"informed_on": _today().isoformat(), "note": "Анасы"},
+    ("monitoring:resolution_close", "POST"): lambda w, s: {
+        "to_status": "revoked",
+        "reason": "Прокурор наразылығы",
+        "acting_head": "on",
+    },
+    ("monitoring:assignment_fit", "POST"): lambda w, s: _fit(w, s, form=True),
+    ("monitoring:assignment_replace", "POST"): lambda w, s: _replacement(w, s, form=True),
+    ("monitoring:assignment_remove", "POST"): lambda w, s: {"reason": "Мерзімі аяқталды", "device_status": "in_stock"},
 }
 
 
@@ -178,10 +249,44 @@ def stock_device(office: Any, kind: str = DeviceKind.BRACELET) -> Device:
     return _device(office.pk, kind=kind)
 
 
+def resolved(case: Case, *, decided_by: Any = None, days_back: int = 10, months: int = 12, **fields: Any) -> Any:
+    """A resolution in force on ``case`` (recorded directly, on other court grounds), decided by
+    ``decided_by`` (default: a head of the case's office) ``days_back`` days ago."""
+    from openprobation.accounts.models import Role, User  # noqa: PLC0415
+    from openprobation.core.timeutil import local_today  # noqa: PLC0415
+    from openprobation.monitoring.models import EmResolution, ResolutionGrounds  # noqa: PLC0415
+    from openprobation.monitoring.resolution_terms import term_end  # noqa: PLC0415
+
+    if decided_by is None:
+        decided_by = User.objects.filter(role=Role.HEAD_OF_OFFICE, office_id=case.office_id).first()
+        if decided_by is None:
+            from openprobation.testing.factories import UserFactory  # noqa: PLC0415
+
+            decided_by = UserFactory(role=Role.HEAD_OF_OFFICE, office=case.office)
+    start = local_today() - dt.timedelta(days=days_back)
+    values: dict[str, Any] = {
+        "number": f"EM-{case.pk}-{next(_serials)}",
+        "decided_on": start,
+        "decided_by": decided_by,
+        "grounds": ResolutionGrounds.OTHER_COURT,
+        "grounds_text": "Сот шектеуі",
+        "starts_on": start,
+        "ends_on": term_end(start, months),
+        "recorded_by": decided_by,
+        **fields,
+    }
+    return EmResolution.objects.create(case=case, **values)
+
+
 def fitted(actor: Any, case: Case, **fields: Any) -> Assignment:
-    """An open assignment on ``case`` made through the service by ``actor`` (a senior officer or head)."""
+    """An open assignment on ``case`` made through the service by ``actor`` (a senior officer or
+    head), under a resolution in force (made first when the case has none)."""
+    from openprobation.core.timeutil import local_today  # noqa: PLC0415
+    from openprobation.monitoring import selectors  # noqa: PLC0415
     from openprobation.monitoring.services import assignment_create  # noqa: PLC0415
 
+    if selectors.resolution_in_force(case, local_today()) is None:
+        resolved(case)
     return assignment_create(actor=actor, case=case, device=stock_device(case.office), **fields)
 
 

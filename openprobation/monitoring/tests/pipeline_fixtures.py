@@ -10,7 +10,7 @@ from openprobation.accounts.models import User
 from openprobation.monitoring.catalogue import Channel, DeviceKind, DeviceStatus, ZoneKind
 from openprobation.monitoring.models import Assignment, Device, Zone, ZoneVersion
 from openprobation.monitoring.pipeline.messages import encode
-from openprobation.testing.factories import UserFactory, a_case
+from openprobation.testing.factories import UserFactory, a_case, an_em_resolution
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday, 14:00 in Almaty
 ALMATY = (43.2389, 76.8897)  # lat, lon
@@ -29,6 +29,7 @@ def monitored_device(serial: str, *, zone_radius_m: float | None = 300.0, with_z
         installed_at=T0 - dt.timedelta(days=1),
         time_zone="Asia/Almaty",
         created_by=user,
+        resolution=an_em_resolution(case, starts_on=(T0 - dt.timedelta(days=2)).date()),
     )
     if with_zone:
         zone = Zone.objects.create(assignment=assignment, kind=ZoneKind.INCLUSION, name="City", created_by=user)

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from openprobation.audit.models import AuditEvent
+from openprobation.core.timeutil import local_today
 from openprobation.monitoring.catalogue import Channel
 from openprobation.monitoring.models import Alert, Assignment, Position, ZoneVersion
 from openprobation.monitoring.tests.matrix import active_case, fitted, stock_device
@@ -38,8 +39,23 @@ def test_a_device_is_registered_fitted_and_zoned_over_the_api(personas):
     assert created.status_code == 201 and created.json()["credential"]
     assert "credential" not in head.get(f"/api/v1/em/devices/{created.json()['id']}/").json()
     case = active_case(personas)
+    refused = head.post(f"/api/v1/em/cases/{case.pk}/assignments/", {"device": created.json()["id"]}, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "no_em_resolution", refused.json()
+    resolution = head.post(
+        f"/api/v1/em/cases/{case.pk}/resolutions/",
+        {
+            "number": "ЭК-1",
+            "decided_on": local_today().isoformat(),
+            "grounds": "other_court",
+            "grounds_text": "Сот шектеуі",
+            "ends_on": (local_today() + dt.timedelta(days=90)).isoformat(),
+        },
+        format="json",
+    )
+    assert resolution.status_code == 201, resolution.json()
     fit = head.post(f"/api/v1/em/cases/{case.pk}/assignments/", {"device": created.json()["id"]}, format="json")
     assert fit.status_code == 201, fit.json()
+    assert fit.json()["resolution"] == resolution.json()["id"]
     zone = api_client(personas["officer"]).post(
         f"/api/v1/em/assignments/{fit.json()['id']}/zones/", _zone_body(), format="json"
     )

@@ -12,7 +12,7 @@ from openprobation.monitoring.catalogue import Channel, DeviceKind, DeviceStatus
 from openprobation.monitoring.credentials import new_credential
 from openprobation.monitoring.models import Assignment, Device, RejectedMessage
 from openprobation.monitoring.pipeline import auth
-from openprobation.testing.factories import UserFactory, a_case
+from openprobation.testing.factories import UserFactory, a_case, an_em_resolution
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,7 @@ def make_device(
             installed_at=timezone.now() - dt.timedelta(days=1),
             time_zone="Asia/Almaty",
             created_by=creator,
+            resolution=an_em_resolution(case),
         )
     return device, secret
 

@@ -10,19 +10,21 @@ from django.utils import timezone
 
 from openprobation.monitoring import selectors
 from openprobation.monitoring.models import Alert, Assignment
-from openprobation.monitoring.tests.matrix import active_case, fitted, stock_device
+from openprobation.monitoring.tests.matrix import active_case, fitted, resolved, stock_device
 
 pytestmark = pytest.mark.django_db
 
 
 def test_an_operator_sees_only_the_regions_they_monitor(personas):
     north = fitted(personas["senior"], active_case(personas))
+    south_case = active_case(personas, "office_c", "other_region")
     south = Assignment.objects.create(
         device=stock_device(personas["office_c"]),
-        case=active_case(personas, "office_c", "other_region"),
+        case=south_case,
         installed_at=timezone.now(),
         time_zone="Asia/Almaty",
         created_by=personas["other_region"],
+        resolution=resolved(south_case),
     )
     operator = personas["monitoring"]
     assert list(selectors.assignment_qs_for_user(operator)) == [north]

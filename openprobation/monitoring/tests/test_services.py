@@ -24,7 +24,7 @@ from openprobation.monitoring.models import (
     Zone,
     ZoneVersion,
 )
-from openprobation.monitoring.tests.matrix import active_case, fitted, stock_device
+from openprobation.monitoring.tests.matrix import active_case, fitted, resolved, stock_device
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +143,7 @@ def test_a_victim_device_is_fitted_with_the_bracelet(personas):
 
 def test_a_device_of_another_region_or_a_closed_case_is_refused(personas):
     case = active_case(personas)
+    resolved(case)
     with pytest.raises(DomainError):
         services.assignment_create(actor=personas["senior"], case=case, device=stock_device(personas["office_c"]))
     Case.objects.filter(pk=case.pk).update(status=CaseStatus.COMPLETED)

@@ -130,6 +130,12 @@ def test_demo_monitoring_has_stock_assignments_positions_and_alerts_consistent_w
     assigned = Assignment.objects.filter(removed_at__isnull=True).select_related("case__office__region", "device")
     assert assigned.count() >= 20
     assert {a.case.office.region.code for a in assigned} <= {"ALA", "AST", "SHY"}
+    # Each under a resolution in force on the installation day, decided by the head of the case's office.
+    for a in assigned.select_related("resolution__decided_by"):
+        assert a.resolution is not None and a.resolution.case_id == a.case_id
+        assert a.resolution.starts_on <= timezone.localtime(a.installed_at).date() <= a.resolution.ends_on
+        assert a.resolution.decided_by.role == "head_of_office"
+        assert a.resolution.decided_by.office_id == a.case.office_id
     assert Device.objects.filter(status=DeviceStatus.IN_STOCK).count() >= 30
     assert Device.objects.filter(serial__startswith=f"{STREAM_PREFIX}-").count() > 0
     assert Device.objects.filter(serial__startswith=f"{QUIET_PREFIX}-").count() > 0
