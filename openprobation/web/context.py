@@ -65,5 +65,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             # The partner portal: referrals sent to the partner's organisation.
             "partner_portal": has_cap(user, Cap.PARTNER_PORTAL),
             "assistance": assistance_links(user),
+            # The monitoring console: operators, and staff who see monitoring in their jurisdiction.
+            "em_console": allows(_table()["monitoring:console"].rule("GET"), user)
+            if getattr(user, "is_authenticated", False)
+            else False,
         }
     }

@@ -1,6 +1,12 @@
 """Writes of electronic monitoring: each service is atomic, checks permission (``selectors``) and its
 invariants, and records exactly one audit event of its own."""
 
+from openprobation.monitoring.services.alerts import (
+    alert_acknowledge,
+    alert_call_record,
+    alert_escalate,
+    alert_resolve,
+)
 from openprobation.monitoring.services.assignments import assignment_create, assignment_end
 from openprobation.monitoring.services.devices import (
     DeviceInput,
@@ -22,6 +28,10 @@ from openprobation.monitoring.services.zones import (
 __all__ = [
     "DeviceInput",
     "ZoneShape",
+    "alert_acknowledge",
+    "alert_call_record",
+    "alert_escalate",
+    "alert_resolve",
     "assignment_create",
     "assignment_end",
     "device_register",

@@ -183,3 +183,55 @@ def fitted(actor: Any, case: Case, **fields: Any) -> Assignment:
     from openprobation.monitoring.services import assignment_create  # noqa: PLC0415
 
     return assignment_create(actor=actor, case=case, device=stock_device(case.office), **fields)
+
+
+# --- Alert handling: the console, an alert's page and their API -------------------------------------------
+
+
+def _acknowledged_alert(w: dict[str, Any], case_id: int) -> int:
+    from openprobation.monitoring.alerting import AlertStatus  # noqa: PLC0415
+
+    pk = _alert(w, case_id)
+    Alert.objects.filter(pk=pk).update(status=AlertStatus.ACKNOWLEDGED, acknowledged_at=timezone.now())
+    return pk
+
+
+RECORDS.update(
+    {
+        "api-em-alert-acknowledge": _alert,
+        "api-em-alert-resolve": _acknowledged_alert,
+        "api-em-alert-escalate": _acknowledged_alert,
+        "api-em-alert-calls": _alert,
+        "monitoring:alert": _alert,
+        "monitoring:alert_acknowledge": _alert,
+        "monitoring:alert_resolve": _acknowledged_alert,
+        "monitoring:alert_escalate": _acknowledged_alert,
+        "monitoring:alert_call": _alert,
+    }
+)
+
+
+def _call(w: dict[str, Any], s: Any) -> dict[str, Any]:
+    return {"party": "person", "number": "+7 701 123 45 67", "outcome": "no_answer", "note": "Жауап бермеді"}
+
+
+def _resolve(w: dict[str, Any], s: Any) -> dict[str, Any]:
+    return {"resolution": "false_alarm", "note": "GPS ауытқуы"}
+
+
+def _escalate(w: dict[str, Any], s: Any) -> dict[str, Any]:
+    return {"reason": "Телефонға жауап бермейді"}
+
+
+PAYLOADS.update(
+    {
+        ("api-em-alert-acknowledge", "POST"): lambda w, s: {},
+        ("api-em-alert-resolve", "POST"): _resolve,
+        ("api-em-alert-escalate", "POST"): _escalate,
+        ("api-em-alert-calls", "POST"): _call,
+        ("monitoring:alert_acknowledge", "POST"): lambda w, s: {"note": ""},
+        ("monitoring:alert_resolve", "POST"): _resolve,
+        ("monitoring:alert_escalate", "POST"): _escalate,
+        ("monitoring:alert_call", "POST"): _call,
+    }
+)
