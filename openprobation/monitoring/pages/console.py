@@ -23,8 +23,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.asgi import ASGIRequest
-from django.db import close_old_connections
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
@@ -178,16 +177,14 @@ class ConsoleStream:
     def events(self, *, seconds: float = STREAM_SECONDS, poll_seconds: float = POLL_SECONDS) -> Iterator[str]:
         """For the embedded server (WSGI, a thread per connection)."""
         yield f"retry: {RETRY_MS}\n\n"
+        # The connection is given back when the response closes (Django's request_finished).
         start = last_beat = time.monotonic()
-        try:
-            while time.monotonic() - start < seconds:
-                yield from self.poll()
-                if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
-                    last_beat = time.monotonic()
-                    yield ": alive\n\n"
-                time.sleep(poll_seconds)
-        finally:
-            close_old_connections()
+        while time.monotonic() - start < seconds:
+            yield from self.poll()
+            if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
+                last_beat = time.monotonic()
+                yield ": alive\n\n"
+            time.sleep(poll_seconds)
 
     async def async_events(
         self, *, seconds: float = STREAM_SECONDS, poll_seconds: float = POLL_SECONDS
@@ -221,7 +218,7 @@ def _since(request: HttpRequest) -> dt.datetime:
 
 @login_required
 @require_GET
-def console_events_view(request: HttpRequest) -> HttpResponse:
+def console_events_view(request: HttpRequest) -> HttpResponseBase:
     user = _reader(request)
     params = request.GET.copy()
     params.pop("since", None)

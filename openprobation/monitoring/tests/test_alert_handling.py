@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -153,7 +154,7 @@ def test_an_operator_of_another_region_is_refused(personas):
     from openprobation.accounts.models import Role  # noqa: PLC0415
     from openprobation.testing.factories import UserFactory  # noqa: PLC0415
 
-    south_operator = UserFactory(username="south-op", role=Role.MONITORING_OPERATOR)
+    south_operator: Any = UserFactory(username="south-op", role=Role.MONITORING_OPERATOR)
     south_operator.monitored_regions.set([personas["south"]])
     alert = an_alert(personas)
     before = snapshot(alert)
@@ -246,8 +247,10 @@ def test_timers_against_the_response_times(personas):
     Alert.objects.filter(pk=late.pk).update(raised_at=now - dt.timedelta(minutes=limit + 1))
     fresh.refresh_from_db()
     late.refresh_from_db()
-    assert not alert_timer(fresh, now=now, times=times).overdue
+    fresh_timer = alert_timer(fresh, now=now, times=times)
+    assert fresh_timer is not None and not fresh_timer.overdue
     timer = alert_timer(late, now=now, times=times)
+    assert timer is not None
     assert timer.overdue and timer.stage == "acknowledge" and timer.limit_minutes == limit
     queue = alert_selectors.alert_queue(user=personas["monitoring"], filters=alert_selectors.QueueFilters(), now=now)
     assert queue.total == 2 and queue.overdue == 1
