@@ -77,6 +77,19 @@ class Timer:
     def limit_minutes(self) -> int:
         return int(self.limit.total_seconds() // 60)
 
+    @property
+    def waited_hm(self) -> str:
+        """The wait as hours:minutes (the same in every language)."""
+        return _hm(self.waited_minutes)
+
+    @property
+    def limit_hm(self) -> str:
+        return _hm(self.limit_minutes)
+
+
+def _hm(minutes: int) -> str:
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
 
 def alert_timer(alert: Any, *, now: dt.datetime, times: ResponseTimes) -> Timer | None:
     """The timer of an unresolved alert (None once resolved)."""
