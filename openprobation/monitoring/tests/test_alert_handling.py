@@ -364,3 +364,33 @@ def test_the_api_queue_and_resolve(personas):
     ok = client.post(url, {"resolution": "technical", "note": "Battery swap"}, format="json")
     assert ok.status_code == 200 and ok.json()["status"] == "resolved"
     assert api_client(personas["other_region"]).post(url, {}, format="json").status_code == 404
+
+
+def test_under_asgi_the_stream_is_asynchronous(personas):
+    # async_to_sync from the test's thread: the stream's database reads come back to this thread
+    # (and its transaction).
+    from asgiref.sync import async_to_sync  # noqa: PLC0415
+    from django.test import AsyncClient, RequestFactory  # noqa: PLC0415
+
+    user = personas["monitoring"]
+    alert = an_alert(personas)
+    request = RequestFactory().get("/")
+    request.user = user
+    stream = ConsoleStream(
+        request=request,
+        user=user,
+        filters=alert_selectors.QueueFilters(),
+        since=timezone.now() - dt.timedelta(seconds=2),
+    )
+
+    async def collect() -> list[str]:
+        return [e async for e in stream.async_events(seconds=0.3, poll_seconds=0.05)]
+
+    events = async_to_sync(collect)()
+    sent = [json.loads(e.split("data: ", 1)[1]) for e in events if e.startswith("id:")]
+    assert [s["id"] for s in sent] == [alert.pk]
+
+    client = AsyncClient()
+    async_to_sync(client.aforce_login)(user)
+    response = async_to_sync(client.get)(reverse("monitoring:console_events"))
+    assert response.status_code == 200 and response.is_async
