@@ -394,3 +394,34 @@ def test_under_asgi_the_stream_is_asynchronous(personas):
     async_to_sync(client.aforce_login)(user)
     response = async_to_sync(client.get)(reverse("monitoring:console_events"))
     assert response.status_code == 200 and response.is_async
+
+
+def test_read_only_staff_see_the_alert_but_no_form(personas, client):
+    alert = an_alert(personas, status=AlertStatus.ACKNOWLEDGED)
+    client.force_login(personas["regional_admin"])
+    body = client.get(reverse("monitoring:alert", args=[alert.pk])).content.decode()
+    assert 'id="device-health"' in body
+    assert 'id="resolve-form"' not in body and 'id="call-form"' not in body
+    response = client.post(
+        reverse("monitoring:alert_resolve", args=[alert.pk]), {"resolution": "technical", "note": "x"}
+    )
+    assert response.status_code == 403
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.ACKNOWLEDGED
+
+
+def test_odd_input_on_the_pages_is_a_clear_4xx(personas, client):
+    alert = an_alert(personas, status=AlertStatus.ACKNOWLEDGED)
+    client.force_login(personas["monitoring"])
+    assert client.get(reverse("monitoring:alert", args=[10**30])).status_code == 404
+    url = reverse("monitoring:alert_resolve", args=[alert.pk])
+    assert client.post(url, {"resolution": "technical", "note": "x" * 5000}).status_code == 400
+    assert client.post(url, {"resolution": "bogus", "note": "x"}).status_code == 400
+    call = reverse("monitoring:alert_call", args=[alert.pk])
+    response = client.post(call, {"party": "person", "number": "١٢٣٤٥٦", "outcome": "no_answer"})
+    assert response.status_code == 400 and "0–9" in response.content.decode()
+    console = reverse("monitoring:console")
+    assert client.get(console, {"region": "9" * 40}).status_code == 400
+    assert client.get(console, {"rule": "x" * 10_000}).status_code == 400
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.ACKNOWLEDGED and AlertCall.objects.count() == 0
