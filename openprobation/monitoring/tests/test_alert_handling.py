@@ -425,3 +425,20 @@ def test_odd_input_on_the_pages_is_a_clear_4xx(personas, client):
     assert client.get(console, {"rule": "x" * 10_000}).status_code == 400
     alert.refresh_from_db()
     assert alert.status == AlertStatus.ACKNOWLEDGED and AlertCall.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("who", "shown"),
+    [
+        ("monitoring", True),
+        ("officer", True),
+        ("head", True),
+        ("regional_admin", True),
+        ("analyst", False),
+        ("sysadmin", False),
+    ],
+)
+def test_the_menu_offers_the_console_to_who_may_open_it(personas, client, who, shown):
+    client.force_login(personas[who])
+    body = client.get(reverse("home")).content.decode()
+    assert (reverse("monitoring:console") in body) is shown
