@@ -174,8 +174,9 @@ class ConsoleStream:
         self.seen = {k: v for k, v in self.seen.items() if v >= horizon}
         return out
 
-    def events(self, *, seconds: float = STREAM_SECONDS, poll_seconds: float = POLL_SECONDS) -> Iterator[str]:
+    def events(self, *, seconds: float | None = None, poll_seconds: float = POLL_SECONDS) -> Iterator[str]:
         """For the embedded server (WSGI, a thread per connection)."""
+        seconds = STREAM_SECONDS if seconds is None else seconds
         yield f"retry: {RETRY_MS}\n\n"
         # The connection is given back when the response closes (Django's request_finished).
         start = last_beat = time.monotonic()
@@ -187,9 +188,10 @@ class ConsoleStream:
             time.sleep(poll_seconds)
 
     async def async_events(
-        self, *, seconds: float = STREAM_SECONDS, poll_seconds: float = POLL_SECONDS
+        self, *, seconds: float | None = None, poll_seconds: float = POLL_SECONDS
     ) -> AsyncIterator[str]:
         """For an ASGI server: the database is read in a worker thread, the wait is a coroutine."""
+        seconds = STREAM_SECONDS if seconds is None else seconds
         yield f"retry: {RETRY_MS}\n\n"
         start = last_beat = time.monotonic()
         poll = sync_to_async(self.poll)
@@ -299,11 +301,11 @@ def _alert_page(request: HttpRequest, user: User, record: int, *, status: int = 
         "may_see_case": may(user, CaseAction.VIEW, case),
     }
     if acting and alert.status in (AlertStatus.NEW, AlertStatus.ESCALATED):
-        context["ack_form"] = bound.get("ack_form") or AcknowledgeForm()
+        context["ack_form"] = bound.get("ack_form") or AcknowledgeForm(auto_id="ack_%s")
     if acting and alert.status in (AlertStatus.ACKNOWLEDGED, AlertStatus.ESCALATED):
-        context["resolve_form"] = bound.get("resolve_form") or ResolveForm()
+        context["resolve_form"] = bound.get("resolve_form") or ResolveForm(auto_id="resolve_%s")
     if acting and alert.status == AlertStatus.ACKNOWLEDGED:
-        context["escalate_form"] = bound.get("escalate_form") or EscalateForm()
+        context["escalate_form"] = bound.get("escalate_form") or EscalateForm(auto_id="escalate_%s")
     if calling:
         context["call_form"] = bound.get("call_form") or CallForm(initial={"party": "person", "number": person.phone})
     return render(request, "monitoring/console/alert.html", context, status=status)
@@ -330,7 +332,7 @@ def _scoped_alert(user: User, record: int) -> Alert:
 def alert_acknowledge_view(request: HttpRequest, record: int) -> HttpResponse:
     user = _reader(request)
     alert = _scoped_alert(user, record)
-    form = AcknowledgeForm(request.POST)
+    form = AcknowledgeForm(request.POST, auto_id="ack_%s")
     htmx = bool(request.headers.get("HX-Request"))
     error = ""
     if form.is_valid():
@@ -361,7 +363,7 @@ def alert_acknowledge_view(request: HttpRequest, record: int) -> HttpResponse:
 def alert_resolve_view(request: HttpRequest, record: int) -> HttpResponse:
     user = _reader(request)
     alert = _scoped_alert(user, record)
-    form = ResolveForm(request.POST)
+    form = ResolveForm(request.POST, auto_id="resolve_%s")
     if form.is_valid():
         try:
             resolved = services.alert_resolve(
@@ -385,7 +387,7 @@ def alert_resolve_view(request: HttpRequest, record: int) -> HttpResponse:
 def alert_escalate_view(request: HttpRequest, record: int) -> HttpResponse:
     user = _reader(request)
     alert = _scoped_alert(user, record)
-    form = EscalateForm(request.POST)
+    form = EscalateForm(request.POST, auto_id="escalate_%s")
     if form.is_valid():
         try:
             services.alert_escalate(actor=user, alert=alert, reason=form.cleaned_data["reason"])
@@ -404,7 +406,7 @@ def alert_escalate_view(request: HttpRequest, record: int) -> HttpResponse:
 def alert_call_view(request: HttpRequest, record: int) -> HttpResponse:
     user = _reader(request)
     alert = _scoped_alert(user, record)
-    form = CallForm(request.POST)
+    form = CallForm(request.POST, auto_id="call_%s")
     if form.is_valid():
         d = form.cleaned_data
         try:
