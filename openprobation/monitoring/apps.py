@@ -16,7 +16,7 @@ class MonitoringConfig(AppConfig):
             register_case_facts,
             register_case_section,
         )
-        from openprobation.monitoring import background, resolution_terms  # noqa: PLC0415
+        from openprobation.monitoring import background, resolution_terms, sla  # noqa: PLC0415
         from openprobation.monitoring.pages import resolutions_casepage  # noqa: PLC0415
         from openprobation.monitoring.relationship import MONITORING_RELATIONSHIP  # noqa: PLC0415
 
@@ -24,6 +24,7 @@ class MonitoringConfig(AppConfig):
         # EM resolutions: the duration rules' keys (before the rulebook loader checks them) and the
         # "Electronic monitoring" section of the case page.
         resolution_terms.register()
+        sla.register()  # the rulebook key of the alert response times
         register_case_facts("monitoring", resolutions_casepage.case_facts)
         register_case_section("monitoring", resolutions_casepage.case_section)
         register_case_actions("monitoring", resolutions_casepage.case_actions)

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from openprobation.monitoring import api
+from openprobation.monitoring import alert_api, api
 
 urlpatterns: list[URLPattern] = [
     path("em/devices/", api.DevicesView.as_view(), name="api-em-devices"),
@@ -36,5 +36,14 @@ urlpatterns: list[URLPattern] = [
     path("em/exceptions/<int:record>/cancel/", api.ExceptionCancelView.as_view(), name="api-em-exception-cancel"),
     path("em/alerts/", api.AlertsView.as_view(), name="api-em-alerts"),
     path("em/alerts/<int:record>/", api.AlertView.as_view(), name="api-em-alert"),
+    path("em/alert-queue/", alert_api.AlertQueueView.as_view(), name="api-em-alert-queue"),
+    path(
+        "em/alerts/<int:record>/acknowledge/",
+        alert_api.AlertAcknowledgeView.as_view(),
+        name="api-em-alert-acknowledge",
+    ),
+    path("em/alerts/<int:record>/resolve/", alert_api.AlertResolveView.as_view(), name="api-em-alert-resolve"),
+    path("em/alerts/<int:record>/escalate/", alert_api.AlertEscalateView.as_view(), name="api-em-alert-escalate"),
+    path("em/alerts/<int:record>/calls/", alert_api.AlertCallsView.as_view(), name="api-em-alert-calls"),
     path("em/device-health/", api.DeviceHealthView.as_view(), name="api-em-device-health"),
 ]

@@ -14,11 +14,15 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openprobation.accounts.models import Office
 from openprobation.cases.models import Case, CourtDecision
 from openprobation.core.models import TimeStampedModel
+from openprobation.enforcement.models import Violation
+from openprobation.monitoring.alerting import AlertResolution, AlertStatus, CallOutcome, CallParty
 from openprobation.monitoring.catalogue import Channel, DeviceKind, DeviceStatus, FixQuality, Rule, Severity, ZoneKind
 
 
@@ -385,6 +389,46 @@ class Alert(models.Model):
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # Handling by the monitoring centre and the officer (``alerting``; the engine's own open and
+    # cleared stay as they are: a cleared alert still waits for handling until it is resolved).
+    # The engine inserts rows with SQL of its own, so every column below has a database default.
+    status = models.CharField(
+        _("status"), max_length=16, choices=AlertStatus.choices, default=AlertStatus.NEW, db_default=AlertStatus.NEW
+    )
+    resolution = models.CharField(
+        _("resolution"), max_length=24, choices=AlertResolution.choices, blank=True, default="", db_default=""
+    )
+    resolution_note = models.TextField(_("resolution note"), blank=True, default="", db_default="")
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    escalated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="em_escalated_alerts",
+        verbose_name=_("escalated to"),
+    )
+    violation = models.ForeignKey(
+        Violation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("violation candidate"),
+    )
+    # When the row last changed (raised or handled): the console's live stream reads past it.
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now, db_default=Now(), editable=False)
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -401,10 +445,54 @@ class Alert(models.Model):
             models.Index(
                 fields=["severity", "-opened_at"], condition=Q(cleared_at__isnull=True), name="em_open_alerts"
             ),
+            # The console's queue (unresolved, oldest waiting first) and its live stream.
+            models.Index(fields=["status", "opened_at"], name="em_alert_queue"),
+            models.Index(fields=["changed_at"], name="em_alert_changed"),
         ]
 
     def __str__(self) -> str:
         return f"{self.rule} {self.opened_at:%Y-%m-%d %H:%M}"
+
+
+class AlertStatusChange(models.Model):
+    """One row per status move of an alert (``core.lifecycle``)."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=16, choices=AlertStatus.choices)
+    to_status = models.CharField(max_length=16, choices=AlertStatus.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    effective_on = models.DateField(_("effective on"))
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        verbose_name = _("alert status change")
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class AlertCall(models.Model):
+    """A phone call made about an alert: whom, which number, when, and what came of it."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="calls")
+    called_at = models.DateTimeField(_("called at"))
+    called_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    party = models.CharField(_("whom"), max_length=16, choices=CallParty.choices)
+    number = models.CharField(_("number called"), max_length=40)
+    name = models.CharField(_("name of who was called"), max_length=200, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=CallOutcome.choices)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["called_at", "id"]
+        verbose_name = _("call about an alert")
+        verbose_name_plural = _("calls about alerts")
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} {self.called_at:%Y-%m-%d %H:%M}"
 
 
 class Position(models.Model):

@@ -422,6 +422,18 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
             "lat",
             "lon",
             "details",
+            "status",
+            "resolution",
+            "resolution_note",
+            "acknowledged_at",
+            "acknowledged_by",
+            "resolved_at",
+            "resolved_by",
+            "escalated_at",
+            "escalated_by",
+            "escalated_to",
+            "violation",
+            "changed_at",
         ]
 
     def get_open(self, obj: Alert) -> bool:

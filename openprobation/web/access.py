@@ -173,6 +173,9 @@ EM_ASSIGN = (SENIOR, HEAD)
 # An EM resolution: the head of the case's office, or a senior officer of it acting as head.
 EM_DECIDE = (SENIOR, HEAD)
 EM_ZONES: Rule = (*jurisdiction(SENIOR, HEAD), *own_record(OFFICER))
+# Handle an alert (acknowledge, call, resolve, escalate): the operators of its region, and the
+# case's officer, a senior officer or the head of its office.
+EM_ALERT_HANDLE: Rule = (*EM_ZONES, *monitored(OPERATOR))
 
 # --- The table ----------------------------------------------------------------------------------------
 
@@ -530,6 +533,13 @@ ACCESS: dict[str, Route] = {
     # Alerts (read-only here; the operators' workflow comes with the monitoring centre).
     "api-em-alerts": route(GET=roles(*EM_STAFF, OPERATOR)),
     "api-em-alert": route(S.CASE, GET=EM_READ),
+    # Alert handling at the monitoring centre and by the case's officer: the queue with its timers,
+    # acknowledge, resolve (a confirmed violation records a candidate on the case), escalate, calls.
+    "api-em-alert-queue": route(GET=roles(*EM_STAFF, OPERATOR)),
+    "api-em-alert-acknowledge": route(S.CASE, POST=EM_ALERT_HANDLE),
+    "api-em-alert-resolve": route(S.CASE, POST=EM_ALERT_HANDLE),
+    "api-em-alert-escalate": route(S.CASE, POST=EM_ALERT_HANDLE),
+    "api-em-alert-calls": route(S.CASE, GET=EM_READ, POST=EM_ALERT_HANDLE),
     # --- Electronic monitoring: devices, assignments, zones, alerts, tracks (monitoring) — END
     # Anything else under /api/v1/, and under /api/ (another version, a typo), is a JSON 404.
     "api-not-found": route(),
@@ -552,6 +562,15 @@ ACCESS: dict[str, Route] = {
     "monitoring:assignment_replace": route(S.CASE, GET=jurisdiction(*EM_ASSIGN), POST=jurisdiction(*EM_ASSIGN)),
     "monitoring:assignment_remove": route(S.CASE, GET=jurisdiction(*EM_ASSIGN), POST=jurisdiction(*EM_ASSIGN)),
     # --- Electronic monitoring pages: EM resolutions and the device's life on a case — END
+    # --- Monitoring pages: the console and an alert's page — BEGIN
+    "monitoring:console": route(GET=roles(*EM_STAFF, OPERATOR)),
+    "monitoring:console_events": route(GET=roles(*EM_STAFF, OPERATOR)),
+    "monitoring:alert": route(S.CASE, GET=EM_READ),
+    "monitoring:alert_acknowledge": route(S.CASE, POST=EM_ALERT_HANDLE),
+    "monitoring:alert_resolve": route(S.CASE, POST=EM_ALERT_HANDLE),
+    "monitoring:alert_escalate": route(S.CASE, POST=EM_ALERT_HANDLE),
+    "monitoring:alert_call": route(S.CASE, POST=EM_ALERT_HANDLE),
+    # --- Monitoring pages: the console and an alert's page — END
     # The admin site: the system administrator only (``web.admin_site``); model pages below.
     "admin:index": route(GET=roles(SYSADMIN)),
     "admin:login": route(GET=PUBLIC, POST=PUBLIC),

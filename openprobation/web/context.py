@@ -70,7 +70,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             # The partner portal: referrals sent to the partner's organisation.
             "partner_portal": has_cap(user, Cap.PARTNER_PORTAL),
             "assistance": assistance_links(user),
-            # Electronic monitoring: the device inventory and the health of the devices in use.
+            # Electronic monitoring: the console (operators, and staff who see monitoring in their
+            # jurisdiction), the device inventory and the health of the devices in use.
+            "em_console": may_open(user, "monitoring:console"),
             "em_devices": may_open(user, "monitoring:devices"),
             "em_health": may_open(user, "monitoring:health"),
         }

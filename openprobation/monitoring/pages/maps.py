@@ -305,13 +305,13 @@ def _zones_page(request: HttpRequest, assignment: Assignment, bound: dict[str, A
         "exceptions": exceptions,
         "cancel_errors": bound.get("cancel_errors", {}),
         "night": NIGHT,
-        "map_config": _map_config(assignment),
+        "map_config": map_config(assignment),
         "tz": assignment.time_zone,
     }
     return render(request, "monitoring/maps/zones.html", context)
 
 
-def _map_config(assignment: Assignment) -> dict[str, Any]:
+def map_config(assignment: Assignment) -> dict[str, Any]:
     """The tile server (none by default: a plain background), the assignment's time zone (times on
     the map are local) and the texts the map script shows."""
     return {
@@ -569,7 +569,7 @@ def track_view(request: HttpRequest, record: int) -> HttpResponse:
         "fixes_shown": FIXES_SHOWN,
         "limit": selectors.TRACK_LIMIT,
         "max_days": selectors.TRACK_MAX_SPAN.days,
-        "map_config": _map_config(assignment),
+        "map_config": map_config(assignment),
         "tz": assignment.time_zone,
     }
     return render(request, "monitoring/maps/track.html", context)

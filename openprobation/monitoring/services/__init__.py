@@ -1,6 +1,12 @@
 """Writes of electronic monitoring: each service is atomic, checks permission (``selectors``) and its
 invariants, and records exactly one audit event of its own."""
 
+from openprobation.monitoring.services.alerts import (
+    alert_acknowledge,
+    alert_call_record,
+    alert_escalate,
+    alert_resolve,
+)
 from openprobation.monitoring.services.assignments import assignment_create, assignment_end, assignment_replace
 from openprobation.monitoring.services.devices import (
     DeviceInput,
@@ -33,6 +39,10 @@ __all__ = [
     "DeviceInput",
     "ResolutionInput",
     "ZoneShape",
+    "alert_acknowledge",
+    "alert_call_record",
+    "alert_escalate",
+    "alert_resolve",
     "assignment_create",
     "assignment_end",
     "assignment_replace",

@@ -310,6 +310,32 @@ RECORDS.update(
 )
 
 
+# --- Alert handling: the console, an alert's page and their API -------------------------------------------
+
+
+def _acknowledged_alert(w: dict[str, Any], case_id: int) -> int:
+    from openprobation.monitoring.alerting import AlertStatus  # noqa: PLC0415
+
+    pk = _alert(w, case_id)
+    Alert.objects.filter(pk=pk).update(status=AlertStatus.ACKNOWLEDGED, acknowledged_at=timezone.now())
+    return pk
+
+
+RECORDS.update(
+    {
+        "api-em-alert-acknowledge": _alert,
+        "api-em-alert-resolve": _acknowledged_alert,
+        "api-em-alert-escalate": _acknowledged_alert,
+        "api-em-alert-calls": _alert,
+        "monitoring:alert": _alert,
+        "monitoring:alert_acknowledge": _alert,
+        "monitoring:alert_resolve": _acknowledged_alert,
+        "monitoring:alert_escalate": _acknowledged_alert,
+        "monitoring:alert_call": _alert,
+    }
+)
+
+
 def _page_device(w: dict[str, Any], s: Any) -> dict[str, Any]:
     return {"kind": "bracelet", "serial": _serial(), "office": w["office_a"].pk, "supplier": "ҚазТрек"}
 
@@ -331,6 +357,18 @@ def _page_permission(w: dict[str, Any], s: Any) -> dict[str, Any]:
         "p-ends_at": (at + dt.timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"),
         "p-reason": "Емханаға бару",
     }
+
+
+def _call(w: dict[str, Any], s: Any) -> dict[str, Any]:
+    return {"party": "person", "number": "+7 701 123 45 67", "outcome": "no_answer", "note": "Жауап бермеді"}
+
+
+def _resolve(w: dict[str, Any], s: Any) -> dict[str, Any]:
+    return {"resolution": "false_alarm", "note": "GPS ауытқуы"}
+
+
+def _escalate(w: dict[str, Any], s: Any) -> dict[str, Any]:
+    return {"reason": "Телефонға жауап бермейді"}
 
 
 PAYLOADS.update(
@@ -359,5 +397,13 @@ PAYLOADS.update(
         ("monitoring:zone_retire", "POST"): lambda w, s: {"reason": "Сот қаулысы өзгерді"},
         ("monitoring:permission_create", "POST"): _page_permission,
         ("monitoring:permission_cancel", "POST"): lambda w, s: {"reason": "Қажет емес"},
+        ("api-em-alert-acknowledge", "POST"): lambda w, s: {},
+        ("api-em-alert-resolve", "POST"): _resolve,
+        ("api-em-alert-escalate", "POST"): _escalate,
+        ("api-em-alert-calls", "POST"): _call,
+        ("monitoring:alert_acknowledge", "POST"): lambda w, s: {"note": ""},
+        ("monitoring:alert_resolve", "POST"): _resolve,
+        ("monitoring:alert_escalate", "POST"): _escalate,
+        ("monitoring:alert_call", "POST"): _call,
     }
 )
