@@ -22,7 +22,7 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from openprobation.accounts.models import Office, User
+from openprobation.accounts.models import Office, Role, User
 from openprobation.cases.models import Case, CaseStatus, CaseType
 from openprobation.core.timeutil import local_today
 from openprobation.demo.people import stream
@@ -146,6 +146,11 @@ def seed_monitoring(*, seed: int, today: dt.date) -> dict[str, int]:
                 history = _history(fleet, cases=cases, seed=seed, now=now, quiet=is_quiet, rng=rng)
                 for key, value in history.items():
                     counts[key] += value
+        # The demo's monitoring operator watches the regions of the monitored cases (the console,
+        # the devices and their health are theirs to see).
+        regions = {c.office.region_id for c in chosen}
+        for operator in User.objects.filter(username="monitoring", role=Role.MONITORING_OPERATOR):
+            operator.monitored_regions.add(*regions)
     counts["devices"] += len(chosen)
     return counts
 

@@ -130,6 +130,13 @@ def test_demo_monitoring_has_stock_assignments_positions_and_alerts_consistent_w
     assigned = Assignment.objects.filter(removed_at__isnull=True).select_related("case__office__region", "device")
     assert assigned.count() >= 20
     assert {a.case.office.region.code for a in assigned} <= {"ALA", "AST", "SHY"}
+    # The demo's operator watches those regions: the console shows their alerts.
+    from openprobation.accounts.models import User
+    from openprobation.monitoring.selectors import alert_qs_for_user
+
+    operator = User.objects.get(username="monitoring")
+    assert set(operator.monitored_regions.values_list("pk", flat=True)) == {a.case.office.region_id for a in assigned}
+    assert alert_qs_for_user(operator).count() == Alert.objects.count() > 0
     # Each under a resolution in force on the installation day, decided by the head of the case's office.
     for a in assigned.select_related("resolution__decided_by"):
         assert a.resolution is not None and a.resolution.case_id == a.case_id
