@@ -38,7 +38,7 @@ def test_an_officer_draws_a_home_zone_and_sets_a_curfew(page: Any) -> None:
     assignment = fitted(personas["senior"], active_case(personas), installed_at=timezone.now() - dt.timedelta(hours=2))
     # Centre the empty map on Astana: a zone far from Kazakhstan would be refused.
     login(page, officer.username, TEST_PASSWORD)
-    page.goto(f"/em/assignments/{assignment.pk}/zones/")
+    page.goto(f"/monitoring/assignments/{assignment.pk}/zones/")
     page.wait_for_function("() => document.getElementById('em-zone-map').emMap !== undefined")
     page.evaluate("() => document.getElementById('em-zone-map').emMap.map.setView([51.13, 71.43], 15)")
     assert_accessible(page)
@@ -94,7 +94,7 @@ def test_track_playback_plays_and_is_accessible(page: Any) -> None:
         shape=ZoneShape(geometry={"type": "Point", "coordinates": [71.43, 51.13]}, radius_m=50),
     )
     login(page, personas["officer"].username, TEST_PASSWORD)
-    page.goto(f"/em/assignments/{assignment.pk}/track/")
+    page.goto(f"/monitoring/assignments/{assignment.pk}/track/")
     page.wait_for_selector("#em-player:not([hidden])")
     # A zone's name is shown as text on the map, never as markup.
     tooltip = page.evaluate(
@@ -121,7 +121,7 @@ def test_without_javascript_the_zones_are_listed_and_a_shape_is_typed(
     try:
         page = context.new_page()
         login(page, personas["officer"].username, TEST_PASSWORD)
-        page.goto(f"/em/assignments/{assignment.pk}/zones/")
+        page.goto(f"/monitoring/assignments/{assignment.pk}/zones/")
         page.select_option("#id_new-kind", "home")
         page.fill("#id_new-name", "Үй")
         page.fill("#id_new-geometry", '{"type": "Point", "coordinates": [71.43, 51.13]}')

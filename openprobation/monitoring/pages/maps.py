@@ -576,11 +576,11 @@ def track_view(request: HttpRequest, record: int) -> HttpResponse:
 
 
 urlpatterns: list[URLPattern] = [
-    path("em/assignments/<int:record>/zones/", zones_view, name="zones"),
-    path("em/assignments/<int:record>/permissions/", permission_create_view, name="permission_create"),
-    path("em/assignments/<int:record>/track/", track_view, name="track"),
-    path("em/zones/<int:record>/change/", zone_change_view, name="zone_change"),
-    path("em/zones/<int:record>/curfew/", zone_curfew_view, name="zone_curfew"),
-    path("em/zones/<int:record>/retire/", zone_retire_view, name="zone_retire"),
-    path("em/permissions/<int:record>/cancel/", permission_cancel_view, name="permission_cancel"),
+    path("monitoring/assignments/<int:record>/zones/", zones_view, name="zones"),
+    path("monitoring/assignments/<int:record>/permissions/", permission_create_view, name="permission_create"),
+    path("monitoring/assignments/<int:record>/track/", track_view, name="track"),
+    path("monitoring/zones/<int:record>/change/", zone_change_view, name="zone_change"),
+    path("monitoring/zones/<int:record>/curfew/", zone_curfew_view, name="zone_curfew"),
+    path("monitoring/zones/<int:record>/retire/", zone_retire_view, name="zone_retire"),
+    path("monitoring/permissions/<int:record>/cancel/", permission_cancel_view, name="permission_cancel"),
 ]
