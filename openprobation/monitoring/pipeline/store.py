@@ -320,9 +320,10 @@ def _alerts(changes: Sequence[AlertChange], params: Params, applied: Applied) ->
                     applied.opened.append(int(row[0]))
             else:
                 cur.execute(
-                    "UPDATE monitoring_alert SET cleared_at = %s "
+                    # changed_at: the console's live stream picks the clearing up.
+                    "UPDATE monitoring_alert SET cleared_at = %s, changed_at = %s "
                     "WHERE assignment_id = %s AND rule = %s AND cleared_at IS NULL RETURNING id",
-                    [at, change.assignment_id, change.rule],
+                    [at, timezone.now(), change.assignment_id, change.rule],
                 )
                 applied.cleared.extend(int(r[0]) for r in cur.fetchall())
 
@@ -369,7 +370,8 @@ def _alerts_pg(changes: Sequence[AlertChange], cases: Mapping[int, int], params:
     with pgbinary.cursor() as cur:
         if clears:
             cur.execute(
-                "UPDATE monitoring_alert AS a SET cleared_at = timestamptz 'epoch' + interval '1 microsecond' * x.at "
+                "UPDATE monitoring_alert AS a SET cleared_at = timestamptz 'epoch' + interval '1 microsecond' * x.at, "
+                "changed_at = now() "
                 "FROM jsonb_to_recordset(%s::jsonb) AS x(assignment_id bigint, rule text, at bigint) "
                 "WHERE a.assignment_id = x.assignment_id AND a.rule = x.rule AND a.cleared_at IS NULL RETURNING a.id",
                 [orjson.dumps(clears, option=dump).decode()],

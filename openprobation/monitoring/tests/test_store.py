@@ -258,3 +258,18 @@ def test_many_alert_changes_at_once_open_and_clear_each_once() -> None:
     assert set(Alert.objects.filter(rule=Rule.LOST_COMMUNICATION).values_list("cleared_at", flat=True)) == {
         T0 + dt.timedelta(seconds=100)
     }
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_a_cleared_alert_is_marked_changed_for_the_console(count: int) -> None:
+    """The console's live stream follows ``changed_at``: clearing (one by one, or set-wise on
+    PostgreSQL for a burst) moves it as opening and handling do."""
+    assignments = [monitored_device(f"S-C{count}-{i}") for i in range(count)]
+    t = T0.timestamp()
+    opens = [AlertChange(a.pk, a.device_id, Rule.LOST_COMMUNICATION, "open", t) for a in assignments]
+    store.apply(partition=0, changes=opens, params=PARAMS)
+    long_ago = T0 - dt.timedelta(days=1)
+    Alert.objects.update(changed_at=long_ago)
+    clears = [AlertChange(a.pk, a.device_id, Rule.LOST_COMMUNICATION, "close", t + 100) for a in assignments]
+    assert len(store.apply(partition=0, changes=clears, params=PARAMS).cleared) == count
+    assert all(at > long_ago for at in Alert.objects.values_list("changed_at", flat=True))
