@@ -37,7 +37,8 @@ def test_the_inventory_and_health_in_the_browser(new_page: NewPage) -> None:
 
     page = new_page()
     login(page, head.username, TEST_PASSWORD)
-    page.click("nav.usa-nav a[href='/monitoring/devices/']")
+    page.click("button[aria-controls='nav-monitoring']")  # the menu's "Monitoring" group
+    page.click("#nav-monitoring a[href='/monitoring/devices/']")
     assert silent.serial in page.locator("#devices-table").inner_text()
     assert_accessible(page)
 
@@ -66,7 +67,8 @@ def test_the_inventory_and_health_in_the_browser(new_page: NewPage) -> None:
     assert "Корпус жарылған" in page.locator("#history-table").inner_text()
     assert_accessible(page)
 
-    page.click("nav.usa-nav a[href='/monitoring/health/']")
+    page.click("button[aria-controls='nav-monitoring']")
+    page.click("#nav-monitoring a[href='/monitoring/health/']")
     assert silent.serial in page.locator("#silent-table").inner_text()
     assert silent.serial in page.locator("#low-table").inner_text()
     assert_accessible(page)
