@@ -151,6 +151,7 @@ def seed_monitoring(*, seed: int, today: dt.date) -> dict[str, int]:
         regions = {c.office.region_id for c in chosen}
         for operator in User.objects.filter(username="monitoring", role=Role.MONITORING_OPERATOR):
             operator.monitored_regions.add(*regions)
+            counts["handled"] = _handle(operator, rng)
     counts["devices"] += len(chosen)
     return counts
 
@@ -378,3 +379,60 @@ def _alert(
         lon=round(lon, 6) if where else None,
         details={"demo": True},
     )
+
+
+# What the operator did with the demo's alerts: the cleared ones of the past handled (false alarms,
+# technical problems, curfew breaches confirmed as violation candidates), some open ones
+# acknowledged or escalated to the case's officer, with a call recorded — all through the services,
+# so the console shows every handling state with its history and audit trail.
+HANDLED_SHARE = 0.6
+CONFIRMED_RULES = (Rule.CURFEW, Rule.INCLUSION_EXIT, Rule.EXCLUSION_ENTRY)
+
+
+def _handle(operator: User, rng: Any) -> int:
+    from openprobation.core.exceptions import DomainError  # noqa: PLC0415
+    from openprobation.monitoring import services  # noqa: PLC0415
+    from openprobation.monitoring.alerting import AlertResolution, CallOutcome, CallParty  # noqa: PLC0415
+
+    handled = 0
+    alerts = list(Alert.objects.select_related("case__officer", "case__person").order_by("opened_at", "pk"))
+    cleared = [a for a in alerts if a.cleared_at is not None]
+    still_open = [a for a in alerts if a.cleared_at is None]
+    for alert in cleared[: int(len(cleared) * HANDLED_SHARE)]:
+        try:
+            services.alert_acknowledge(actor=operator, alert=alert)
+            if alert.rule in CONFIRMED_RULES and rng.random() < 0.5:
+                services.alert_resolve(
+                    actor=operator,
+                    alert=alert,
+                    resolution=AlertResolution.CONFIRMED_VIOLATION,
+                    note="Позиция вне зоны подтверждена; человек не отвечал на звонок.",
+                )
+            elif alert.rule in (Rule.LOST_COMMUNICATION, Rule.NO_FIX, Rule.LOW_BATTERY):
+                services.alert_resolve(
+                    actor=operator, alert=alert, resolution=AlertResolution.TECHNICAL, note="Сбой связи оператора."
+                )
+            else:
+                services.alert_resolve(
+                    actor=operator, alert=alert, resolution=AlertResolution.FALSE_ALARM, note="Отражение GPS у дома."
+                )
+            handled += 1
+        except DomainError:
+            continue  # a case that cannot take it (closed since): left as it was
+    for number, alert in enumerate(still_open[: max(len(still_open) // 2, 1)]):
+        try:
+            services.alert_acknowledge(actor=operator, alert=alert)
+            services.alert_call_record(
+                actor=operator,
+                alert=alert,
+                party=CallParty.PERSON,
+                number=alert.case.person.phone or "+7 701 000 00 00",
+                outcome=CallOutcome.NO_ANSWER,
+                note="Не ответил, перезвонить.",
+            )
+            if number % 3 == 0 and alert.case.officer is not None:
+                services.alert_escalate(actor=operator, alert=alert, reason="Не выходит на связь больше часа.")
+            handled += 1
+        except DomainError:
+            continue
+    return handled

@@ -35,8 +35,15 @@ def test_the_demo_shows_every_ladder_step_and_a_wanted_case():
         assert v.occurred_on <= TODAY
         assert v.history.last().to_status == v.status  # type: ignore[union-attr]
     # One event for the whole bulk run; the labour demo records its one refusal through the
-    # enforcement service, which audits it as the system's.
+    # enforcement service, which audits it as the system's; the demo's monitoring operator handles
+    # alerts through the monitoring services, audited in the operator's name (a confirmed alert's
+    # violation candidate is the system's).
+    from openprobation.accounts.models import User
+
+    operator = User.objects.get(username="monitoring").pk
     assert AuditEvent.objects.filter(action="demo.seed").count() == 1
     assert set(AuditEvent.objects.exclude(action="demo.seed").values_list("action", "actor")) <= {
-        ("violation.record", None)
+        ("violation.record", None),
+        ("monitoring.alert.transition", operator),
+        ("monitoring.alert.call", operator),
     }

@@ -137,6 +137,21 @@ def test_demo_monitoring_has_stock_assignments_positions_and_alerts_consistent_w
     operator = User.objects.get(username="monitoring")
     assert set(operator.monitored_regions.values_list("pk", flat=True)) == {a.case.office.region_id for a in assigned}
     assert alert_qs_for_user(operator).count() == Alert.objects.count() > 0
+    # ... and has handled some: every handling state is on the console, with calls, and the
+    # confirmed ones are violation candidates on their cases.
+    from openprobation.enforcement.models import Violation, ViolationSource, ViolationStatus
+    from openprobation.monitoring.alerting import AlertResolution, AlertStatus
+    from openprobation.monitoring.models import AlertCall
+
+    statuses = set(Alert.objects.values_list("status", flat=True))
+    assert {AlertStatus.NEW, AlertStatus.ACKNOWLEDGED, AlertStatus.ESCALATED, AlertStatus.RESOLVED} <= statuses
+    confirmed = Alert.objects.filter(resolution=AlertResolution.CONFIRMED_VIOLATION)
+    assert confirmed.exists() and all(a.violation_id for a in confirmed)
+    linked = Violation.objects.filter(pk__in=[a.violation_id for a in confirmed])
+    assert {(v.source, v.status, v.source_ref) for v in linked} == {
+        (ViolationSource.MONITORING_ALERT, ViolationStatus.CANDIDATE, f"em-alert:{a.pk}") for a in confirmed
+    }
+    assert AlertCall.objects.exists()
     # Each under a resolution in force on the installation day, decided by the head of the case's office.
     for a in assigned.select_related("resolution__decided_by"):
         assert a.resolution is not None and a.resolution.case_id == a.case_id
