@@ -165,10 +165,13 @@
       bounds.extend([a.lat, a.lon]);
     });
 
-    if (data.focus) {
-      map.setView([data.focus.lat, data.focus.lon], 16);
-    } else if (bounds.isValid()) {
+    // Everything drawn stays in view (an alert's point far from the home zone it broke, say); the
+    // focus only centres a map with nothing else on it.
+    if (data.focus) bounds.extend([data.focus.lat, data.focus.lon]);
+    if (bounds.isValid() && !(data.focus && bounds.getNorthEast().equals(bounds.getSouthWest()))) {
       map.fitBounds(bounds, { padding: [24, 24], maxZoom: 17 });
+    } else if (data.focus) {
+      map.setView([data.focus.lat, data.focus.lon], 16);
     }
     element.emMap = { map: map, data: data, zones: zones, track: track };
     element.dispatchEvent(new CustomEvent("em-map:ready", { detail: element.emMap }));
