@@ -348,6 +348,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Electronic monitoring: position partitions ahead, retention of positions and raw payloads.
     "em-positions": {"task": "openprobation.monitoring.tasks.maintain_positions", "schedule": 3600.0},
+    # EM resolutions whose period is over end by themselves.
+    "em-resolutions": {"task": "openprobation.monitoring.tasks.end_expired_resolutions", "schedule": 3600.0},
 }
 
 # Electronic monitoring (the data plane; README "Electronic monitoring"). With EM_NATS_URL set the

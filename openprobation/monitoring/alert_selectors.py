@@ -24,7 +24,7 @@ from openprobation.core.timeutil import local_today
 from openprobation.monitoring import selectors
 from openprobation.monitoring.alerting import UNRESOLVED, AlertStatus
 from openprobation.monitoring.catalogue import Severity
-from openprobation.monitoring.models import Alert, AlertCall, AlertStatusChange
+from openprobation.monitoring.models import Alert, AlertCall, AlertStatusChange, ZoneVersion
 from openprobation.monitoring.relationship import monitored_assignments
 from openprobation.monitoring.sla import ResponseTimes, Timer, alert_timer, response_times
 
@@ -158,6 +158,20 @@ def alert_history(alert: Alert) -> list[AlertStatusChange]:
 
 def alert_calls(alert: Alert) -> list[AlertCall]:
     return list(AlertCall.objects.filter(alert=alert).select_related("called_by").order_by("called_at", "id"))
+
+
+def zones_in_force(alert: Alert) -> list[ZoneVersion]:
+    """The version of each of the assignment's zones that was in force when the alert opened."""
+    versions = (
+        ZoneVersion.objects.filter(zone__assignment_id=alert.assignment_id, valid_from__lte=alert.opened_at)
+        .exclude(valid_to__lte=alert.opened_at)
+        .select_related("zone")
+        .order_by("zone_id", "-number")
+    )
+    in_force: dict[int, ZoneVersion] = {}
+    for version in versions:
+        in_force.setdefault(version.zone_id, version)
+    return list(in_force.values())
 
 
 def past_alerts(alert: Alert, limit: int = 20) -> list[Alert]:

@@ -181,7 +181,10 @@ class EmResolutionStatusChange(models.Model):
     to_status = models.CharField(max_length=12, choices=ResolutionStatus.choices)
     reason = models.TextField(_("reason"), blank=True)
     effective_on = models.DateField(_("effective on"))
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty when the resolution ended by itself at the end of its period.
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     changed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,6 +7,10 @@
 - another restriction set by a court: the end the head gives, at most ``other_max_months``
   (``monitoring.resolution.practice``, the service's practice).
 
+A resolution ends by itself when its period is over; ``notice_days`` before its last day
+(``monitoring.resolution.ending``, the service's practice) the officer and the head are told, so that
+the head decides an extension in time or the device is removed on the day.
+
 A term of N months from ``starts_on`` ends on the day before the corresponding day N months later,
 and never before the corresponding day's month-end when ``starts_on`` is itself the last day of a
 month (29 February + 1 year → 28 February).
@@ -24,6 +28,7 @@ from openprobation.rules.schemas import SENTENCE_KINDS, Choice, Int, ListOf, Par
 
 TERM = "monitoring.resolution.term"
 PRACTICE = "monitoring.resolution.practice"
+ENDING = "monitoring.resolution.ending"
 
 SCHEMAS = {
     TERM: Params(
@@ -34,6 +39,7 @@ SCHEMAS = {
         }
     ),
     PRACTICE: Params({"other_max_months": Int(min=1, max=120), "decided_back_days": Int(min=0, max=366)}),
+    ENDING: Params({"notice_days": Int(min=0, max=90)}),
 }
 
 
@@ -87,3 +93,12 @@ def other_max_end(*, starts_on: dt.date) -> dt.date:
 
 def decided_back_days(*, on: dt.date) -> int:
     return int(rule(PRACTICE, on=on)["decided_back_days"])
+
+
+def ending_notice_days(*, on: dt.date) -> int:
+    return int(rule(ENDING, on=on)["notice_days"])
+
+
+def notice_from(ends_on: dt.date, *, on: dt.date) -> dt.date:
+    """The first day on which a resolution ending on ``ends_on`` is announced as ending."""
+    return ends_on - dt.timedelta(days=ending_notice_days(on=on))

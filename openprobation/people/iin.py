@@ -35,6 +35,12 @@ class IinInfo:
     sex: str  # "M" or "F"
 
 
+def masked_iin(iin: str | None) -> str:
+    """The IIN with all but its last four digits hidden, for pages that need to tell two people apart
+    without showing the number (the monitoring console); empty when there is none."""
+    return f"••••••••{iin[-4:]}" if iin else ""
+
+
 def check_digit(first11: str) -> int | None:
     digits = [int(c) for c in first11]
     total = sum(d * w for d, w in zip(digits, WEIGHTS_1, strict=True)) % 11

@@ -43,7 +43,7 @@ from openprobation.core.timeutil import local_today
 from openprobation.monitoring import alert_selectors, selectors, services
 from openprobation.monitoring.alerting import AlertStatus
 from openprobation.monitoring.mapdata import map_view
-from openprobation.monitoring.models import Alert, DeviceState, ZoneVersion
+from openprobation.monitoring.models import Alert
 from openprobation.monitoring.pages.alert_forms import (
     AcknowledgeForm,
     CallForm,
@@ -53,6 +53,7 @@ from openprobation.monitoring.pages.alert_forms import (
 )
 from openprobation.monitoring.pages.maps import map_config
 from openprobation.monitoring.sla import ResponseTimes, alert_timer, response_times
+from openprobation.people.iin import masked_iin
 
 # The live stream: how often it looks for changes, how often it says it is alive, how long one
 # connection lasts (the browser reconnects with the last event's id).
@@ -247,30 +248,17 @@ def _alert_detail(request: HttpRequest, user: User, record: int) -> selectors.Al
         raise Http404 from None
 
 
-def _masked_iin(iin: str | None) -> str:
-    return f"••••••••{iin[-4:]}" if iin else ""
-
-
 def _alert_page(request: HttpRequest, user: User, record: int, *, status: int = 200, **bound: Any) -> HttpResponse:
     detail = _alert_detail(request, user, record)
     alert = detail.alert
     case = alert.case
     person = case.person
-    zones = list(
-        ZoneVersion.objects.filter(zone__assignment_id=alert.assignment_id, valid_from__lte=alert.opened_at)
-        .exclude(valid_to__lte=alert.opened_at)
-        .select_related("zone")
-        .order_by("zone_id", "-number")
-    )
-    in_force: dict[int, ZoneVersion] = {}
-    for version in zones:
-        in_force.setdefault(version.zone_id, version)
     past = alert_selectors.past_alerts(alert)
     focus = (alert.lat, alert.lon) if alert.lat is not None and alert.lon is not None else None
     the_map = map_view(
         id="alert-map",
         label=_("Zones in force and fixes around the alert"),
-        zones=in_force.values(),
+        zones=alert_selectors.zones_in_force(alert),
         fixes=detail.fixes,
         alerts=[(alert, "")]
         + [(a, reverse("monitoring:alert", kwargs={"record": a.pk})) for a in past if a.lat is not None],
@@ -286,10 +274,10 @@ def _alert_page(request: HttpRequest, user: User, record: int, *, status: int = 
         "alert": alert,
         "case": case,
         "person": person,
-        "iin_masked": _masked_iin(person.iin),
+        "iin_masked": masked_iin(person.iin),
         "co_residents": [m for m in person.family.all() if m.lives_with],
         "duties": [c.definition.name_in(language) for c in conditions_in_force(case=case, on=local_today())],
-        "state": DeviceState.objects.filter(device_id=alert.device_id).first(),
+        "state": selectors.device_state(user=user, device=alert.device),
         "device": alert.device,
         "assignment": detail.assignment,
         "zone_version": detail.zone_version,

@@ -37,6 +37,8 @@ from openprobation.monitoring.services.lifecycle import BY_ASSIGNMENT_ONLY, MOVE
 PAGE_SIZE = 50
 # How many silent or low-battery devices the health page lists above the full table.
 WATCH_LIMIT = 50
+# The health page reloads its lists this often while it is open (unless the reader stops it).
+HEALTH_REFRESH_SECONDS = 60
 
 ANY = ("", gettext_lazy("Any"))
 CHOOSE = ("", gettext_lazy("— choose —"))
@@ -104,6 +106,7 @@ class StatusForm(UswdsForm):
 
 class HealthForm(forms.Form):
     sort = forms.ChoiceField(choices=[(k, k) for k in selectors.HEALTH_SORTS], required=False)
+    live = forms.ChoiceField(choices=[("0", "0"), ("1", "1")], required=False)
 
 
 # --- Shared by the views ----------------------------------------------------------------------------------------------
@@ -354,7 +357,9 @@ def device_credential_view(request: HttpRequest, record: int) -> HttpResponse:
 def health_view(request: HttpRequest) -> HttpResponse:
     _reader(request)
     form = HealthForm(request.GET)
-    sort = form.cleaned_data["sort"] if form.is_valid() and form.cleaned_data["sort"] else "message"
+    valid = form.is_valid()
+    sort = form.cleaned_data["sort"] if valid and form.cleaned_data["sort"] else "message"
+    live = not (valid and form.cleaned_data["live"] == "0")
     now = timezone.now()
     user = request.user
 
@@ -383,8 +388,23 @@ def health_view(request: HttpRequest) -> HttpResponse:
         "lost_minutes": int(limits.lost_after.total_seconds() // 60),
         "sort": sort,
         "sorts": _sort_links(),
+        "now": now,
+        "live": live,
+        "refresh_seconds": HEALTH_REFRESH_SECONDS,
+        "live_url": _health_url(request, live=True),
+        "still_url": _health_url(request, live=False),
     }
     return render(request, "monitoring/inventory/health.html", context)
+
+
+def _health_url(request: HttpRequest, *, live: bool) -> str:
+    """This page (sort and page kept) updating itself or not."""
+    query = request.GET.copy()
+    query.pop("live", None)
+    if not live:
+        query["live"] = "0"
+    encoded = query.urlencode()
+    return f"{request.path}?{encoded}" if encoded else request.path
 
 
 def _shown(row: selectors.DeviceHealth, now: dt.datetime, visible: set[int]) -> dict[str, Any]:

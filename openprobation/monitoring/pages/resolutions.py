@@ -275,7 +275,12 @@ def _run(form: forms.Form, action: Callable[[], Any]) -> bool:
 def decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk, _may_decide)
     user = staff_user(request)
-    form = DecideForm(request.POST or None, user=user, initial={"decided_on": local_today()})
+    today = local_today()
+    initial: dict[str, Any] = {"decided_on": today}
+    current = selectors.resolution_in_force(case, today)
+    if current is not None:  # an extension: the next resolution starts the day after this one ends
+        initial["starts_on"] = current.ends_on + dt.timedelta(days=1)
+    form = DecideForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.data_input()
         if _run(form, lambda: services.resolution_decide(actor=user, case=case, data=data)):

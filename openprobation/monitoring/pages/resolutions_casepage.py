@@ -16,7 +16,8 @@ from openprobation.assessments import selectors as assessments
 from openprobation.cases.lifecycle import TERMINAL
 from openprobation.core.casepage import CaseActionLink, CaseFact, CaseSection
 from openprobation.core.timeutil import local_today
-from openprobation.monitoring import selectors
+from openprobation.monitoring import resolution_terms, selectors
+from openprobation.monitoring.models import ResolutionStatus
 
 
 def _proposed(case: Any, today: dt.date) -> bool:
@@ -72,6 +73,17 @@ def case_section(*, user: Any, case: Any, today: dt.date) -> CaseSection | None:
     in_force = next((r for r in resolutions if r.covers(today)), None)
     current = next((a for a in assignments if a.removed_at is None), None)
     open_case = case.status not in TERMINAL
+    ending = lapsed = None
+    if current is not None and open_case:
+        # The same test as the work queue (monitoring.workqueue): a device fitted under a resolution
+        # whose period is ending or over, with no next resolution decided.
+        after = {r.pk for r in resolutions if r.status == ResolutionStatus.IN_FORCE and r.starts_on > today}
+        under = next((r for r in resolutions if r.pk == current.resolution_id), None)
+        if under is not None and under.status == ResolutionStatus.IN_FORCE and not after:
+            if under.ends_on < today:
+                lapsed = under
+            elif today >= resolution_terms.notice_from(under.ends_on, on=today):
+                ending = under
     return CaseSection(
         key="monitoring",
         order=65,
@@ -79,6 +91,9 @@ def case_section(*, user: Any, case: Any, today: dt.date) -> CaseSection | None:
         context={
             "case": case,
             "resolution": in_force,
+            "ending": ending,
+            "ending_days": (ending.ends_on - today).days if ending else None,
+            "lapsed": lapsed,
             "earlier": [r for r in resolutions if r is not in_force][:10],
             "current": current,
             "past": [a for a in assignments if a.removed_at is not None][:20],

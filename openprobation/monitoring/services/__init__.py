@@ -22,6 +22,7 @@ from openprobation.monitoring.services.resolutions import (
     resolution_close,
     resolution_decide,
     resolution_end,
+    resolution_expiry_scan,
     resolution_inform_co_residents,
     resolution_revoke,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "resolution_close",
     "resolution_decide",
     "resolution_end",
+    "resolution_expiry_scan",
     "resolution_inform_co_residents",
     "resolution_revoke",
     "zone_change",

@@ -2,7 +2,9 @@
 of the service — the head of the case's office, or a senior officer acting as head — with its
 grounds and a period from the rulebook; the person signs the usage memo (and liability for damage)
 and the co-residents are informed. A resolution ends (its period is over, or monitoring is no longer
-needed) or is revoked; either only once no device is fitted under it."""
+needed) or is revoked; either only once no device is fitted under it. When its period is over it
+ends by itself (``resolution_expiry_scan``): a device still fitted moves to the case's next
+resolution when the head has decided one, else the resolution waits, overdue, for the removal."""
 
 from __future__ import annotations
 
@@ -299,3 +301,55 @@ def resolution_revoke(*, actor: User, resolution: EmResolution, reason: str, act
     return resolution_close(
         actor=actor, resolution=resolution, to_status=R.REVOKED, reason=reason, acting_head=acting_head
     )
+
+
+@dataclass
+class ExpiryResult:
+    ended: int = 0  # resolutions ended because their period is over
+    carried_over: int = 0  # devices moved to the case's next resolution
+    still_fitted: int = 0  # resolutions past their end with a device fitted and no next resolution
+
+
+def resolution_expiry_scan(*, today: dt.date | None = None) -> ExpiryResult:
+    """The periodic job: every resolution in force whose last day has passed ends by itself (its
+    period comes from Order 511 para. 140; nobody decides it again). A device still fitted under it
+    is carried over to the case's next resolution in force today (an extension decided in time);
+    without one the resolution stays in force, overdue in the work queue, until the device is
+    removed — monitoring is never switched off behind the officer's back. Running it again changes
+    nothing more."""
+    on = today or local_today()
+    result = ExpiryResult()
+    due = EmResolution.objects.filter(status=R.IN_FORCE, ends_on__lt=on).order_by("pk").values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            locked = EmResolution.objects.select_for_update().select_related("case").get(pk=pk)
+            if locked.status != R.IN_FORCE or locked.ends_on >= on:
+                continue
+            fitted = list(Assignment.objects.select_for_update().filter(resolution=locked, removed_at__isnull=True))
+            if fitted:
+                successor = selectors.resolution_in_force(locked.case, on)
+                if successor is None:
+                    result.still_fitted += 1
+                    continue
+                for assignment in fitted:
+                    assignment.resolution = successor
+                    assignment.save(update_fields=["resolution", "updated_at"])
+                    audit_record(
+                        actor=None,
+                        action="monitoring.assignment.resolution_carried_over",
+                        subject=assignment,
+                        changes={"resolution": [locked.pk, successor.pk]},
+                        details={"case": locked.case_id},
+                    )
+                result.carried_over += len(fitted)
+            RESOLUTION_LIFECYCLE.move(
+                actor=None,
+                obj=locked,
+                to_state=R.ENDED,
+                reason=_("The monitoring period ended on %(date)s.") % {"date": locked.ends_on.strftime("%d.%m.%Y")},
+                effective_on=locked.ends_on + dt.timedelta(days=1),
+                apply=lambda row, move: setattr(row, "status_reason", move.reason),
+                details={"case": locked.case_id, "automatic": True},
+            )
+            result.ended += 1
+    return result

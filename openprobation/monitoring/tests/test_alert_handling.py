@@ -351,6 +351,8 @@ def test_the_alert_page_shows_the_story_and_the_forms(personas, client):
         assert needle in body
     assert alert.case.person.iin not in body  # masked
     assert AuditEvent.objects.filter(action="monitoring.alert.view").exists()
+    # The device's health block says where the person was last: read through the audited selector.
+    assert AuditEvent.objects.filter(action="monitoring.device.state_view", actor=personas["monitoring"]).exists()
 
 
 def test_the_api_queue_and_resolve(personas):

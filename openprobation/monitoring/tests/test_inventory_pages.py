@@ -420,6 +420,24 @@ def test_health_is_sortable_and_scoped(personas):
     assert len(client_for(personas["monitoring"]).get(reverse("monitoring:health")).context["rows"]) == 2
 
 
+def test_the_health_page_updates_itself_until_told_to_stop(personas):
+    a = fitted(personas["senior"], active_case(personas)).device
+    state(a, silent_for=dt.timedelta(minutes=1), battery=90)
+    client = client_for(personas["head"])
+    url = reverse("monitoring:health")
+    live = client.get(url, {"sort": "battery"})
+    body = live.text
+    # Every minute the lists are fetched again with the same sort; the reader can stop it.
+    assert live.context["live"] and f'hx-get="{url}?sort=battery" hx-trigger="every 60s"' in body
+    assert f'href="{url}?sort=battery&amp;live=0"' in body and 'id="health-updated"' in body
+    still = client.get(url, {"sort": "battery", "live": "0"})
+    assert not still.context["live"] and "hx-trigger" not in still.text.split('id="health-live"')[1][:200]
+    assert 'href="?sort=serial&amp;live=0"' in still.text  # sorting keeps it still
+    assert [h["row"].device for h in still.context["rows"]] == [a]
+    odd = client.get(url, {"live": "١"})
+    assert odd.status_code == 200 and odd.context["live"]
+
+
 def test_the_api_gives_the_same_health(personas):
     limits = rule("monitoring.thresholds", on=local_today()).params
     quiet = fitted(personas["senior"], active_case(personas)).device
