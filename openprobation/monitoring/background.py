@@ -7,12 +7,25 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from openprobation.core.background import Stop, register_background
 
+if TYPE_CHECKING:
+    from openprobation.monitoring.pipeline.evaluator import Evaluator
+    from openprobation.monitoring.pipeline.log import Log
+
 log = logging.getLogger("openprobation.monitoring.evaluator")
+
+
+def in_process_evaluator(em_log: Log) -> Evaluator:
+    """The evaluator of the embedded default (not started): every partition of ``em_log``."""
+    from openprobation.monitoring.pipeline.evaluator import Evaluator, default_partitions  # noqa: PLC0415
+
+    # Short fetch waits keep the SQLite write lock free for the web requests between batches.
+    return Evaluator(em_log, default_partitions(), max_entries=500, fetch_wait_s=0.2, advisory_locks=False)
 
 
 def start_evaluator() -> Stop | None:
@@ -20,12 +33,10 @@ def start_evaluator() -> Stop | None:
     from django.db import connection  # noqa: PLC0415
 
     from openprobation.monitoring import partitions  # noqa: PLC0415
-    from openprobation.monitoring.pipeline.evaluator import Evaluator, default_partitions  # noqa: PLC0415
     from openprobation.monitoring.pipeline.logs import get_log  # noqa: PLC0415
 
     em_log = get_log()
-    # Short fetch waits keep the SQLite write lock free for the web requests between batches.
-    evaluator = Evaluator(em_log, default_partitions(), max_entries=500, fetch_wait_s=0.2, advisory_locks=False)
+    evaluator = in_process_evaluator(em_log)
 
     def work() -> None:
         try:

@@ -20,6 +20,7 @@ from openprobation.monitoring.pages import console
 from openprobation.monitoring.tests.matrix import active_case, fitted
 from openprobation.testing.factories import TEST_PASSWORD, make_personas
 from tests.browser.conftest import assert_accessible, login
+from tests.browser.monitoring_steps import wait_until_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -36,7 +37,7 @@ def test_a_new_alert_appears_live_is_acknowledged_and_becomes_a_violation(
     page = new_page()
     login(page, "monitoring", TEST_PASSWORD)
     page.goto("/monitoring/console/")
-    page.wait_for_function("() => document.getElementById('console-connection').textContent.startsWith('Live:')")
+    wait_until_live(page)
 
     alert = Alert.objects.create(
         assignment=assignment,

@@ -16,20 +16,9 @@ from openprobation.monitoring.services import ZoneShape, zone_create
 from openprobation.monitoring.tests.matrix import active_case, fitted
 from openprobation.testing.factories import TEST_PASSWORD, make_personas
 from tests.browser.conftest import VIEWPORT, assert_accessible, login
+from tests.browser.monitoring_steps import draw_polygon, open_zone_editor
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
-
-
-def _draw_polygon(page: Any) -> None:
-    """Click the polygon tool, three corners around the map's centre, and the first corner again."""
-    page.locator(".leaflet-pm-icon-polygon").click()
-    box = page.locator("#em-zone-map").bounding_box()
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    corners = [(cx - 60, cy - 40), (cx + 60, cy - 40), (cx + 40, cy + 50)]
-    for x, y in corners:
-        page.mouse.click(x, y)
-        page.wait_for_timeout(100)
-    page.mouse.click(*corners[0])
 
 
 def test_an_officer_draws_a_home_zone_and_sets_a_curfew(page: Any) -> None:
@@ -38,12 +27,10 @@ def test_an_officer_draws_a_home_zone_and_sets_a_curfew(page: Any) -> None:
     assignment = fitted(personas["senior"], active_case(personas), installed_at=timezone.now() - dt.timedelta(hours=2))
     # Centre the empty map on Astana: a zone far from Kazakhstan would be refused.
     login(page, officer.username, TEST_PASSWORD)
-    page.goto(f"/monitoring/assignments/{assignment.pk}/zones/")
-    page.wait_for_function("() => document.getElementById('em-zone-map').emMap !== undefined")
-    page.evaluate("() => document.getElementById('em-zone-map').emMap.map.setView([51.13, 71.43], 15)")
+    open_zone_editor(page, assignment.pk, centre=(51.13, 71.43))
     assert_accessible(page)
 
-    _draw_polygon(page)
+    draw_polygon(page)
     geometry = page.locator("#id_new-geometry").input_value()
     assert '"Polygon"' in geometry, geometry
     page.select_option("#id_new-kind", "home")
