@@ -152,3 +152,11 @@ def test_cyrillic_name_check_accepts_kazakh_letters_and_refuses_latin():
     assert is_cyrillic_name("Сейт-Әли")
     assert not is_cyrillic_name("Nurlan")
     assert not is_cyrillic_name("   ")
+
+
+def test_masked_iin_keeps_only_the_last_four_digits() -> None:
+    from openprobation.people.iin import masked_iin
+
+    assert masked_iin("900101300017") == "••••••••0017"
+    assert masked_iin("") == ""
+    assert masked_iin(None) == ""
