@@ -38,12 +38,14 @@ from openprobation.monitoring.models import (
     ScheduleException,
     Zone,
 )
+from openprobation.monitoring.selectors import AROUND_EVENT
 from openprobation.monitoring.simulator.cities import BY_REGION
 from openprobation.monitoring.simulator.fleet import Fleet, fleet_assign
 from openprobation.monitoring.simulator.traces import DAY, HOUR, Simulation
 from openprobation.rules.rulebook import rule
 
 BATCH = 2000
+WINDOW = AROUND_EVENT.total_seconds()  # the alert page shows the fixes this far either side of the event
 MONITORED = 30
 QUIET = 6  # of the monitored, the devices that went quiet with an alert open
 IN_STOCK = 40
@@ -151,7 +153,7 @@ def seed_monitoring(*, seed: int, today: dt.date) -> dict[str, int]:
         regions = {c.office.region_id for c in chosen}
         for operator in User.objects.filter(username="monitoring", role=Role.MONITORING_OPERATOR):
             operator.monitored_regions.add(*regions)
-            counts["handled"] = _handle(operator, rng)
+            counts["handled"] = _handle(operator, rng, now=now)
     counts["devices"] += len(chosen)
     return counts
 
@@ -240,10 +242,30 @@ def _history(fleet: Fleet, *, cases: list[Case], seed: int, now: dt.datetime, qu
         alerts.append(_alert(**context, index=event.device, kind=event.kind, began=event.start, ended=event.end))
     Alert.objects.bulk_create(alerts, batch_size=BATCH)
 
-    # The last six hours at one fix a minute (quiet devices: until they went quiet).
-    device_idx, t = simulation.schedule(interval=60, start=end - 6 * HOUR, end=end)
+    # The last six hours at one fix a minute (quiet devices: until they went quiet), and the quarter
+    # hour either side of every older alert (what its page shows around the event).
+    recent = end - 6 * HOUR
+    device_idx, t = simulation.schedule(interval=60, start=recent, end=end)
+    index_of = {d.assignment_id: i for i, d in enumerate(fleet.devices)}
+    around = [
+        (index_of[a.assignment_id], a.opened_at.timestamp())
+        for a in alerts
+        if a.opened_at.timestamp() < recent + WINDOW
+    ]
+    if around:
+        steps = np.arange(-WINDOW, WINDOW + 1, 60.0)
+        near_device = np.repeat(np.array([i for i, _ in around], dtype=np.int64), len(steps))
+        near_t = np.floor(np.concatenate([at + steps for _, at in around]))
+        early = near_t < recent  # the last six hours have theirs
+        device_idx = np.concatenate([near_device[early], device_idx])
+        t = np.concatenate([near_t[early], t])
+        # One fix per device and second (windows of one device's alerts overlap), in time order.
+        _, first = np.unique(np.stack([device_idx, np.floor(t).astype(np.int64)]), axis=1, return_index=True)
+        device_idx, t = device_idx[first], t[first]
+        order = np.lexsort((device_idx, t))
+        device_idx, t = device_idx[order], t[order]
     limit = np.array([silent_from.get(i, end) for i in range(len(fleet.devices))])
-    keep = t < limit[device_idx]
+    keep = (t < limit[device_idx]) & (t <= end)
     fixes = simulation.fixes(device_idx[keep], t[keep])
     ids = np.array([d.device_id for d in fleet.devices])
     aids = np.array(assignment_ids)
@@ -381,15 +403,16 @@ def _alert(
     )
 
 
-# What the operator did with the demo's alerts: the cleared ones of the past handled (false alarms,
-# technical problems, curfew breaches confirmed as violation candidates), some open ones
+# What the operator did with the demo's alerts: every cleared one older than HANDLED_BEFORE handled
+# (false alarms, technical problems, curfew breaches confirmed as violation candidates) — a centre
+# does not leave last week's alerts waiting — the recent ones still waiting, and some open ones
 # acknowledged or escalated to the case's officer, with a call recorded — all through the services,
 # so the console shows every handling state with its history and audit trail.
-HANDLED_SHARE = 0.6
+HANDLED_BEFORE = dt.timedelta(hours=12)
 CONFIRMED_RULES = (Rule.CURFEW, Rule.INCLUSION_EXIT, Rule.EXCLUSION_ENTRY)
 
 
-def _handle(operator: User, rng: Any) -> int:
+def _handle(operator: User, rng: Any, *, now: dt.datetime) -> int:
     from openprobation.core.exceptions import DomainError  # noqa: PLC0415
     from openprobation.monitoring import services  # noqa: PLC0415
     from openprobation.monitoring.alerting import AlertResolution, CallOutcome, CallParty  # noqa: PLC0415
@@ -398,7 +421,7 @@ def _handle(operator: User, rng: Any) -> int:
     alerts = list(Alert.objects.select_related("case__officer", "case__person").order_by("opened_at", "pk"))
     cleared = [a for a in alerts if a.cleared_at is not None]
     still_open = [a for a in alerts if a.cleared_at is None]
-    for alert in cleared[: int(len(cleared) * HANDLED_SHARE)]:
+    for alert in (a for a in cleared if a.opened_at < now - HANDLED_BEFORE):
         try:
             services.alert_acknowledge(actor=operator, alert=alert)
             if alert.rule in CONFIRMED_RULES and rng.random() < 0.5:

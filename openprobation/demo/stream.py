@@ -11,7 +11,11 @@ them there (parsed and checked by the same code), while the in-process evaluator
 stream, services start in name order — has not yet run: its first round evaluates them before it
 runs the clock rules. So a demo started after a pause (or for the first time after seeding) does not
 raise, and at once clear, lost communication and no-fix alerts for devices that are reporting: during
-the pause the simulated devices were not out of contact, they were not simulated at all."""
+the pause the simulated devices were not out of contact, they were not simulated at all.
+
+So that the console has something new to handle whenever the demo starts (however long after it was
+seeded), a few streamed devices have their strap opened for a few minutes soon after the start
+(``FRESH``): the evaluator raises those alerts live, as it would any other."""
 
 from __future__ import annotations
 
@@ -44,6 +48,8 @@ WAIT_FOR_SERVER_S = 120.0
 FORWARD_S = 3600.0  # what a device forwards at start: at most its last hour
 SEED = 7
 VIOLATIONS = 0.03
+# Right after the start: (seconds after the start, minutes open) of a strap opened on a streamed device.
+FRESH = ((60.0, 4.0), (150.0, 3.0))
 
 
 def _plan() -> Plan:
@@ -108,6 +114,19 @@ def report_at_start(fleet: Fleet, simulation: Simulation, at: float) -> int:
     return appended
 
 
+def fresh_events(simulation: Simulation, now: float) -> list[int]:
+    """Script the ``FRESH`` strap openings on the first devices free of another event at the time;
+    returns their indexes."""
+    chosen: list[int] = []
+    devices = iter(range(len(simulation.people)))
+    for after, minutes in FRESH:
+        for index in devices:
+            if simulation.script_strap(index, at=now + after, minutes=minutes):
+                chosen.append(index)
+                break
+    return chosen
+
+
 def _stream(stop: threading.Event, url: str, fleet: Fleet, simulation: Simulation) -> None:
     try:
         if not _server_up(url, stop):
@@ -140,6 +159,7 @@ def start_demo_stream(url: str = "") -> Stop | None:
     now = time.time()
     # The simulated days from the forwarded hour on (the stream's first run goes on with them).
     simulation = simulation_for(fleet, seed=SEED, start=now - FORWARD_S, plan=_plan(), violations=VIOLATIONS)
+    fresh_events(simulation, now)
     # Up to a second before the stream's own schedule begins: no fix of it has the same seq (whole seconds).
     try:
         report_at_start(fleet, simulation, float(np.floor(now)) - 1.0)

@@ -477,6 +477,21 @@ class Simulation:
         ]
         return sorted((e for e in events if e.start < end and e.end > start), key=lambda e: (e.start, e.device))
 
+    def script_strap(self, device: int, *, at: float, minutes: float, code: int = 1) -> bool:
+        """Script the strap of ``device`` opened (``code`` 1; 2 cut) from ``at`` for ``minutes`` — an
+        event that leaves the day's route as it was. Only on a day without a scripted event and
+        outside a signal gap (so the fixes say it live); returns whether it was scripted."""
+        day = int((at - self.first_midnight) // DAY)
+        if not 0 <= day < self.days or self.kind[device, day] != NONE:
+            return False
+        if self.gap_start[device, day] <= at + minutes * 60 and self.gap_end[device, day] >= at:
+            return False
+        self.kind[device, day] = KINDS.index("strap")
+        self.ev_start[device, day] = at
+        self.ev_end[device, day] = at + minutes * 60
+        self.strap_code[device, day] = code
+        return True
+
     def position_at(self, device: int, t: float) -> tuple[float, float]:
         """The true (jitter-free) position of a device at ``t``."""
         day = min(max(int((t - self.first_midnight) // DAY), 0), self.days - 1)

@@ -212,7 +212,39 @@ def test_demo_monitoring_has_stock_assignments_positions_and_alerts_consistent_w
         engine.load_state([(assignment.device_id, state.engine)])
         again = engine.export_state([assignment.device_id])[assignment.device_id]
         assert again == {**state.engine, "zones": {}, "alerts": {}}
+    # Every alert's page has the fixes around its event (the demo's positions cover its quarter hour
+    # either side), but a quiet device's after it went quiet; a centre has handled last week's alerts.
+    from openprobation.demo.monitoring import HANDLED_BEFORE, _anchor
+    from openprobation.monitoring.selectors import AROUND_EVENT
+
+    for alert in Alert.objects.exclude(device__serial__startswith=f"{QUIET_PREFIX}-"):
+        near = Position.objects.filter(
+            device_id=alert.device_id,
+            fix_time__gte=alert.opened_at - AROUND_EVENT,
+            fix_time__lte=alert.opened_at + AROUND_EVENT,
+        )
+        assert near.count() >= 25, alert
+    old = Alert.objects.filter(cleared_at__isnull=False, opened_at__lt=_anchor(TODAY) - HANDLED_BEFORE)
+    assert old.exists() and not old.filter(status=AlertStatus.NEW).exists()
     assert seed_monitoring(seed=7, today=TODAY)["assignments"] == 0  # seeded once
+
+
+def test_the_demo_stream_opens_a_few_straps_soon_after_it_starts():
+    """Whenever the demo starts, the console soon has new alerts to handle: the first devices free
+    of another event have their strap opened a minute or two after the start, for a few minutes."""
+    from openprobation.demo.stream import FRESH, fresh_events
+    from openprobation.monitoring.simulator.cities import CITIES
+    from openprobation.monitoring.simulator.traces import Simulation, draw_people
+
+    now = dt.datetime(2026, 12, 2, 11, 0, tzinfo=dt.UTC).timestamp()
+    people = draw_people(7, list(CITIES.values()) * 4)
+    simulation = Simulation(people, seed=7, start=now - 3600, days=3, violations=0.03)
+    chosen = fresh_events(simulation, now)
+    assert len(chosen) == len(FRESH) == len(set(chosen))
+    for index, (after, minutes) in zip(chosen, FRESH, strict=True):
+        t = now + np.arange(0, 600, 15.0)
+        fixes = simulation.fixes(np.full(len(t), index), t)
+        assert np.array_equal(fixes.strap != 0, (t >= now + after) & (t < now + after + minutes * 60))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -20,6 +20,7 @@ from openprobation.monitoring.simulator.traces import (
     HOME_RADIUS_M,
     KINDS,
     LOW_BATTERY_PCT,
+    Scripted,
     Simulation,
     draw_people,
     owntracks,
@@ -217,3 +218,20 @@ def test_messages_have_the_owntracks_shape_with_the_monitoring_fields():
         assert m["strap"] in {"intact", "opened", "cut"} and m["fix"] in {"valid", "none", "last_known"}
         assert -90 <= m["lat"] <= 90 and -180 <= m["lon"] <= 180 and 0 <= m["batt"] <= 100 and 0 <= m["cog"] < 360
     json.dumps(messages, allow_nan=False)
+
+
+def test_a_strap_opening_can_be_scripted_on_a_day_without_another_event():
+    sim = _simulation(n=20, violations=0.0, days=2)
+    at = START + 13 * 3600 + 17
+    free = next(i for i in range(20) if not sim.gap_start[i, 0] <= at + 300)  # no signal gap then
+    assert sim.script_strap(free, at=at, minutes=4)
+    assert not sim.script_strap(free, at=at + 3600, minutes=4)  # that day has its event now
+    assert not sim.script_strap(free, at=START + 10 * 86_400, minutes=4)  # outside the simulated days
+    t = at + np.arange(-60, 300, 15.0)
+    fixes = sim.fixes(np.full(len(t), free), t)
+    opened = fixes.strap != 0
+    assert np.array_equal(opened, (t >= at) & (t < at + 240)) and not fixes.held.any()
+    assert sim.ground_truth(start=at - 1, end=at + 1) == [Scripted(free, "strap", at, at + 240)]
+    # The route is the day's own: the same positions as without the event.
+    plain = _simulation(n=20, violations=0.0, days=2).fixes(np.full(len(t), free), t)
+    assert np.array_equal(plain.lat, fixes.lat) and np.array_equal(plain.lon, fixes.lon)
