@@ -34,6 +34,7 @@ from openprobation.monitoring.models import (
     Device,
     DeviceState,
     DeviceStatusChange,
+    EmResolution,
     Position,
     ScheduleException,
     Zone,
@@ -45,6 +46,7 @@ from openprobation.monitoring.simulator.traces import DAY, HOUR, Simulation
 from openprobation.rules.rulebook import rule
 
 BATCH = 2000
+ENDING_IN = 9  # days left on one demo resolution (within the rulebook's notice)
 WINDOW = AROUND_EVENT.total_seconds()  # the alert page shows the fixes this far either side of the event
 MONITORED = 30
 QUIET = 6  # of the monitored, the devices that went quiet with an alert open
@@ -142,6 +144,7 @@ def seed_monitoring(*, seed: int, today: dt.date) -> dict[str, int]:
                     decided_by=[heads.get(case.office_id) or actor],
                 )
             fleets.append((fleet, cases, is_quiet))
+        _ending_soon(streamed, today=now.date())
         counts = {"devices": stock, "assignments": len(chosen), "positions": 0, "alerts": 0, "permissions": 0}
         for fleet, cases, is_quiet in fleets:
             if fleet.devices:
@@ -156,6 +159,17 @@ def seed_monitoring(*, seed: int, today: dt.date) -> dict[str, int]:
             counts["handled"] = _handle(operator, rng, now=now)
     counts["devices"] += len(chosen)
     return counts
+
+
+def _ending_soon(cases: list[Case], *, today: dt.date) -> None:
+    """The first monitored case's resolution ends in ENDING_IN days: the work queue and the case page
+    announce it (the head decides an extension, or the device comes off)."""
+    if not cases:
+        return
+    resolution = EmResolution.objects.filter(case=cases[0]).order_by("-starts_on").first()
+    if resolution is not None:
+        resolution.ends_on = max(today + dt.timedelta(days=ENDING_IN), resolution.starts_on)
+        resolution.save(update_fields=["ends_on", "updated_at"])
 
 
 def _stock(rng: Any, *, offices: list[Office], heads: dict[int, User], today: dt.date) -> int:

@@ -226,6 +226,12 @@ def test_demo_monitoring_has_stock_assignments_positions_and_alerts_consistent_w
         assert near.count() >= 25, alert
     old = Alert.objects.filter(cleared_at__isnull=False, opened_at__lt=_anchor(TODAY) - HANDLED_BEFORE)
     assert old.exists() and not old.filter(status=AlertStatus.NEW).exists()
+    # One resolution is ending within the notice, with its device fitted: announced on the case.
+    from openprobation.demo.monitoring import ENDING_IN
+    from openprobation.monitoring.models import EmResolution
+
+    ending = EmResolution.objects.get(ends_on=TODAY + dt.timedelta(days=ENDING_IN))
+    assert ending.status == "in_force" and Assignment.objects.filter(resolution=ending, removed_at=None).exists()
     assert seed_monitoring(seed=7, today=TODAY)["assignments"] == 0  # seeded once
 
 
