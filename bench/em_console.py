@@ -810,6 +810,7 @@ def main() -> int:
     parser.add_argument("--unresolved-hours", type=float, default=3.0, help="alerts this recent still wait")
     parser.add_argument("--seed", type=int, default=2016)
     parser.add_argument("--rebuild", action="store_true", help="build the data set again")
+    parser.add_argument("--only", default="", help="measure only the pages whose name holds this (and the baselines)")
     args = parser.parse_args()
 
     url = _database_url(args.rebuild)
@@ -861,22 +862,35 @@ def main() -> int:
 
     n, w = args.requests, args.warmup
     print(f"load before measuring: {_load()}")
-    results = [
-        _page("baseline: home page, operator", OPERATOR_ALL, lambda i: home, requests=n, warmup=w),
-        _page("baseline: console, operator of no region", OPERATOR_NONE, lambda i: console, requests=n, warmup=w),
-        _page("console, operator of every region", OPERATOR_ALL, lambda i: console, requests=n, warmup=w),
-        _page(f"console, operator of one region ({ONE_REGION})", OPERATOR_ONE, lambda i: console, requests=n, warmup=w),
-        _page(
-            "console polling fallback (HX-Request)",
-            OPERATOR_ALL,
-            lambda i: console,
-            requests=n,
-            warmup=w,
-            headers={"HX-Request": "true"},
+    measured: list[tuple[str, Callable[[str], Result]]] = [
+        ("baseline: home page, operator", lambda name: _page(name, OPERATOR_ALL, lambda i: home, requests=n, warmup=w)),
+        (
+            "baseline: console, operator of no region",
+            lambda name: _page(name, OPERATOR_NONE, lambda i: console, requests=n, warmup=w),
         ),
-        _stream_poll("console event stream: one poll", OPERATOR_ALL, requests=n, warmup=w),
-        _page("alert page, open alert", OPERATOR_ALL, alert_url(opened), requests=n, warmup=w),
-        _page("alert page, historical alert", OPERATOR_ALL, alert_url(history), requests=n, warmup=w),
+        (
+            "console, operator of every region",
+            lambda name: _page(name, OPERATOR_ALL, lambda i: console, requests=n, warmup=w),
+        ),
+        (
+            f"console, operator of one region ({ONE_REGION})",
+            lambda name: _page(name, OPERATOR_ONE, lambda i: console, requests=n, warmup=w),
+        ),
+        (
+            "console polling fallback (HX-Request)",
+            lambda name: _page(
+                name, OPERATOR_ALL, lambda i: console, requests=n, warmup=w, headers={"HX-Request": "true"}
+            ),
+        ),
+        ("console event stream: one poll", lambda name: _stream_poll(name, OPERATOR_ALL, requests=n, warmup=w)),
+        ("alert page, open alert", lambda name: _page(name, OPERATOR_ALL, alert_url(opened), requests=n, warmup=w)),
+        (
+            "alert page, historical alert",
+            lambda name: _page(name, OPERATOR_ALL, alert_url(history), requests=n, warmup=w),
+        ),
+    ]
+    results = [
+        measure(name) for name, measure in measured if name.startswith("baseline") or not args.only or args.only in name
     ]
     print(f"load after measuring: {_load()}")
     home_p95, empty_p95 = results[0].p95, results[1].p95
