@@ -22,7 +22,7 @@ from openprobation.accounts.models import Office
 from openprobation.cases.models import Case, CourtDecision
 from openprobation.core.models import TimeStampedModel
 from openprobation.enforcement.models import Violation
-from openprobation.monitoring.alerting import AlertResolution, AlertStatus, CallOutcome, CallParty
+from openprobation.monitoring.alerting import UNRESOLVED, AlertResolution, AlertStatus, CallOutcome, CallParty
 from openprobation.monitoring.catalogue import Channel, DeviceKind, DeviceStatus, FixQuality, Rule, Severity, ZoneKind
 
 
@@ -450,6 +450,8 @@ class Alert(models.Model):
             ),
             # The console's queue (unresolved, oldest waiting first) and its live stream.
             models.Index(fields=["status", "opened_at"], name="em_alert_queue"),
+            # The queue's page in its order, whatever the length of the history of resolved alerts.
+            models.Index(fields=["opened_at", "id"], condition=Q(status__in=UNRESOLVED), name="em_alert_unresolved"),
             models.Index(fields=["changed_at"], name="em_alert_changed"),
         ]
 

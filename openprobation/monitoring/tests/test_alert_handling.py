@@ -258,6 +258,18 @@ def test_timers_against_the_response_times(personas):
     assert [r.alert.pk for r in queue.rows] == [late.pk, fresh.pk]
 
 
+def test_the_queue_carries_the_oldest_waiting_up_to_its_limit_and_counts_them_all(personas, monkeypatch):
+    monkeypatch.setattr(alert_selectors, "QUEUE_LIMIT", 3)
+    waiting = [an_alert(personas, minutes_ago=m) for m in (50, 40, 30, 20, 10)]
+    resolved = an_alert(personas, minutes_ago=90)
+    Alert.objects.filter(pk=resolved.pk).update(status=AlertStatus.RESOLVED, cleared_at=timezone.now())
+    queue = alert_selectors.alert_queue(user=personas["monitoring"], filters=alert_selectors.QueueFilters())
+    assert [r.alert.pk for r in queue.rows] == [a.pk for a in waiting[:3]]
+    assert queue.total == 5 and queue.truncated
+    row = queue.rows[0].alert
+    assert row.case.person.full_name and row.case.office.region_id and row.device.serial  # loaded with the row
+
+
 # --- The console -------------------------------------------------------------------------------------------
 
 
