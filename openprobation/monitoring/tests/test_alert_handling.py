@@ -456,3 +456,18 @@ def test_the_menu_offers_the_console_to_who_may_open_it(personas, client, who, s
     client.force_login(personas[who])
     body = client.get(reverse("home")).content.decode()
     assert (reverse("monitoring:console") in body) is shown
+
+
+def test_a_row_says_its_words_in_the_readers_language_with_working_links(personas, client):
+    """The row's words and links are made once per page (RowText), not per row: they must still be
+    the alert's own, in the reader's language, and its form must carry the CSRF token."""
+    alert = an_alert(personas, rule=Rule.CURFEW, severity=Severity.HIGH)
+    client.force_login(personas["monitoring"])
+    body = client.get(reverse("monitoring:console"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    row = body.split(f'id="alert-row-{alert.pk}"')[1].split("</tr>")[0]
+    assert f'href="{reverse("monitoring:alert", args=[alert.pk])}"' in row
+    assert f'hx-post="{reverse("monitoring:alert_acknowledge", args=[alert.pk])}"' in row
+    assert 'data-label="Важность"' in row and "Нарушение комендантского часа" in row and "Высокий" in row
+    assert alert.case.person.full_name in row
+    token = row.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert len(token) >= 32
