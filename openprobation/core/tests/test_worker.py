@@ -41,6 +41,8 @@ def test_embedded_worker_runs_every_scheduled_task_once_per_interval() -> None:
         "referral-deadlines": {"reminded": 0, "escalated": 0},
         "release-planning": {"opened": 0, "dates_changed": 0, "notified": 0, "handed_over": 0, "blocked": 0},
         "volunteer-checks": {"expiring": 0, "expired_with_assignments": 0},
+        # Electronic monitoring: no resolution's period is over.
+        "em-resolutions": {"ended": 0, "carried_over": 0, "still_fitted": 0},
     }
     # Ten seconds later only the analysts' queue (every 5 s) is due; the sealer every 30 s.
     assert set(_run_due(last_run, now=1010.0, manage_connections=False)) == {"analysis-jobs"}
@@ -58,5 +60,6 @@ def test_embedded_worker_runs_every_scheduled_task_once_per_interval() -> None:
         "referral-deadlines",
         "release-planning",
         "em-positions",
+        "em-resolutions",
     }
     assert set(_run_due(last_run, now=1000.0 + 3600, manage_connections=False)) == hourly
