@@ -28,27 +28,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import pgbench  # noqa: E402 - beside this script
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/openprobation_bench_audit"
 TARGET_PER_SECOND = 1000.0
-
-
-def _database_url() -> str | None:
-    """The PostgreSQL database to use (an empty one is created for the default), or None."""
-    url = os.environ.get("BENCH_DATABASE_URL", "")
-    if url.startswith("postgres"):
-        return url
-    import psycopg
-
-    base, _, name = DEFAULT_URL.rpartition("/")
-    try:
-        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error as exc:
-        print(f"audit throughput: SKIPPED — no PostgreSQL reachable at {base}/ ({' '.join(str(exc).split())[:100]})")
-        return None
-    return DEFAULT_URL
 
 
 def _setup_django(url: str, checkpoint_dir: str) -> None:
@@ -179,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         "--actions", nargs="+", choices=sorted(ACTIONS), default=["write", "person-update"], help="what a client does"
     )
     args = parser.parse_args(argv)
-    url = _database_url()
+    url = pgbench.postgres_url(DEFAULT_URL, part="audit throughput", fresh=True)
     if url is None:
         return 0
     checkpoint_dir = tempfile.mkdtemp(prefix="bench-audit-checkpoints-")

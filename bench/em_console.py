@@ -49,7 +49,6 @@ import json
 import os
 import platform
 import random
-import secrets
 import statistics
 import struct
 import sys
@@ -63,6 +62,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+import pgbench  # noqa: E402 - beside this script
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/openprobation_bench_em_console"
 TARGET_P95_MS = 150.0
@@ -79,44 +79,6 @@ CHANGED_LIVE = 5  # alerts touched just before the stream's poll is measured
 
 
 # --- Database and Django --------------------------------------------------------------------------------
-
-
-def _database_url(rebuild: bool) -> str | None:
-    url = os.environ.get("BENCH_DATABASE_URL", "")
-    if url.startswith("postgres"):
-        return url
-    import psycopg
-
-    base, _, name = DEFAULT_URL.rpartition("/")
-    try:
-        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
-            if rebuild:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error as exc:
-        print(f"EM console: SKIPPED — no PostgreSQL reachable at {base}/ ({' '.join(str(exc).split())[:100]})")
-        return None
-    return DEFAULT_URL
-
-
-def _setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
-    os.environ["ALLOWED_HOSTS"] = "testserver,localhost"
-    os.environ["DEBUG"] = "false"
-    os.environ["LOCAL_DEVELOPMENT"] = "true"
-    os.environ["EM_EVALUATE_IN_PROCESS"] = "false"
-    os.environ["EM_DEMO_STREAM"] = "false"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "openprobation.settings"
-    import django
-
-    django.setup()
-    import warnings
-
-    warnings.filterwarnings("ignore", message="No directory at")
 
 
 def _meta_get(key: str) -> Any:
@@ -167,30 +129,6 @@ class Plan:
     violations: float
     unresolved_hours: float
     seed: int
-
-
-def _load_population(*, seed: int, people: int, cases: int, active: int) -> None:
-    from django.db import transaction
-    from tqdm import tqdm
-
-    from openprobation.accounts.models import User
-    from openprobation.core.timeutil import local_today
-    from openprobation.demo import generate as demo_data
-
-    today = local_today()
-    if not User.objects.filter(username="officer").exists():
-        demo_data.seed_demo(size=demo_data.size_for("large", people=0, cases=0), seed=seed, today=today)
-    with tqdm(total=people, unit="people", leave=False) as bar, transaction.atomic(), demo_data.historic_timestamps():
-        demo_data.add_population(
-            org=demo_data.load_org(),
-            seed=seed,
-            people=people,
-            cases=cases,
-            active=active,
-            today=today,
-            progress=bar.update,
-            label="bench-em-console",
-        )
 
 
 def _fit_devices(plan: Plan, *, anchor: dt.datetime) -> int:
@@ -601,7 +539,9 @@ def _build(plan: Plan, args: argparse.Namespace) -> None:
     step(
         "population",
         lambda: (
-            _load_population(seed=plan.seed, people=args.people, cases=args.cases, active=args.active)
+            pgbench.load_large_population(
+                seed=plan.seed, people=args.people, cases=args.cases, active=args.active, label="bench-em-console"
+            )
             if not _population_loaded(args.active)
             else "reused"
         ),
@@ -813,10 +753,10 @@ def main() -> int:
     parser.add_argument("--only", default="", help="measure only the pages whose name holds this (and the baselines)")
     args = parser.parse_args()
 
-    url = _database_url(args.rebuild)
+    url = pgbench.postgres_url(DEFAULT_URL, part="EM console", fresh=args.rebuild)
     if url is None:
         return 0
-    _setup_django(url)
+    pgbench.setup_django(url, LOCAL_DEVELOPMENT="true", EM_EVALUATE_IN_PROCESS="false", EM_DEMO_STREAM="false")
 
     from django.core.management import call_command
     from django.urls import reverse

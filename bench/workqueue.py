@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import secrets
 import sys
 import time
 from pathlib import Path
@@ -34,46 +32,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+import pgbench  # noqa: E402 - beside this script
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/openprobation_bench_workqueue"
 TARGET_P95_MS = 150.0
 EMPTY_OFFICER = "bench-empty-queue"
-
-
-def _database_url(rebuild: bool) -> str | None:
-    url = os.environ.get("BENCH_DATABASE_URL", "")
-    if url.startswith("postgres"):
-        return url
-    import psycopg
-
-    base, _, name = DEFAULT_URL.rpartition("/")
-    try:
-        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
-            if rebuild:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error as exc:
-        print(f"work queue: SKIPPED — no PostgreSQL reachable at {base}/ ({' '.join(str(exc).split())[:100]})")
-        return None
-    return DEFAULT_URL
-
-
-def _setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
-    os.environ["ALLOWED_HOSTS"] = "testserver,localhost"
-    os.environ["DEBUG"] = "false"
-    os.environ["LOCAL_DEVELOPMENT"] = "true"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "openprobation.settings"
-    import django
-
-    django.setup()
-    import warnings
-
-    warnings.filterwarnings("ignore", message="No directory at")
 
 
 def _appointment_model() -> Any:
@@ -96,28 +59,6 @@ def _loaded(*, people: int, active: int) -> bool:
         and Person.objects.count() >= people
         and Case.objects.filter(status=CaseStatus.ACTIVE).count() >= active * 0.9
     )
-
-
-def _load_population(*, seed: int, people: int, cases: int, active: int) -> None:
-    from django.db import transaction
-    from tqdm import tqdm
-
-    from openprobation.core.timeutil import local_today
-    from openprobation.demo import generate as demo_data
-
-    today = local_today()
-    demo_data.seed_demo(size=demo_data.size_for("large", people=0, cases=0), seed=seed, today=today)
-    with tqdm(total=people, unit="people", leave=False) as bar, transaction.atomic(), demo_data.historic_timestamps():
-        demo_data.add_population(
-            org=demo_data.load_org(),
-            seed=seed,
-            people=people,
-            cases=cases,
-            active=active,
-            today=today,
-            progress=bar.update,
-            label="bench-workqueue",
-        )
 
 
 def _load_appointments(*, seed: int) -> str:
@@ -215,10 +156,10 @@ def main() -> int:
     parser.add_argument("--rebuild", action="store_true", help="build the data set again")
     args = parser.parse_args()
 
-    url = _database_url(args.rebuild)
+    url = pgbench.postgres_url(DEFAULT_URL, part="work queue", fresh=args.rebuild)
     if url is None:
         return 0
-    _setup_django(url)
+    pgbench.setup_django(url, LOCAL_DEVELOPMENT="true")
 
     import pages
     from django.core.management import call_command
@@ -240,7 +181,9 @@ def main() -> int:
         if User.objects.exists():
             print("The work-queue database holds something else; run with --rebuild.", file=sys.stderr)
             return 2
-        _load_population(seed=args.seed, people=args.people, cases=args.cases, active=args.active)
+        pgbench.load_large_population(
+            seed=args.seed, people=args.people, cases=args.cases, active=args.active, label="bench-workqueue"
+        )
         print(f"data set loaded in {time.monotonic() - started:.1f} s")
     started = time.monotonic()
     appointments = _load_appointments(seed=args.seed)
